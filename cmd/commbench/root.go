@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/commbench/commbench/internal/exitcode"
+)
+
+// exitCodesHelp is printed by `commbench --help` and mirrored in the README.
+const exitCodesHelp = `Exit codes:
+  0  success
+  1  a contract verification failed or a threshold was breached (the run itself worked)
+  2  usage error or invalid input (bad flag, unreadable or invalid file)
+  3  the run could not be carried out (target unreachable, broker refused, aborted)`
+
+// app is what every command needs from the process: streams, environment, logger and the global
+// flags. Commands read the environment through Getenv, never os.Getenv, so tests control it.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	env            map[string]string
+
+	logLevel string
+	noColor  bool
+	quiet    bool
+	log      *slog.Logger
+}
+
+// Getenv returns the value of an environment variable given to Execute ("" when unset).
+func (a *app) Getenv(key string) string { return a.env[key] }
+
+// LookupEnv is os.LookupEnv over the environment given to Execute.
+func (a *app) LookupEnv(key string) (string, bool) { v, ok := a.env[key]; return v, ok }
+
+// Color reports whether output may use ANSI colour: not with --no-color, not when NO_COLOR is set
+// (https://no-color.org), and only when w is a terminal.
+func (a *app) Color(w io.Writer) bool {
+	if a.noColor {
+		return false
+	}
+	if _, ok := a.env["NO_COLOR"]; ok {
+		return false
+	}
+	return isTerminal(w)
+}
+
+// commandBuilders lists the subcommands; each lives in its own file.
+var commandBuilders = []func(*app) *cobra.Command{
+	newVersionCmd,
+}
+
+// Execute runs the commbench CLI with args (without the program name), the environment as
+// "KEY=value" strings and the given streams, and returns the process exit code. It never calls
+// os.Exit, so tests drive the whole CLI in-process.
+func Execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ)}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitcode.OK
+	}
+	code := exitcode.Code(err)
+	if isUsageError(err) {
+		code = exitcode.Usage
+	}
+	if !exitcode.Silent(err) {
+		fmt.Fprintf(stderr, "commbench: %v\n", err)
+		if code == exitcode.Usage {
+			fmt.Fprintln(stderr, "Run 'commbench --help' for usage.")
+		}
+	}
+	return code
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "commbench",
+		Short: "Verify consumer contracts and benchmark services over REST, gRPC, AMQP and Kafka",
+		Long: `commbench checks that services still talk to each other correctly, and how fast.
+
+It verifies consumer contracts (Pact files V2, V3 and V4) against real providers over REST,
+gRPC, AMQP 0-9-1 (RabbitMQ) and Kafka, encodes payloads as JSON, Protobuf and Avro, benchmarks
+throughput and latency (and for messaging the ordering, duplicate and loss rates), and writes
+HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
+		Example: `  # Show the version as JSON
+  commbench version --output json
+
+  # Set up shell completion for bash
+  source <(commbench completion bash)`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			level, err := parseLevel(a.logLevel)
+			if err != nil {
+				return exitcode.New(exitcode.Usage, err)
+			}
+			if a.quiet && level < slog.LevelWarn {
+				level = slog.LevelWarn
+			}
+			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			return nil
+		},
+	}
+	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return exitcode.New(exitcode.Usage, err)
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
+	pf.BoolVar(&a.noColor, "no-color", false, "disable colour in output (also when NO_COLOR is set)")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only results and errors: no progress, no info logs")
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	for _, build := range commandBuilders {
+		root.AddCommand(build(a))
+	}
+	return root
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("invalid --log-level %q: want debug, info, warn or error", s)
+}
+
+// isUsageError recognises cobra's own errors for unknown commands and bad arguments, which it
+// returns as plain errors.
+func isUsageError(err error) bool {
+	var e *exitcode.Error
+	if errors.As(err, &e) {
+		return false
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}

@@ -1,0 +1,257 @@
+// Package results is the versioned results file that `verify`, `bench` and `run` write and that
+// `report` reads: schema "commbench.results/v1". Results are data, reports are views: every report
+// is rebuilt from this file, and files from several machines merge exactly (HDR histograms are
+// stored encoded).
+//
+// Units: durations in milliseconds (fields ending in _ms), sizes in bytes, rates per second (_per_s),
+// ratios as fractions (0.001 = 0.1%).
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// Schema is the value of File.Schema for this version.
+const Schema = "commbench.results/v1"
+
+// File is one results file.
+type File struct {
+	Schema       string        `json:"schema"`
+	Run          Run           `json:"run"`
+	Verification *Verification `json:"verification,omitempty"`
+	Workloads    []Workload    `json:"workloads,omitempty"`
+}
+
+// Run describes the run that wrote the file.
+type Run struct {
+	ID          string      `json:"id"`
+	Command     string      `json:"command"` // "verify", "bench", "run", "demo"
+	Started     time.Time   `json:"started"`
+	Ended       time.Time   `json:"ended"`
+	Interrupted bool        `json:"interrupted,omitempty"` // stopped by Ctrl-C or an error; figures are partial
+	Error       string      `json:"error,omitempty"`       // what stopped the run, if anything
+	Environment Environment `json:"environment"`
+	// Config echoes the configuration with secrets redacted ("***").
+	Config map[string]any `json:"config,omitempty"`
+}
+
+// Environment is where the run happened.
+type Environment struct {
+	CommbenchVersion string `json:"commbench_version"`
+	GoVersion        string `json:"go_version"`
+	OS               string `json:"os"`
+	Arch             string `json:"arch"`
+	CPUs             int    `json:"cpus"`
+	Hostname         string `json:"hostname,omitempty"`
+}
+
+// Verification holds contract verification results.
+type Verification struct {
+	Interactions []Interaction `json:"interactions"`
+	Summary      Summary       `json:"summary"`
+}
+
+// Summary counts interactions by status. Failed excludes pending interactions that failed
+// (counted in PendingFailed), since they do not fail the run.
+type Summary struct {
+	Total         int `json:"total"`
+	Passed        int `json:"passed"`
+	Failed        int `json:"failed"`
+	PendingFailed int `json:"pending_failed"`
+	Skipped       int `json:"skipped"`
+	Errors        int `json:"errors"`
+}
+
+// Interaction statuses.
+const (
+	StatusPassed  = "passed"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped" // not verified (no target for its transport, filtered); Reason says why
+	StatusError   = "error"   // could not be verified (provider state call failed, broker refused)
+)
+
+// Interaction is the verdict for one Pact interaction.
+type Interaction struct {
+	Consumer    string `json:"consumer"`
+	Provider    string `json:"provider"`
+	Description string `json:"description"`
+	// Kind: "http", "message" (asynchronous), "sync-message".
+	Kind string `json:"kind"`
+	// Transport: "http", "grpc", "amqp", "kafka".
+	Transport      string     `json:"transport"`
+	ProviderStates []string   `json:"provider_states,omitempty"`
+	Pending        bool       `json:"pending,omitempty"`
+	Status         string     `json:"status"`
+	Reason         string     `json:"reason,omitempty"`
+	Mismatches     []Mismatch `json:"mismatches,omitempty"`
+	DurationMS     float64    `json:"duration_ms"`
+	Source         string     `json:"source,omitempty"` // pact file or URL
+}
+
+// Mismatch is one difference between the contract and what the provider did.
+type Mismatch struct {
+	// Category: "method", "path", "query", "header", "status", "body", "metadata".
+	Category string `json:"category"`
+	Path     string `json:"path,omitempty"` // e.g. "$.items[0].qty" or a header name
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+	Message  string `json:"message"` // a human sentence
+}
+
+// Workload holds one benchmark's figures.
+type Workload struct {
+	Name      string `json:"name"`
+	Driver    string `json:"driver"`    // rest, grpc, amqp, kafka
+	Operation string `json:"operation"` // request, unary, publish, consume, publish-consume, produce...
+	Target    string `json:"target"`    // address, credentials removed
+	Format    string `json:"format,omitempty"`
+	// Model is "open" (arrival rate) or "closed" (concurrency).
+	Model       string    `json:"model"`
+	RatePerS    float64   `json:"rate_per_s,omitempty"` // open model target arrival rate
+	Concurrency int       `json:"concurrency,omitempty"`
+	Started     time.Time `json:"started"`
+	Ended       time.Time `json:"ended"`
+	DurationS   float64   `json:"duration_s"` // measured, warm-up excluded
+	Interrupted bool      `json:"interrupted,omitempty"`
+
+	Totals Totals `json:"totals"`
+	// Latency is from the intended send time in the open model (coordinated-omission free) and
+	// equals ServiceTime in the closed model.
+	Latency       *Latency `json:"latency,omitempty"`
+	ServiceTime   *Latency `json:"service_time,omitempty"`
+	ScheduleDelay *Latency `json:"schedule_delay,omitempty"`
+	EndToEnd      *Latency `json:"end_to_end,omitempty"` // messaging: send time to receive
+
+	Errors     map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
+	Series     []Point          `json:"series,omitempty"`
+	Integrity  *Integrity       `json:"integrity,omitempty"`
+	Thresholds []Threshold      `json:"thresholds,omitempty"`
+}
+
+// Totals over the measured period.
+type Totals struct {
+	Requests       int64   `json:"requests"` // operations attempted (requests, published messages)
+	Succeeded      int64   `json:"succeeded"`
+	Errors         int64   `json:"errors"`
+	Bytes          int64   `json:"bytes"`
+	ThroughputPerS float64 `json:"throughput_per_s"` // succeeded per second
+	ErrorRate      float64 `json:"error_rate"`
+	// Late: open-model sends that left more than one interval after their intended time;
+	// Dropped: intended sends never made (the generator could not keep up).
+	Late    int64 `json:"late,omitempty"`
+	Dropped int64 `json:"dropped,omitempty"`
+}
+
+// Latency is a distribution: percentiles in ms and the encoded HDR histogram (hdrhistogram-go
+// Encode, values in µs, 1 µs to 60 s, 3 significant digits) for exact merges.
+type Latency struct {
+	Count     int64   `json:"count"`
+	MinMS     float64 `json:"min_ms"`
+	MeanMS    float64 `json:"mean_ms"`
+	StdevMS   float64 `json:"stdev_ms"`
+	P50MS     float64 `json:"p50_ms"`
+	P90MS     float64 `json:"p90_ms"`
+	P95MS     float64 `json:"p95_ms"`
+	P99MS     float64 `json:"p99_ms"`
+	P999MS    float64 `json:"p99_9_ms"`
+	P9999MS   float64 `json:"p99_99_ms"`
+	MaxMS     float64 `json:"max_ms"`
+	Histogram string  `json:"histogram,omitempty"`
+}
+
+// Point is one second of a time series.
+type Point struct {
+	Time           time.Time `json:"t"`
+	ThroughputPerS float64   `json:"throughput_per_s"`
+	Errors         int64     `json:"errors"`
+	P50MS          float64   `json:"p50_ms"`
+	P99MS          float64   `json:"p99_ms"`
+	Bytes          int64     `json:"bytes"`
+}
+
+// Integrity is the messaging reconciliation: lost = acknowledged but never received within the
+// drain period; unconfirmed = sent but never acknowledged; unexpected = received but never sent by
+// this run. Rates are fractions of Acknowledged.
+type Integrity struct {
+	Sent           int64   `json:"sent"`
+	Acknowledged   int64   `json:"acknowledged"`
+	Unconfirmed    int64   `json:"unconfirmed"`
+	Returned       int64   `json:"returned,omitempty"` // AMQP mandatory messages returned as unroutable
+	Received       int64   `json:"received"`
+	Lost           int64   `json:"lost"`
+	Duplicates     int64   `json:"duplicates"`
+	OutOfOrder     int64   `json:"out_of_order"`
+	Unexpected     int64   `json:"unexpected"`
+	LossRate       float64 `json:"loss_rate"`
+	DuplicateRate  float64 `json:"duplicate_rate"`
+	OutOfOrderRate float64 `json:"out_of_order_rate"`
+}
+
+// Threshold is one --threshold expression and its outcome.
+type Threshold struct {
+	Expr   string  `json:"expr"`   // as given, e.g. "p99<25ms"
+	Metric string  `json:"metric"` // e.g. "p99"
+	Op     string  `json:"op"`     // <, <=, >, >=, ==, !=
+	Limit  float64 `json:"limit"`  // in the metric's unit (ms, per second, fraction, count)
+	Actual float64 `json:"actual"`
+	Passed bool    `json:"passed"`
+}
+
+// Failed reports whether the file records a failure that should exit 1: a non-pending interaction
+// that failed or errored, or a breached threshold.
+func (f *File) Failed() bool {
+	if f.Verification != nil && (f.Verification.Summary.Failed > 0 || f.Verification.Summary.Errors > 0) {
+		return true
+	}
+	for _, w := range f.Workloads {
+		for _, t := range w.Thresholds {
+			if !t.Passed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Write writes f as indented JSON.
+func Write(w io.Writer, f *File) error {
+	if f.Schema == "" {
+		f.Schema = Schema
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(f)
+}
+
+// WriteFile writes f to path (0644).
+func WriteFile(path string, f *File) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := Write(out, f); err != nil {
+		out.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return out.Close()
+}
+
+// ReadFile reads a results file; a wrong or missing schema is an error naming the file.
+func ReadFile(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: not a commbench results file: %w", path, err)
+	}
+	if f.Schema != Schema {
+		return nil, fmt.Errorf("%s: schema %q, want %q", path, f.Schema, Schema)
+	}
+	return &f, nil
+}
