@@ -1,0 +1,239 @@
+// Package chart draws line charts as inline SVG on the server side, so an HTML report needs no
+// script, no network and prints as it shows. All text (title, labels, series names) is XML-escaped,
+// so the output is safe to embed in HTML as is.
+package chart
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Default size of a chart in CSS pixels (the SVG scales with its container through viewBox).
+const (
+	DefaultWidth  = 720
+	DefaultHeight = 240
+)
+
+// Palette is the stroke colour of series i (mod len), chosen to stay distinct when printed in
+// grey scale and for common colour-vision deficiencies (Okabe-Ito).
+var Palette = []string{"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"}
+
+// Point is one (x, y) sample. A NaN y breaks the line.
+type Point struct{ X, Y float64 }
+
+// Series is one line.
+type Series struct {
+	Name   string
+	Points []Point
+}
+
+// Tick is an axis mark at value V labelled Label.
+type Tick struct {
+	V     float64
+	Label string
+}
+
+// Axis describes one axis. When Ticks is nil, about five round ticks are computed over the data
+// range and labelled with Format (default: %g). Min and Max, when Max > Min, fix the range.
+type Axis struct {
+	Label    string
+	Ticks    []Tick
+	Format   func(float64) string
+	Min, Max float64
+	// FromZero makes the computed range start at 0 (latency, throughput).
+	FromZero bool
+}
+
+// Chart is a line chart.
+type Chart struct {
+	ID            string // the svg element's id (escaped)
+	Title         string
+	X, Y          Axis
+	Series        []Series
+	Width, Height int // default DefaultWidth x DefaultHeight
+}
+
+const (
+	padLeft, padRight, padTop, padBottom = 64, 16, 30, 42
+)
+
+// SVG renders the chart as an <svg> element of class "chart" with one <path class="series"> per
+// series that has at least one point (attribute data-series holds its name and data-points its
+// number of points), and a "no data" note when no series has points.
+func (c Chart) SVG() string {
+	w, h := c.Width, c.Height
+	if w <= 0 {
+		w = DefaultWidth
+	}
+	if h <= 0 {
+		h = DefaultHeight
+	}
+	xmin, xmax, ymin, ymax, n := c.bounds()
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" id="%s" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" font-family="sans-serif" font-size="11">`,
+		esc(c.ID), w, h, esc(c.Title))
+	fmt.Fprintf(&b, `<title>%s</title>`, esc(c.Title))
+	fmt.Fprintf(&b, `<text x="%d" y="16" font-size="13" font-weight="bold" fill="#222">%s</text>`, padLeft, esc(c.Title))
+	pw, ph := float64(w-padLeft-padRight), float64(h-padTop-padBottom)
+	if n == 0 {
+		fmt.Fprintf(&b, `<text class="nodata" x="%d" y="%d" text-anchor="middle" fill="#666">no data</text></svg>`, w/2, h/2)
+		return b.String()
+	}
+	sx := func(v float64) float64 { return float64(padLeft) + (v-xmin)/(xmax-xmin)*pw }
+	sy := func(v float64) float64 { return float64(padTop) + ph - (v-ymin)/(ymax-ymin)*ph }
+
+	// Grid and ticks.
+	b.WriteString(`<g class="axes" stroke="#ddd" stroke-width="1">`)
+	yt := ticks(c.Y, ymin, ymax)
+	xt := ticks(c.X, xmin, xmax)
+	for _, t := range yt {
+		y := sy(t.V)
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%s" y2="%s"/>`, padLeft, w-padRight, f1(y), f1(y))
+	}
+	for _, t := range xt {
+		x := sx(t.V)
+		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%d" y2="%s"/>`, f1(x), f1(x), padTop, f1(float64(padTop)+ph))
+	}
+	b.WriteString(`</g><g class="labels" fill="#333">`)
+	for _, t := range yt {
+		fmt.Fprintf(&b, `<text x="%d" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>`, padLeft-6, f1(sy(t.V)), esc(t.Label))
+	}
+	for _, t := range xt {
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle">%s</text>`, f1(sx(t.V)), f1(float64(padTop)+ph+14), esc(t.Label))
+	}
+	fmt.Fprintf(&b, `<text x="%s" y="%d" text-anchor="middle">%s</text>`, f1(float64(padLeft)+pw/2), h-6, esc(c.X.Label))
+	fmt.Fprintf(&b, `<text transform="translate(14 %s) rotate(-90)" text-anchor="middle">%s</text>`, f1(float64(padTop)+ph/2), esc(c.Y.Label))
+	b.WriteString(`</g>`)
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%s" height="%s" fill="none" stroke="#999"/>`, padLeft, padTop, f1(pw), f1(ph))
+
+	// Series and legend.
+	lx := float64(w - padRight)
+	for i := len(c.Series) - 1; i >= 0; i-- {
+		s := c.Series[i]
+		color := Palette[i%len(Palette)]
+		var d strings.Builder
+		count, pen := 0, false
+		for _, p := range s.Points {
+			if math.IsNaN(p.Y) || math.IsNaN(p.X) || math.IsInf(p.Y, 0) || math.IsInf(p.X, 0) {
+				pen = false
+				continue
+			}
+			cmd := "L"
+			if !pen {
+				cmd = "M"
+			}
+			d.WriteString(cmd + f1(sx(p.X)) + " " + f1(sy(p.Y)))
+			pen = true
+			count++
+		}
+		if count > 0 {
+			path := d.String()
+			if count == 1 { // a lone point: draw a dot-sized segment so it shows
+				path += "h0.1"
+			}
+			fmt.Fprintf(&b, `<path class="series" data-series="%s" data-points="%d" d="%s" fill="none" stroke="%s" stroke-width="1.5" stroke-linejoin="round"/>`,
+				esc(s.Name), count, path, color)
+		}
+		// Legend entries are laid out right to left.
+		label := esc(s.Name)
+		lw := float64(len([]rune(s.Name)))*6.2 + 24
+		lx -= lw
+		fmt.Fprintf(&b, `<g class="legend"><line x1="%s" x2="%s" y1="20" y2="20" stroke="%s" stroke-width="3"/><text x="%s" y="24" fill="#222">%s</text></g>`,
+			f1(lx), f1(lx+14), color, f1(lx+18), label)
+	}
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+// bounds returns the plotted ranges and the number of finite points.
+func (c Chart) bounds() (xmin, xmax, ymin, ymax float64, n int) {
+	xmin, ymin = math.Inf(1), math.Inf(1)
+	xmax, ymax = math.Inf(-1), math.Inf(-1)
+	for _, s := range c.Series {
+		for _, p := range s.Points {
+			if math.IsNaN(p.Y) || math.IsNaN(p.X) || math.IsInf(p.Y, 0) || math.IsInf(p.X, 0) {
+				continue
+			}
+			n++
+			xmin, xmax = min(xmin, p.X), max(xmax, p.X)
+			ymin, ymax = min(ymin, p.Y), max(ymax, p.Y)
+		}
+	}
+	if c.X.Max > c.X.Min {
+		xmin, xmax = c.X.Min, c.X.Max
+	}
+	if c.Y.FromZero && ymin > 0 {
+		ymin = 0
+	}
+	if c.Y.Max > c.Y.Min {
+		ymin, ymax = c.Y.Min, c.Y.Max
+	} else if n > 0 {
+		// Round the top up to the next tick so the line does not touch the frame.
+		step := niceStep((ymax - ymin) / 5)
+		if step > 0 {
+			ymax = math.Ceil(ymax/step) * step
+			if c.Y.FromZero {
+				ymax = max(ymax, step)
+			}
+		}
+	}
+	if xmax <= xmin {
+		xmax = xmin + 1
+	}
+	if ymax <= ymin {
+		ymax = ymin + 1
+	}
+	return
+}
+
+func ticks(a Axis, lo, hi float64) []Tick {
+	if a.Ticks != nil {
+		var out []Tick
+		for _, t := range a.Ticks {
+			if t.V >= lo-1e-9 && t.V <= hi+1e-9 {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	format := a.Format
+	if format == nil {
+		format = func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+	}
+	step := niceStep((hi - lo) / 5)
+	if step <= 0 {
+		return []Tick{{lo, format(lo)}}
+	}
+	var out []Tick
+	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9 && len(out) < 20; v += step {
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		out = append(out, Tick{v, format(v)})
+	}
+	return out
+}
+
+// niceStep rounds a raw step to 1, 2 or 5 times a power of ten.
+func niceStep(raw float64) float64 {
+	if raw <= 0 || math.IsNaN(raw) || math.IsInf(raw, 0) {
+		return 0
+	}
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	switch f := raw / p; {
+	case f <= 1:
+		return p
+	case f <= 2:
+		return 2 * p
+	case f <= 5:
+		return 5 * p
+	}
+	return 10 * p
+}
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+func esc(s string) string { return html.EscapeString(s) }

@@ -1,0 +1,180 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/commbench/commbench/results"
+)
+
+// fmtMS formats milliseconds with precision that suits the magnitude: 0.412 ms, 8.50 ms,
+// 31.2 ms, 1204 ms.
+func fmtMS(v float64) string {
+	switch a := math.Abs(v); {
+	case a == 0:
+		return "0 ms"
+	case a < 1:
+		return strconv.FormatFloat(v, 'f', 3, 64) + " ms"
+	case a < 10:
+		return strconv.FormatFloat(v, 'f', 2, 64) + " ms"
+	case a < 100:
+		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
+}
+
+// fmtRate formats a per-second rate: 1234.5/s.
+func fmtRate(v float64) string {
+	if v >= 100 {
+		return strconv.FormatFloat(v, 'f', 0, 64) + "/s"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + "/s"
+}
+
+// fmtPct formats a fraction as a percentage: 0.0012 -> 0.12%.
+func fmtPct(v float64) string {
+	p := v * 100
+	switch {
+	case p == 0:
+		return "0%"
+	case p < 0.01:
+		return strconv.FormatFloat(p, 'g', 2, 64) + "%"
+	case p < 10:
+		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+}
+
+// fmtDuration formats seconds as 1m30s, 2.5s.
+func fmtDuration(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	if d >= time.Minute {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
+}
+
+// metricUnit is how a metric's values read: "ms", "/s", "%" (fraction) or "" (count).
+func metricUnit(metric string) string {
+	m := strings.ToLower(metric)
+	switch {
+	case m == "throughput":
+		return "/s"
+	case strings.HasSuffix(m, "_rate"):
+		return "%"
+	case m == "min" || m == "mean" || m == "max" || strings.HasPrefix(m, "p"):
+		return "ms"
+	}
+	return ""
+}
+
+// fmtMetric formats a value of the named metric in its unit.
+func fmtMetric(metric string, v float64) string {
+	switch metricUnit(metric) {
+	case "ms":
+		return fmtMS(v)
+	case "/s":
+		return fmtRate(v)
+	case "%":
+		return fmtPct(v)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// thresholdLine is "p99<25ms: 8.50 ms".
+func thresholdLine(t results.Threshold) string {
+	return fmt.Sprintf("%s (actual %s)", t.Expr, fmtMetric(t.Metric, t.Actual))
+}
+
+// verdict is PASS or FAIL for a file.
+func verdict(f *results.File) string {
+	if f.Failed() {
+		return "FAIL"
+	}
+	return "PASS"
+}
+
+// runDuration is the wall time of the run in seconds.
+func runDuration(r results.Run) float64 {
+	if r.Ended.Before(r.Started) || r.Started.IsZero() {
+		return 0
+	}
+	return r.Ended.Sub(r.Started).Seconds()
+}
+
+// secretKey matches configuration keys whose values are secrets.
+var secretKey = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[-_]?key|credential|auth|private[-_]?key|sasl|cookie|session)`)
+
+// urlUserinfo matches the password part of credentials in a URL (amqp://user:pass@host).
+var urlUserinfo = regexp.MustCompile(`(://[^:/@\s]*):([^@\s/]*)@`)
+
+// redactString removes URL passwords from s.
+func redactString(s string) string { return urlUserinfo.ReplaceAllString(s, "$1:***@") }
+
+// kv is one configuration or environment row.
+type kv struct{ Key, Value string }
+
+// flattenConfig turns a configuration tree into sorted dotted keys with their values, redacting
+// secret-looking keys and URL passwords again (the results file should already be redacted; a
+// report must never leak what a writer missed).
+func flattenConfig(cfg map[string]any) []kv {
+	var out []kv
+	var walk func(prefix string, v any, secret bool)
+	walk = func(prefix string, v any, secret bool) {
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := k
+				if prefix != "" {
+					p = prefix + "." + k
+				}
+				walk(p, x[k], secret || secretKey.MatchString(k))
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", prefix, i), e, secret)
+			}
+		default:
+			val := fmt.Sprint(v)
+			if v == nil {
+				val = "null"
+			}
+			if secret && val != "" {
+				val = "***"
+			}
+			out = append(out, kv{prefix, redactString(val)})
+		}
+	}
+	walk("", cfg, false)
+	return out
+}
+
+// sortedErrors returns error classes by descending count, then name.
+func sortedErrors(m map[string]int64) []kvCount {
+	out := make([]kvCount, 0, len(m))
+	for k, v := range m {
+		out = append(out, kvCount{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
+}
+
+type kvCount struct {
+	Key   string
+	Count int64
+}

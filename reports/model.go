@@ -1,0 +1,56 @@
+package reports
+
+import (
+	"github.com/commbench/commbench/results"
+)
+
+// contractGroup is the interactions of one consumer and provider pair, in file order.
+type contractGroup struct {
+	Consumer, Provider string
+	Interactions       []results.Interaction
+	Summary            results.Summary
+}
+
+// Failed reports whether the group has a non-pending failure or error.
+func (g contractGroup) Failed() bool { return g.Summary.Failed > 0 || g.Summary.Errors > 0 }
+
+// groupInteractions groups interactions by consumer and provider, keeping first-seen order.
+func groupInteractions(v *results.Verification) []contractGroup {
+	if v == nil {
+		return nil
+	}
+	var out []contractGroup
+	idx := map[[2]string]int{}
+	for _, in := range v.Interactions {
+		key := [2]string{in.Consumer, in.Provider}
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, contractGroup{Consumer: in.Consumer, Provider: in.Provider})
+		}
+		out[i].Interactions = append(out[i].Interactions, in)
+	}
+	for i := range out {
+		out[i].Summary = results.Summarize(out[i].Interactions)
+	}
+	return out
+}
+
+// interactionFailed reports whether an interaction did not pass and was not skipped.
+func interactionFailed(in results.Interaction) bool {
+	return in.Status == results.StatusFailed || in.Status == results.StatusError
+}
+
+// thresholdCounts returns how many thresholds there are over all workloads and how many failed.
+func thresholdCounts(f *results.File) (total, failed int) {
+	for _, w := range f.Workloads {
+		for _, t := range w.Thresholds {
+			total++
+			if !t.Passed {
+				failed++
+			}
+		}
+	}
+	return
+}
