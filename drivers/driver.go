@@ -9,8 +9,12 @@ package drivers
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"iter"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -25,7 +29,9 @@ type Driver interface {
 	Open(ctx context.Context, t Target) (Conn, error)
 }
 
-// Conn is an open connection. Close releases it; it is safe to call more than once.
+// Conn is an open connection. Close releases it; it is safe to call more than once. The capability
+// methods of a Conn are safe for concurrent use by several goroutines (the bench engine shares one
+// Conn between its workers); the conformance suite in drivers/drivertest checks it.
 type Conn interface {
 	Close() error
 }
@@ -33,6 +39,16 @@ type Conn interface {
 // Requester sends a request and waits for its response (REST, gRPC unary, broker request/reply).
 type Requester interface {
 	Request(ctx context.Context, req *Message) (*Message, error)
+}
+
+// Streamer runs one streaming call (gRPC server, client or bidirectional streaming).
+type Streamer interface {
+	// Stream opens a call on req.Route with req.Headers as metadata, sends req.Body as the only
+	// request when send is nil, else every body send yields (send runs on its own goroutine, so it
+	// may block waiting for responses), then half-closes. recv is called with each response body
+	// (valid only during the call); an error from recv ends the call with that error. The returned
+	// Message carries response headers, trailers, Status, StatusMessage and the last response body.
+	Stream(ctx context.Context, req *Message, send iter.Seq[[]byte], recv func(body []byte) error) (*Message, error)
 }
 
 // Publisher sends messages to a broker.
@@ -121,12 +137,16 @@ type Target struct {
 	// Username and Password are credentials (SASL, AMQP); never written to results or logs.
 	Username string `json:"-" yaml:"username"`
 	Password string `json:"-" yaml:"password"`
-	// Headers are sent with every request (REST headers, gRPC metadata); values may be secret.
+	// Headers are sent with every request (REST headers, gRPC metadata); values may be secret and
+	// may reference variables as ${NAME}, resolved by LookupEnv (see ExpandHeaders).
 	Headers map[string]string `json:"-" yaml:"headers"`
+	// LookupEnv resolves ${NAME} in Headers values (the CLI passes its environment lookup); nil
+	// leaves values as written. Never serialized.
+	LookupEnv func(name string) (string, bool) `json:"-" yaml:"-"`
 	// ConnectTimeout bounds Open (default 5s); RequestTimeout bounds one request (default 30s).
 	ConnectTimeout time.Duration `json:"connect_timeout,omitempty" yaml:"connect_timeout"`
 	RequestTimeout time.Duration `json:"request_timeout,omitempty" yaml:"request_timeout"`
-	// Options are driver-specific settings (e.g. "acks": "all", "h2c": "true"); each driver
+	// Options are driver-specific settings (e.g. "acks": "all", "protocol": "h2c"); each driver
 	// documents its own and rejects unknown ones.
 	Options map[string]string `json:"options,omitempty" yaml:"options"`
 }
@@ -139,6 +159,38 @@ type TLS struct {
 	KeyFile            string `json:"key_file,omitempty" yaml:"key_file"`
 	ServerName         string `json:"server_name,omitempty" yaml:"server_name"`
 	InsecureSkipVerify bool   `json:"insecure_skip_verify,omitempty" yaml:"insecure_skip_verify"`
+}
+
+// Config builds a *tls.Config from t: CAFile (PEM) replaces the system roots, CertFile and KeyFile
+// (PEM, both or neither) give the client certificate. It returns nil, nil when t is not Enabled.
+// Errors name the file and what was wrong with it.
+func (t TLS) Config() (*tls.Config, error) {
+	if !t.Enabled {
+		return nil, nil
+	}
+	c := &tls.Config{ServerName: t.ServerName, InsecureSkipVerify: t.InsecureSkipVerify, MinVersion: tls.VersionTLS12} //nolint:gosec // skip-verify is an explicit user choice
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls ca_file %s: no PEM certificate found", t.CAFile)
+		}
+		c.RootCAs = pool
+	}
+	if (t.CertFile == "") != (t.KeyFile == "") {
+		return nil, errors.New("tls: cert_file and key_file must be given together")
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls client certificate %s / %s: %w", t.CertFile, t.KeyFile, err)
+		}
+		c.Certificates = []tls.Certificate{cert}
+	}
+	return c, nil
 }
 
 // Default timeouts applied when a Target leaves them zero.
