@@ -1,0 +1,218 @@
+// Package jsonpath parses the Pact JSONPath subset used as keys of body matching rules and
+// generators, and computes the path weighting of the Pact specification (V2 and V3 "Matcher
+// selection algorithm"): `$` root, `.name`, `['name']`, `[n]`, `[*]` and `.*`.
+//
+// A path is matched against a concrete location given as segments, e.g. ["$", "items", "0", "qty"]
+// for $.items[0].qty. Array indices are decimal segments.
+package jsonpath
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Kind is the kind of one path token.
+type Kind uint8
+
+// Token kinds.
+const (
+	Root      Kind = iota // $
+	Field                 // .name or ['name']
+	Index                 // [n]
+	Star                  // .* or ['*']: any key or index
+	StarIndex             // [*]: any array index
+)
+
+// Token is one element of a parsed path.
+type Token struct {
+	Kind  Kind
+	Name  string // Field
+	Index int    // Index
+}
+
+// Path is a parsed Pact JSONPath expression.
+type Path struct {
+	Expr   string
+	Tokens []Token
+}
+
+// Parse parses expr. An expression not starting with `$` is taken as a single field name
+// relative to the root (V4 generators and some writers use bare names such as "a").
+// Errors name the byte offset and what was expected.
+func Parse(expr string) (Path, error) {
+	p := Path{Expr: expr}
+	if expr == "" {
+		return p, fmt.Errorf("jsonpath: empty expression")
+	}
+	if expr[0] != '$' {
+		p.Tokens = []Token{{Kind: Root}, fieldToken(expr)}
+		return p, nil
+	}
+	p.Tokens = append(p.Tokens, Token{Kind: Root})
+	i := 1
+	for i < len(expr) {
+		switch expr[i] {
+		case '.':
+			i++
+			start := i
+			for i < len(expr) && expr[i] != '.' && expr[i] != '[' {
+				i++
+			}
+			if i == start {
+				return p, fmt.Errorf("jsonpath %q: expected a name or * after '.' at offset %d", expr, start)
+			}
+			p.Tokens = append(p.Tokens, fieldToken(expr[start:i]))
+		case '[':
+			i++
+			if i >= len(expr) {
+				return p, fmt.Errorf("jsonpath %q: unterminated '[' at offset %d", expr, i-1)
+			}
+			switch c := expr[i]; {
+			case c == '\'' || c == '"':
+				end := strings.IndexByte(expr[i+1:], c)
+				if end < 0 {
+					return p, fmt.Errorf("jsonpath %q: unterminated quoted name at offset %d", expr, i)
+				}
+				name := expr[i+1 : i+1+end]
+				i += end + 2
+				if i >= len(expr) || expr[i] != ']' {
+					return p, fmt.Errorf("jsonpath %q: expected ']' at offset %d", expr, i)
+				}
+				i++
+				if name == "*" {
+					p.Tokens = append(p.Tokens, Token{Kind: Star})
+				} else {
+					p.Tokens = append(p.Tokens, Token{Kind: Field, Name: name})
+				}
+			case c == '*':
+				if i+1 >= len(expr) || expr[i+1] != ']' {
+					return p, fmt.Errorf("jsonpath %q: expected ']' at offset %d", expr, i+1)
+				}
+				i += 2
+				p.Tokens = append(p.Tokens, Token{Kind: StarIndex})
+			case c >= '0' && c <= '9':
+				start := i
+				for i < len(expr) && expr[i] >= '0' && expr[i] <= '9' {
+					i++
+				}
+				if i >= len(expr) || expr[i] != ']' {
+					return p, fmt.Errorf("jsonpath %q: expected ']' after index at offset %d", expr, i)
+				}
+				n, err := strconv.Atoi(expr[start:i])
+				if err != nil {
+					return p, fmt.Errorf("jsonpath %q: index at offset %d: %w", expr, start, err)
+				}
+				i++
+				p.Tokens = append(p.Tokens, Token{Kind: Index, Index: n})
+			default:
+				return p, fmt.Errorf("jsonpath %q: expected a quoted name, an index or * at offset %d", expr, i)
+			}
+		default:
+			return p, fmt.Errorf("jsonpath %q: expected '.' or '[' at offset %d", expr, i)
+		}
+	}
+	return p, nil
+}
+
+func fieldToken(name string) Token {
+	if name == "*" {
+		return Token{Kind: Star}
+	}
+	return Token{Kind: Field, Name: name}
+}
+
+// MustParse is Parse for expressions known to be valid; it panics on an error.
+func MustParse(expr string) Path {
+	p, err := Parse(expr)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// Len is the number of tokens including the root.
+func (p Path) Len() int { return len(p.Tokens) }
+
+// Weight is the product of the token weights against the location segments (root 2, matching
+// name or index 2, star 1, anything else 0). Rules cascade: a path shorter than the location
+// weighs over its prefix; a path longer than the location weighs 0.
+func (p Path) Weight(segments []string) int {
+	if len(p.Tokens) > len(segments) {
+		return 0
+	}
+	w := 1
+	for i, t := range p.Tokens {
+		s := segments[i]
+		switch t.Kind {
+		case Root:
+			if s != "$" {
+				return 0
+			}
+			w *= 2
+		case Field:
+			if s != t.Name {
+				return 0
+			}
+			w *= 2
+		case Index:
+			if !isIndex(s) || strconv.Itoa(t.Index) != s {
+				return 0
+			}
+			w *= 2
+		case StarIndex:
+			if !isIndex(s) {
+				return 0
+			}
+		case Star:
+		}
+	}
+	return w
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Format renders location segments as a JSONPath, e.g. ["$","a","0","b c"] -> $.a[0]['b c'].
+func Format(segments []string) string {
+	var b strings.Builder
+	for i, s := range segments {
+		switch {
+		case i == 0:
+			b.WriteString(s)
+		case isIndex(s):
+			b.WriteByte('[')
+			b.WriteString(s)
+			b.WriteByte(']')
+		case isPlain(s):
+			b.WriteByte('.')
+			b.WriteString(s)
+		default:
+			b.WriteString("['")
+			b.WriteString(s)
+			b.WriteString("']")
+		}
+	}
+	return b.String()
+}
+
+func isPlain(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r == '@' || r == '#' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,337 @@
+// Package contracts is commbench's Pact engine: one model for pact files of every version (V1.1,
+// V2, V3, V4), loading from files, directories and URLs, lossless write-back (V3 and V4),
+// matching of HTTP requests and responses and of messages, and generators.
+//
+// Specification followed: pact-specification SPEC-v2.md, SPEC-v3.md, SPEC-v4.md; where they are
+// silent, the reference implementation (pact-reference). Contract violations are data
+// (results.Mismatch), Go errors are for input that cannot be read.
+package contracts
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/commbench/commbench/contracts/generators"
+	"github.com/commbench/commbench/contracts/matching"
+)
+
+// Kind is the V4 interaction type.
+type Kind string
+
+// Interaction kinds (V4 "type" values).
+const (
+	KindHTTP                Kind = "Synchronous/HTTP"
+	KindAsynchronousMessage Kind = "Asynchronous/Messages"
+	KindSynchronousMessage  Kind = "Synchronous/Messages"
+)
+
+// Pact is one contract between a consumer and a provider.
+type Pact struct {
+	Consumer string
+	Provider string
+	// SpecVersion is the pactSpecification version as written ("2.0.0", "3.0.0", "4.0"), or the
+	// version inferred when absent.
+	SpecVersion  string
+	Interactions []*Interaction
+	Metadata     map[string]any
+	// Source is the file path or URL the pact was read from.
+	Source string
+
+	raw map[string]any // the file's top-level object, for lossless write-back
+}
+
+// Major returns the major specification version (1 to 4).
+func (p *Pact) Major() int { return majorOf(p.SpecVersion) }
+
+// ProviderState is a state the provider must be in (V3+: with parameters).
+type ProviderState struct {
+	Name   string
+	Params map[string]any
+}
+
+// Interaction is one interaction of any kind. HTTP uses Request/Response; an asynchronous message
+// uses Message; a synchronous message uses SyncRequest and SyncResponses.
+type Interaction struct {
+	Kind           Kind
+	Description    string
+	Key            string // V4
+	ProviderStates []ProviderState
+	Pending        bool   // V4
+	Transport      string // V4 (http, grpc, kafka...), "" when absent
+	// V4 free-form fields, kept as written.
+	Comments            map[string]any
+	PluginConfiguration map[string]any
+	InteractionMarkup   map[string]any
+
+	Request  *Request  // KindHTTP
+	Response *Response // KindHTTP
+
+	Message *Message // KindAsynchronousMessage
+
+	SyncRequest   *Message   // KindSynchronousMessage
+	SyncResponses []*Message // KindSynchronousMessage
+
+	raw map[string]any
+}
+
+// StateNames returns the provider state names.
+func (i *Interaction) StateNames() []string {
+	out := make([]string, len(i.ProviderStates))
+	for k, s := range i.ProviderStates {
+		out[k] = s.Name
+	}
+	return out
+}
+
+// Request is the HTTP request part. Header names keep their spelling; lookups fold case.
+type Request struct {
+	Method     string
+	Path       string
+	Query      map[string][]string
+	Headers    map[string][]string
+	Body       Body
+	Rules      matching.Rules
+	Generators generators.Set
+	raw        map[string]any
+}
+
+// Response is the HTTP response part.
+type Response struct {
+	Status     int
+	Headers    map[string][]string
+	Body       Body
+	Rules      matching.Rules
+	Generators generators.Set
+	raw        map[string]any
+}
+
+// Message is a message's contents and metadata with its rules and generators.
+type Message struct {
+	Contents   Body
+	Metadata   map[string]any
+	Rules      matching.Rules
+	Generators generators.Set
+	raw        map[string]any
+}
+
+// BodyState tells an absent body from a null, an empty and a present one (SPEC-v3.md "Semantics
+// around body values").
+type BodyState uint8
+
+// Body states.
+const (
+	BodyMissing BodyState = iota // not in the contract: not compared
+	BodyNull                     // JSON null
+	BodyEmpty                    // "": the actual body must be empty
+	BodyPresent
+)
+
+// Body is a body or message contents: raw bytes plus content type, from the V4 envelope
+// {content, contentType, encoded, contentTypeHint} or a V2/V3 inline value.
+type Body struct {
+	State           BodyState
+	Content         []byte
+	ContentType     string // from the envelope, the Content-Type header/metadata, or detection
+	Encoded         string // "" (not encoded), "base64" or "json" as written in a V4 envelope
+	ContentTypeHint string // V4: BINARY or TEXT
+	envelope        bool   // written as a V4 envelope
+	inlineJSON      bool   // written as an inline JSON value (V2/V3)
+	value           any
+	decoded         bool
+	decodeErr       error
+}
+
+// NewJSONBody builds a body from a JSON data model value.
+func NewJSONBody(v any) Body {
+	b, _ := json.Marshal(v)
+	return Body{State: BodyPresent, Content: b, ContentType: "application/json", inlineJSON: true}
+}
+
+// NewBody builds a body from raw bytes and a content type ("" to detect).
+func NewBody(content []byte, contentType string) Body {
+	if contentType == "" {
+		contentType = matching.DetectContentType(content)
+	}
+	st := BodyPresent
+	if len(content) == 0 {
+		st = BodyEmpty
+	}
+	return Body{State: st, Content: content, ContentType: contentType}
+}
+
+// IsJSON reports whether the content type is JSON (application/json, +json, json-rpc).
+func (b *Body) IsJSON() bool { return isJSONType(b.ContentType) }
+
+// JSON decodes the content as JSON (numbers as json.Number, so integers above 2^53 compare
+// exactly). A null body decodes to nil; a missing or empty body is an error.
+func (b *Body) JSON() (any, error) {
+	if b.decoded {
+		return b.value, b.decodeErr
+	}
+	b.decoded = true
+	switch b.State {
+	case BodyNull:
+		return nil, nil
+	case BodyMissing, BodyEmpty:
+		b.decodeErr = fmt.Errorf("body is %s", map[BodyState]string{BodyMissing: "missing", BodyEmpty: "empty"}[b.State])
+		return nil, b.decodeErr
+	}
+	b.value, b.decodeErr = decodeJSON(b.Content)
+	return b.value, b.decodeErr
+}
+
+func decodeJSON(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if d.More() {
+		return nil, fmt.Errorf("unexpected data after the JSON value")
+	}
+	return v, nil
+}
+
+func isJSONType(ct string) bool {
+	t := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	return t == "application/json" || strings.HasSuffix(t, "+json") || strings.HasPrefix(t, "application/") && strings.HasSuffix(t, "json") || t == "application/json-rpc" || t == "application/jsonrequest"
+}
+
+func isXMLType(ct string) bool {
+	t := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	return t == "application/xml" || t == "text/xml" || strings.HasSuffix(t, "+xml")
+}
+
+// parseBody reads a body value. V4 envelopes are recognised by their "content" key (with
+// contentType or encoded); anything else is an inline V2/V3 value. ctHeader is the content type
+// from headers or metadata.
+func parseBody(v any, present bool, ctHeader, where string) (Body, error) {
+	if !present {
+		return Body{State: BodyMissing, ContentType: ctHeader}, nil
+	}
+	if env, ok := v.(map[string]any); ok {
+		if _, has := env["content"]; has {
+			if _, ct := env["contentType"]; ct || env["encoded"] != nil {
+				return parseEnvelope(env, ctHeader, where)
+			}
+		}
+	}
+	switch x := v.(type) {
+	case nil:
+		return Body{State: BodyNull, ContentType: ctHeader}, nil
+	case string:
+		if x == "" {
+			return Body{State: BodyEmpty, ContentType: ctHeader}, nil
+		}
+		b := Body{State: BodyPresent, Content: []byte(x), ContentType: ctHeader}
+		if b.ContentType == "" {
+			b.ContentType = matching.DetectContentType(b.Content)
+		}
+		return b, nil
+	default:
+		data, err := json.Marshal(x)
+		if err != nil {
+			return Body{}, fmt.Errorf("%s: body: %w", where, err)
+		}
+		ct := ctHeader
+		if ct == "" {
+			ct = "application/json"
+		}
+		return Body{State: BodyPresent, Content: data, ContentType: ct, inlineJSON: true}, nil
+	}
+}
+
+func parseEnvelope(env map[string]any, ctHeader, where string) (Body, error) {
+	b := Body{State: BodyPresent, envelope: true}
+	b.ContentType, _ = env["contentType"].(string)
+	if b.ContentType == "" {
+		b.ContentType = ctHeader
+	}
+	b.ContentTypeHint, _ = env["contentTypeHint"].(string)
+	switch e := env["encoded"].(type) {
+	case nil, bool:
+		if e == true {
+			b.Encoded = "base64"
+		}
+	case string:
+		b.Encoded = strings.ToLower(e)
+	default:
+		return b, fmt.Errorf("%s: body.encoded: expected false or a string, got %T", where, e)
+	}
+	content := env["content"]
+	switch b.Encoded {
+	case "":
+		switch c := content.(type) {
+		case nil:
+			b.State = BodyNull
+		case string:
+			if c == "" {
+				b.State = BodyEmpty
+			}
+			b.Content = []byte(c)
+			if isJSONType(b.ContentType) && json.Valid(b.Content) {
+				// a JSON document stored as a string
+			}
+		default:
+			data, err := json.Marshal(c)
+			if err != nil {
+				return b, fmt.Errorf("%s: body.content: %w", where, err)
+			}
+			b.Content = data
+			b.inlineJSON = true
+		}
+	case "base64":
+		s, ok := content.(string)
+		if !ok {
+			return b, fmt.Errorf("%s: body.content: base64-encoded content must be a string", where)
+		}
+		data, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			if data, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
+				return b, fmt.Errorf("%s: body.content: invalid base64: %w", where, err)
+			}
+		}
+		b.Content = data
+		if len(data) == 0 {
+			b.State = BodyEmpty
+		}
+	case "json":
+		s, ok := content.(string)
+		if !ok {
+			data, err := json.Marshal(content)
+			if err != nil {
+				return b, fmt.Errorf("%s: body.content: %w", where, err)
+			}
+			s = string(data)
+		}
+		b.Content = []byte(s)
+	default:
+		return b, fmt.Errorf("%s: body.encoded %q: expected false, \"base64\" or \"JSON\"", where, b.Encoded)
+	}
+	if b.ContentType == "" && b.State == BodyPresent {
+		b.ContentType = matching.DetectContentType(b.Content)
+	}
+	return b, nil
+}
+
+func majorOf(v string) int {
+	v = strings.TrimPrefix(strings.TrimSpace(v), "v")
+	if v == "" {
+		return 0
+	}
+	switch v[0] {
+	case '1':
+		return 1
+	case '2':
+		return 2
+	case '3':
+		return 3
+	case '4':
+		return 4
+	}
+	return -1
+}
