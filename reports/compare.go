@@ -31,7 +31,7 @@ func ParseLimits(s string) (Limits, error) {
 		if !ok {
 			return nil, fmt.Errorf("max regression %q: want metric=percent, e.g. p99=10%%", pair)
 		}
-		name = strings.ToLower(strings.TrimSpace(name))
+		name = results.CanonicalMetric(name)
 		if _, known := results.HigherIsBetter(name); !known {
 			return nil, fmt.Errorf("max regression %q: unknown metric %q; known: %s", pair, name, strings.Join(results.MetricNames(), ", "))
 		}

@@ -62,7 +62,7 @@ func integ(f func(*Integrity) float64) func(*Workload) (float64, bool) {
 // out_of_order, unexpected, loss_rate, duplicate_rate, out_of_order_rate. "p999" is accepted for
 // "p99.9".
 func (w *Workload) Metric(name string) (float64, bool) {
-	m, ok := metrics[canonicalMetric(name)]
+	m, ok := metrics[CanonicalMetric(name)]
 	if !ok {
 		return 0, false
 	}
@@ -72,7 +72,7 @@ func (w *Workload) Metric(name string) (float64, bool) {
 // HigherIsBetter reports whether a larger value of the named metric is an improvement
 // (throughput, requests) and whether the name is known.
 func HigherIsBetter(name string) (higher, known bool) {
-	m, ok := metrics[canonicalMetric(name)]
+	m, ok := metrics[CanonicalMetric(name)]
 	return m.higherBetter, ok
 }
 
@@ -86,7 +86,9 @@ func MetricNames() []string {
 	return names
 }
 
-func canonicalMetric(name string) string {
+// CanonicalMetric returns the canonical spelling of a metric name: lower case, "p999" as
+// "p99.9", "p9999" as "p99.99".
+func CanonicalMetric(name string) string {
 	n := strings.ToLower(strings.TrimSpace(name))
 	switch n {
 	case "p999":
