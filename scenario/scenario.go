@@ -1,0 +1,388 @@
+// Package scenario is the one serializable configuration of a commbench run: targets, contracts,
+// workloads and outputs, read from a YAML scenario file (`commbench run scenario.yaml`). Decoding is
+// strict: an unknown field or a wrong type is an error with file:line. A JSON Schema of the format is
+// kept in scenario/scenario.schema.json for editors (regenerate: go test ./scenario -update).
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/commbench/commbench/drivers"
+)
+
+// Scenario is a whole run.
+type Scenario struct {
+	// Name labels the run in reports.
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// Targets are the systems under test, referenced by name from contracts and workloads.
+	Targets []Target `yaml:"targets" json:"targets"`
+	// Contracts are the Pact verifications, run before the workloads.
+	Contracts []Contract `yaml:"contracts,omitempty" json:"contracts,omitempty"`
+	// Workloads are the benchmarks, run in order after the contracts.
+	Workloads []Workload `yaml:"workloads,omitempty" json:"workloads,omitempty"`
+	// Outputs are the files to write.
+	Outputs Outputs `yaml:"outputs,omitempty" json:"outputs,omitempty"`
+}
+
+// Target is a system under test reached through one driver.
+type Target struct {
+	Name string `yaml:"name" json:"name" jsonschema:"required"`
+	// Driver is rest, grpc, amqp or kafka.
+	Driver string `yaml:"driver" json:"driver" jsonschema:"required,enum=rest,enum=grpc,enum=amqp,enum=kafka"`
+	// Address: REST base URL, gRPC host:port, AMQP URL, Kafka seed brokers (comma-separated).
+	// ${VAR} references are expanded from the environment when the run starts.
+	Address string `yaml:"address" json:"address" jsonschema:"required"`
+	// Username and Password: use ${VAR} references; never written to results or reports.
+	Username string            `yaml:"username,omitempty" json:"username,omitempty"`
+	Password string            `yaml:"password,omitempty" json:"password,omitempty"`
+	Headers  map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	TLS      drivers.TLS       `yaml:"tls,omitempty" json:"tls,omitempty"`
+	// ConnectTimeout and RequestTimeout as Go durations ("5s").
+	ConnectTimeout Duration `yaml:"connect_timeout,omitempty" json:"connect_timeout,omitempty"`
+	RequestTimeout Duration `yaml:"request_timeout,omitempty" json:"request_timeout,omitempty"`
+	// Options are driver-specific settings (see each driver's documentation).
+	Options map[string]string `yaml:"options,omitempty" json:"options,omitempty"`
+	// Proto and ImportPaths give gRPC method descriptors (.proto or protoset files).
+	Proto       []string `yaml:"proto,omitempty" json:"proto,omitempty"`
+	ImportPaths []string `yaml:"import_paths,omitempty" json:"import_paths,omitempty"`
+}
+
+// Contract is one `verify` of pact sources against targets.
+type Contract struct {
+	// Pacts are files, directories or URLs.
+	Pacts []string `yaml:"pacts" json:"pacts" jsonschema:"required"`
+	// HTTP names the rest target for HTTP interactions; GRPC the grpc target for gRPC
+	// interactions; Kafka and AMQP the broker targets for message interactions.
+	HTTP  string `yaml:"http,omitempty" json:"http,omitempty"`
+	GRPC  string `yaml:"grpc,omitempty" json:"grpc,omitempty"`
+	Kafka string `yaml:"kafka,omitempty" json:"kafka,omitempty"`
+	AMQP  string `yaml:"amqp,omitempty" json:"amqp,omitempty"`
+	// StateChangeURL is POSTed {"state","params","action"} before each interaction.
+	StateChangeURL string `yaml:"state_change_url,omitempty" json:"state_change_url,omitempty"`
+	StateTeardown  bool   `yaml:"state_teardown,omitempty" json:"state_teardown,omitempty"`
+	// MessageRoutes map interaction descriptions to routes: "REGEX=kafka://topic" or
+	// "REGEX=amqp://exchange/routing.key".
+	MessageRoutes  []string `yaml:"message_routes,omitempty" json:"message_routes,omitempty"`
+	MessageTimeout Duration `yaml:"message_timeout,omitempty" json:"message_timeout,omitempty"`
+	// Filters.
+	Consumer    string `yaml:"consumer,omitempty" json:"consumer,omitempty"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	State       string `yaml:"state,omitempty" json:"state,omitempty"`
+}
+
+// Workload is one benchmark against a target.
+type Workload struct {
+	Name   string `yaml:"name" json:"name" jsonschema:"required"`
+	Target string `yaml:"target" json:"target" jsonschema:"required"`
+	// Operation: rest "request"; grpc "unary", "server-stream", "client-stream", "bidi-stream";
+	// amqp "publish", "consume", "publish-consume"; kafka "produce", "consume", "produce-consume".
+	Operation string `yaml:"operation" json:"operation" jsonschema:"required"`
+	// Method: HTTP method (rest) or gRPC method "pkg.Service/Method".
+	Method string `yaml:"method,omitempty" json:"method,omitempty"`
+	// Path: REST path with query. Route: AMQP "exchange/routing.key", Kafka topic.
+	Path  string `yaml:"path,omitempty" json:"path,omitempty"`
+	Route string `yaml:"route,omitempty" json:"route,omitempty"`
+	// Headers sent with each request or message.
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	Payload Payload           `yaml:"payload,omitempty" json:"payload,omitempty"`
+	// Load model: Rate ("5000/s") or Stages ("30s:1000,60s:5000") for the open model,
+	// Concurrency for the closed model.
+	Rate        string `yaml:"rate,omitempty" json:"rate,omitempty"`
+	Stages      string `yaml:"stages,omitempty" json:"stages,omitempty"`
+	Concurrency int    `yaml:"concurrency,omitempty" json:"concurrency,omitempty"`
+	// Duration, or Count operations; Warmup excluded from results.
+	Duration Duration `yaml:"duration,omitempty" json:"duration,omitempty"`
+	Count    int64    `yaml:"count,omitempty" json:"count,omitempty"`
+	Warmup   Duration `yaml:"warmup,omitempty" json:"warmup,omitempty"`
+	// Messaging: producers, consumers, integrity checks and the drain period.
+	Producers int      `yaml:"producers,omitempty" json:"producers,omitempty"`
+	Consumers int      `yaml:"consumers,omitempty" json:"consumers,omitempty"`
+	Integrity bool     `yaml:"integrity,omitempty" json:"integrity,omitempty"`
+	Drain     Duration `yaml:"drain,omitempty" json:"drain,omitempty"`
+	// Thresholds like "p99<25ms", "error_rate<0.1%", "lost==0".
+	Thresholds []string `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
+}
+
+// Payload says how message bodies are made.
+type Payload struct {
+	// Format: json, protobuf, avro.
+	Format string `yaml:"format,omitempty" json:"format,omitempty"`
+	// Schema: .proto, protoset or .avsc file; Message: protobuf message name.
+	Schema  string `yaml:"schema,omitempty" json:"schema,omitempty"`
+	Message string `yaml:"message,omitempty" json:"message,omitempty"`
+	// Template: a payload template file (JSON with template functions); Body: an inline one.
+	Template string `yaml:"template,omitempty" json:"template,omitempty"`
+	Body     string `yaml:"body,omitempty" json:"body,omitempty"`
+}
+
+// Outputs are report files written at the end; empty paths are skipped.
+type Outputs struct {
+	HTML  string `yaml:"html,omitempty" json:"html,omitempty"`
+	JUnit string `yaml:"junit,omitempty" json:"junit,omitempty"`
+	JSON  string `yaml:"json,omitempty" json:"json,omitempty"`
+	MD    string `yaml:"md,omitempty" json:"md,omitempty"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("1m30s").
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: invalid duration %q: want a Go duration like 500ms, 10s or 1m30s", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration string.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// MarshalText writes the duration string (JSON too).
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// Std returns the time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) }
+
+// Load reads and checks the scenario file at path, applying overrides ("key=value", see Set).
+// Errors name the file and line: unknown fields, wrong types, invalid values, dangling target names.
+func Load(path string, overrides []string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path, overrides)
+}
+
+var lineRe = regexp.MustCompile(`^line (\d+): `)
+
+// Parse decodes a scenario from YAML; name is used in error messages.
+func Parse(data []byte, name string, overrides []string) (*Scenario, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(root.Content) == 0 {
+		return nil, fmt.Errorf("%s: empty scenario", name)
+	}
+	for _, o := range overrides {
+		if err := Set(&root, o); err != nil {
+			return nil, fmt.Errorf("--set %s: %w", o, err)
+		}
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	if err := enc.Encode(&root); err != nil {
+		return nil, err
+	}
+	// Decode the (possibly overridden) tree strictly. Re-encoding keeps line numbers only when
+	// there were no overrides, so decode the original bytes in that case.
+	src := data
+	if len(overrides) > 0 {
+		src = buf.Bytes()
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	var s Scenario
+	if err := dec.Decode(&s); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			msgs := make([]string, len(te.Errors))
+			for i, m := range te.Errors {
+				msgs[i] = name + ":" + lineRe.ReplaceAllString(m, "$1: ")
+			}
+			return nil, errors.New(strings.Join(msgs, "\n"))
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if lineRe.MatchString(msg) {
+			return nil, fmt.Errorf("%s:%s", name, lineRe.ReplaceAllString(msg, "$1: "))
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
+	}
+	if err := s.validate(name, &root); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (s *Scenario) validate(name string, root *yaml.Node) error {
+	var errs []string
+	bad := func(path, format string, a ...any) {
+		line := lineOf(root, path)
+		errs = append(errs, fmt.Sprintf("%s:%d: %s: %s", name, line, path, fmt.Sprintf(format, a...)))
+	}
+	targets := map[string]string{}
+	for i, t := range s.Targets {
+		p := "targets." + strconv.Itoa(i)
+		switch t.Driver {
+		case "rest", "grpc", "amqp", "kafka":
+		default:
+			bad(p+".driver", "unknown driver %q: want rest, grpc, amqp or kafka", t.Driver)
+		}
+		if t.Name == "" {
+			bad(p+".name", "missing target name")
+		} else if _, dup := targets[t.Name]; dup {
+			bad(p+".name", "duplicate target name %q", t.Name)
+		}
+		if t.Address == "" {
+			bad(p+".address", "missing address")
+		}
+		targets[t.Name] = t.Driver
+	}
+	ref := func(path, target, want string) {
+		if target == "" {
+			return
+		}
+		d, ok := targets[target]
+		if !ok {
+			bad(path, "no target named %q", target)
+		} else if want != "" && d != want {
+			bad(path, "target %q uses driver %s, want %s", target, d, want)
+		}
+	}
+	for i, c := range s.Contracts {
+		p := "contracts." + strconv.Itoa(i)
+		if len(c.Pacts) == 0 {
+			bad(p+".pacts", "no pact sources")
+		}
+		ref(p+".http", c.HTTP, "rest")
+		ref(p+".grpc", c.GRPC, "grpc")
+		ref(p+".kafka", c.Kafka, "kafka")
+		ref(p+".amqp", c.AMQP, "amqp")
+		for _, re := range []struct{ field, v string }{{"description", c.Description}, {"state", c.State}} {
+			if _, err := regexp.Compile(re.v); err != nil {
+				bad(p+"."+re.field, "invalid regular expression: %v", err)
+			}
+		}
+	}
+	for i, w := range s.Workloads {
+		p := "workloads." + strconv.Itoa(i)
+		if w.Name == "" {
+			bad(p+".name", "missing workload name")
+		}
+		ref(p+".target", w.Target, "")
+		if w.Target == "" {
+			bad(p+".target", "missing target")
+		}
+		models := 0
+		for _, set := range []bool{w.Rate != "", w.Stages != "", w.Concurrency > 0} {
+			if set {
+				models++
+			}
+		}
+		if models > 1 {
+			bad(p, "set one of rate, stages or concurrency")
+		}
+		if w.Duration == 0 && w.Count == 0 {
+			bad(p, "set duration or count")
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// lineOf returns the line of the node at a dotted path ("workloads.0.rate"), or of its nearest
+// existing parent.
+func lineOf(root *yaml.Node, path string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, part := range strings.Split(path, ".") {
+		next := child(n, part)
+		if next == nil {
+			break
+		}
+		n = next
+		line = n.Line
+	}
+	return line
+}
+
+// child returns the value node under a mapping key or sequence index (a number, or the name of an
+// element whose `name` field equals part).
+func child(n *yaml.Node, part string) *yaml.Node {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == part {
+				return n.Content[i+1]
+			}
+		}
+	case yaml.SequenceNode:
+		if i, err := strconv.Atoi(part); err == nil {
+			if i >= 0 && i < len(n.Content) {
+				return n.Content[i]
+			}
+			return nil
+		}
+		for _, e := range n.Content {
+			if nm := child(e, "name"); nm != nil && nm.Value == part {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// Set applies one override "path=value" to a decoded YAML document: path is dotted, with sequence
+// elements by index or by name ("workloads.get-order.rate=200/s", "targets.0.address=http://x").
+// The value is parsed as YAML (so numbers, booleans and lists keep their types). A missing final
+// key in a mapping is added; a missing intermediate path is an error.
+func Set(doc *yaml.Node, override string) error {
+	path, value, ok := strings.Cut(override, "=")
+	if !ok || path == "" {
+		return errors.New("want key=value, e.g. workloads.0.duration=5s")
+	}
+	var v yaml.Node
+	if err := yaml.Unmarshal([]byte(value), &v); err != nil {
+		return fmt.Errorf("value: %w", err)
+	}
+	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ""}
+	if len(v.Content) > 0 {
+		val = v.Content[0]
+	}
+	n := doc
+	if n.Kind == yaml.DocumentNode {
+		n = n.Content[0]
+	}
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		last := i == len(parts)-1
+		next := child(n, part)
+		if next == nil {
+			if last && n.Kind == yaml.MappingNode {
+				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: part}, val)
+				return nil
+			}
+			where := "the top level"
+			if i > 0 {
+				where = strings.Join(parts[:i], ".")
+			}
+			return fmt.Errorf("no %q in %s", part, where)
+		}
+		if last {
+			*next = *val
+			return nil
+		}
+		n = next
+	}
+	return nil
+}
