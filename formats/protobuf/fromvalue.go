@@ -1,19 +1,18 @@
 package protobuf
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/commbench/commbench/formats"
 )
 
 // FromValue builds a message of type md from a value of the JSON data model (what ToValue returns,
@@ -35,70 +34,7 @@ func FromValue(md protoreflect.MessageDescriptor, v any) (*dynamicpb.Message, er
 	return m, nil
 }
 
-// path is the location of a value inside the root value, rendered only for errors.
-type path struct {
-	parent *path
-	field  string // field name, or "" for an element
-	index  int    // list index when key == "" and field == ""
-	key    string // map key
-	isKey  bool
-}
-
-func (p *path) String() string {
-	if p == nil {
-		return "$"
-	}
-	var parts []*path
-	for q := p; q != nil; q = q.parent {
-		parts = append(parts, q)
-	}
-	var sb strings.Builder
-	for i := len(parts) - 1; i >= 0; i-- {
-		q := parts[i]
-		switch {
-		case q.field != "":
-			if sb.Len() > 0 {
-				sb.WriteByte('.')
-			}
-			sb.WriteString(q.field)
-		case q.isKey:
-			sb.WriteString("[" + strconv.Quote(q.key) + "]")
-		default:
-			sb.WriteString("[" + strconv.Itoa(q.index) + "]")
-		}
-	}
-	return sb.String()
-}
-
-func typeErr(p *path, want string, got any) error {
-	return fmt.Errorf("%s: want %s, got %s", p, want, describe(got))
-}
-
-// describe names a value's JSON type and shows it briefly: `string "x"`, `number 1.5`, `object`.
-func describe(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		if len(x) > 40 {
-			x = x[:40] + "..."
-		}
-		return "string " + strconv.Quote(x)
-	case json.Number:
-		return "number " + string(x)
-	case bool:
-		return "bool " + strconv.FormatBool(x)
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return fmt.Sprintf("number %v", x)
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-func fillMessage(m protoreflect.Message, v any, p *path, res typeResolver) error {
+func fillMessage(m protoreflect.Message, v any, p *formats.Path, res typeResolver) error {
 	md := m.Descriptor()
 	if md.FullName().Parent() == "google.protobuf" {
 		if ok, err := wellKnownFromValue(m, v, p, res); ok {
@@ -107,7 +43,7 @@ func fillMessage(m protoreflect.Message, v any, p *path, res typeResolver) error
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return typeErr(p, "object "+string(md.FullName()), v)
+		return formats.TypeError(p, "object "+string(md.FullName()), v)
 	}
 	fields := md.Fields()
 	for k, fv := range obj {
@@ -118,7 +54,7 @@ func fillMessage(m protoreflect.Message, v any, p *path, res typeResolver) error
 		if fd == nil {
 			return fmt.Errorf("%s: unknown field %q in %s (fields: %s)", p, k, md.FullName(), fieldNames(md))
 		}
-		fp := &path{parent: p, field: k}
+		fp := p.Field(k)
 		if fv == nil && !isNullValue(fd) {
 			continue
 		}
@@ -157,18 +93,18 @@ func fieldNames(md protoreflect.MessageDescriptor) string {
 	return strings.Join(names, ", ")
 }
 
-func setField(m protoreflect.Message, fd protoreflect.FieldDescriptor, v any, p *path, res typeResolver) error {
+func setField(m protoreflect.Message, fd protoreflect.FieldDescriptor, v any, p *formats.Path, res typeResolver) error {
 	switch {
 	case fd.IsList():
 		arr, ok := v.([]any)
 		if !ok {
-			return typeErr(p, "array of "+kindName(fd), v)
+			return formats.TypeError(p, "array of "+kindName(fd), v)
 		}
 		l := m.Mutable(fd).List()
 		for i, e := range arr {
-			ep := &path{parent: p, index: i}
+			ep := p.Index(i)
 			if e == nil && !isNullValue(fd) {
-				return typeErr(ep, kindName(fd), e)
+				return formats.TypeError(ep, kindName(fd), e)
 			}
 			if fd.Message() != nil {
 				ev := l.NewElement()
@@ -188,18 +124,18 @@ func setField(m protoreflect.Message, fd protoreflect.FieldDescriptor, v any, p 
 	case fd.IsMap():
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return typeErr(p, "object (map<"+kindName(fd.MapKey())+", "+kindName(fd.MapValue())+">)", v)
+			return formats.TypeError(p, "object (map<"+kindName(fd.MapKey())+", "+kindName(fd.MapValue())+">)", v)
 		}
 		mp := m.Mutable(fd).Map()
 		kd, vd := fd.MapKey(), fd.MapValue()
 		for k, e := range obj {
-			ep := &path{parent: p, key: k, isKey: true}
+			ep := p.Key(k)
 			key, err := mapKey(kd, k, ep)
 			if err != nil {
 				return err
 			}
 			if e == nil && !isNullValue(vd) {
-				return typeErr(ep, kindName(vd), e)
+				return formats.TypeError(ep, kindName(vd), e)
 			}
 			if vd.Message() != nil {
 				ev := mp.NewValue()
@@ -227,7 +163,7 @@ func setField(m protoreflect.Message, fd protoreflect.FieldDescriptor, v any, p 
 	return nil
 }
 
-func mapKey(kd protoreflect.FieldDescriptor, k string, p *path) (protoreflect.MapKey, error) {
+func mapKey(kd protoreflect.FieldDescriptor, k string, p *formats.Path) (protoreflect.MapKey, error) {
 	switch kd.Kind() {
 	case protoreflect.StringKind:
 		return protoreflect.ValueOfString(k).MapKey(), nil
@@ -258,7 +194,7 @@ func kindName(fd protoreflect.FieldDescriptor) string {
 	return fd.Kind().String()
 }
 
-func scalarValue(fd protoreflect.FieldDescriptor, v any, p *path) (protoreflect.Value, error) {
+func scalarValue(fd protoreflect.FieldDescriptor, v any, p *formats.Path) (protoreflect.Value, error) {
 	switch fd.Kind() {
 	case protoreflect.BoolKind:
 		if b, ok := v.(bool); ok {
@@ -273,33 +209,33 @@ func scalarValue(fd protoreflect.FieldDescriptor, v any, p *path) (protoreflect.
 		case []byte:
 			return protoreflect.ValueOfBytes(x), nil
 		case string:
-			if b, ok := decodeBase64(x); ok {
+			if b, ok := formats.Base64(x); ok {
 				return protoreflect.ValueOfBytes(b), nil
 			}
-			return protoreflect.Value{}, fmt.Errorf("%s: want bytes (base64 text), got %s", p, describe(v))
+			return protoreflect.Value{}, fmt.Errorf("%s: want bytes (base64 text), got %s", p, formats.Describe(v))
 		}
 	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
-		if n, ok := toInt(v, 32); ok {
+		if n, ok := formats.Int(v, 32); ok {
 			return protoreflect.ValueOfInt32(int32(n)), nil
 		}
 	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
-		if n, ok := toInt(v, 64); ok {
+		if n, ok := formats.Int(v, 64); ok {
 			return protoreflect.ValueOfInt64(n), nil
 		}
 	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
-		if n, ok := toUint(v, 32); ok {
+		if n, ok := formats.Uint(v, 32); ok {
 			return protoreflect.ValueOfUint32(uint32(n)), nil
 		}
 	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
-		if n, ok := toUint(v, 64); ok {
+		if n, ok := formats.Uint(v, 64); ok {
 			return protoreflect.ValueOfUint64(n), nil
 		}
 	case protoreflect.FloatKind:
-		if f, ok := toFloat(v, 32); ok {
+		if f, ok := formats.Float(v, 32); ok {
 			return protoreflect.ValueOfFloat32(float32(f)), nil
 		}
 	case protoreflect.DoubleKind:
-		if f, ok := toFloat(v, 64); ok {
+		if f, ok := formats.Float(v, 64); ok {
 			return protoreflect.ValueOfFloat64(f), nil
 		}
 	case protoreflect.EnumKind:
@@ -311,13 +247,13 @@ func scalarValue(fd protoreflect.FieldDescriptor, v any, p *path) (protoreflect.
 			if ev := ed.Values().ByName(protoreflect.Name(s)); ev != nil {
 				return protoreflect.ValueOfEnum(ev.Number()), nil
 			}
-			return protoreflect.Value{}, fmt.Errorf("%s: want enum %s (%s), got %s", p, ed.FullName(), enumNames(ed), describe(v))
+			return protoreflect.Value{}, fmt.Errorf("%s: want enum %s (%s), got %s", p, ed.FullName(), enumNames(ed), formats.Describe(v))
 		}
-		if n, ok := toInt(v, 32); ok {
+		if n, ok := formats.Int(v, 32); ok {
 			return protoreflect.ValueOfEnum(protoreflect.EnumNumber(n)), nil
 		}
 	}
-	return protoreflect.Value{}, typeErr(p, kindName(fd), v)
+	return protoreflect.Value{}, formats.TypeError(p, kindName(fd), v)
 }
 
 func enumNames(ed protoreflect.EnumDescriptor) string {
@@ -329,162 +265,20 @@ func enumNames(ed protoreflect.EnumDescriptor) string {
 	return strings.Join(names, ", ")
 }
 
-func decodeBase64(s string) ([]byte, bool) {
-	enc := base64.StdEncoding
-	if strings.ContainsAny(s, "-_") {
-		enc = base64.URLEncoding
-	}
-	if len(s)%4 != 0 {
-		enc = enc.WithPadding(base64.NoPadding)
-	}
-	b, err := enc.DecodeString(s)
-	return b, err == nil
-}
-
-// toInt converts a number of the value model to a signed integer of the given bit size; ok is
-// false for non-numbers, fractions and values out of range.
-func toInt(v any, bits int) (int64, bool) {
-	var n int64
-	switch x := v.(type) {
-	case json.Number:
-		return parseInt(string(x), bits)
-	case string:
-		return parseInt(x, bits)
-	case float64:
-		if x != math.Trunc(x) || x < math.MinInt64 || x >= math.MaxInt64 {
-			return 0, false
-		}
-		n = int64(x)
-	case float32:
-		return toInt(float64(x), bits)
-	case int:
-		n = int64(x)
-	case int8:
-		n = int64(x)
-	case int16:
-		n = int64(x)
-	case int32:
-		n = int64(x)
-	case int64:
-		n = x
-	case uint:
-		if uint64(x) > math.MaxInt64 {
-			return 0, false
-		}
-		n = int64(x)
-	case uint8:
-		n = int64(x)
-	case uint16:
-		n = int64(x)
-	case uint32:
-		n = int64(x)
-	case uint64:
-		if x > math.MaxInt64 {
-			return 0, false
-		}
-		n = int64(x)
-	default:
-		return 0, false
-	}
-	if bits == 32 && (n < math.MinInt32 || n > math.MaxInt32) {
-		return 0, false
-	}
-	return n, true
-}
-
-func parseInt(s string, bits int) (int64, bool) {
-	if n, err := strconv.ParseInt(s, 10, bits); err == nil {
-		return n, true
-	}
-	// protojson accepts integral numbers in exponent or fraction form ("1e3", "5.0").
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
-		return 0, false
-	}
-	return toInt(f, bits)
-}
-
-func toUint(v any, bits int) (uint64, bool) {
-	var s string
-	switch x := v.(type) {
-	case json.Number:
-		s = string(x)
-	case string:
-		s = x
-	case uint64:
-		if bits == 32 && x > math.MaxUint32 {
-			return 0, false
-		}
-		return x, true
-	default:
-		n, ok := toInt(v, 64)
-		if !ok || n < 0 || bits == 32 && n > math.MaxUint32 {
-			return 0, false
-		}
-		return uint64(n), true
-	}
-	if n, err := strconv.ParseUint(s, 10, bits); err == nil {
-		return n, true
-	}
-	n, ok := parseInt(s, 64)
-	if !ok || n < 0 || bits == 32 && n > math.MaxUint32 {
-		return 0, false
-	}
-	return uint64(n), true
-}
-
-func toFloat(v any, bits int) (float64, bool) {
-	var f float64
-	switch x := v.(type) {
-	case json.Number:
-		var err error
-		if f, err = strconv.ParseFloat(string(x), 64); err != nil {
-			return 0, false
-		}
-	case string:
-		switch x {
-		case "NaN":
-			return math.NaN(), true
-		case "Infinity":
-			return math.Inf(1), true
-		case "-Infinity":
-			return math.Inf(-1), true
-		}
-		var err error
-		if f, err = strconv.ParseFloat(x, 64); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return 0, false
-		}
-	case float64:
-		f = x
-	case float32:
-		f = float64(x)
-	default:
-		n, ok := toInt(v, 64)
-		if !ok {
-			return 0, false
-		}
-		f = float64(n)
-	}
-	if bits == 32 && !math.IsInf(f, 0) && math.Abs(f) > math.MaxFloat32 {
-		return 0, false
-	}
-	return f, true
-}
-
 // wellKnownFromValue fills the well-known types from their protojson form; ok is false for other
 // google.protobuf messages.
-func wellKnownFromValue(m protoreflect.Message, v any, p *path, res typeResolver) (ok bool, err error) {
+func wellKnownFromValue(m protoreflect.Message, v any, p *formats.Path, res typeResolver) (ok bool, err error) {
 	md := m.Descriptor()
 	fields := md.Fields()
 	switch md.Name() {
 	case "Timestamp":
 		s, isStr := v.(string)
 		if !isStr {
-			return true, typeErr(p, "RFC 3339 timestamp text", v)
+			return true, formats.TypeError(p, "RFC 3339 timestamp text", v)
 		}
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil || t.Unix() < minTimestampSeconds || t.Unix() > maxTimestampSeconds {
-			return true, typeErr(p, "RFC 3339 timestamp text (e.g. 2024-05-01T12:00:00Z)", v)
+		t, good := formats.ParseTimestamp(s)
+		if !good || t.Unix() < minTimestampSeconds || t.Unix() > maxTimestampSeconds {
+			return true, formats.TypeError(p, "RFC 3339 timestamp text (e.g. 2024-05-01T12:00:00Z)", v)
 		}
 		m.Set(fields.ByNumber(1), protoreflect.ValueOfInt64(t.Unix()))
 		m.Set(fields.ByNumber(2), protoreflect.ValueOfInt32(int32(t.Nanosecond())))
@@ -493,7 +287,7 @@ func wellKnownFromValue(m protoreflect.Message, v any, p *path, res typeResolver
 		s, isStr := v.(string)
 		secs, nanos, good := parseDuration(s)
 		if !isStr || !good {
-			return true, typeErr(p, `duration text (e.g. "1.5s")`, v)
+			return true, formats.TypeError(p, `duration text (e.g. "1.5s")`, v)
 		}
 		m.Set(fields.ByNumber(1), protoreflect.ValueOfInt64(secs))
 		m.Set(fields.ByNumber(2), protoreflect.ValueOfInt32(nanos))

@@ -1,11 +1,9 @@
 package protobuf
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +11,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/commbench/commbench/formats"
 )
 
 // typeResolver finds message and extension types for google.protobuf.Any (protojson's Resolver).
@@ -108,9 +108,9 @@ func singularToValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, res 
 	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
 		return json.Number(strconv.FormatUint(v.Uint(), 10)), nil
 	case protoreflect.FloatKind:
-		return floatValue(v.Float(), 32), nil
+		return formats.FloatNumber(v.Float(), 32), nil
 	case protoreflect.DoubleKind:
-		return floatValue(v.Float(), 64), nil
+		return formats.FloatNumber(v.Float(), 64), nil
 	case protoreflect.StringKind:
 		return v.String(), nil
 	case protoreflect.BytesKind:
@@ -128,36 +128,6 @@ func singularToValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, res 
 		return toValue(v.Message(), res)
 	}
 	return nil, fmt.Errorf("unsupported field kind %v", fd.Kind())
-}
-
-// floatValue formats f as encoding/json does (shortest text, exponent only for very large or
-// small magnitudes); NaN and infinities become the strings protojson writes.
-func floatValue(f float64, bits int) any {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 {
-		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
-			format = 'e'
-		}
-	}
-	b := strconv.AppendFloat(nil, f, format, -1, bits)
-	if format == 'e' {
-		// clean up e-09 to e-9, as encoding/json does
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return json.Number(b)
 }
 
 // Limits of google.protobuf.Timestamp and Duration (see their .proto comments).
@@ -178,7 +148,7 @@ func wellKnownToValue(m protoreflect.Message, res typeResolver) (v any, ok bool,
 		if secs < minTimestampSeconds || secs > maxTimestampSeconds || nanos < 0 || nanos > 999_999_999 {
 			return nil, true, fmt.Errorf("google.protobuf.Timestamp out of range: seconds %d, nanos %d", secs, nanos)
 		}
-		return formatTimestamp(secs, nanos), true, nil
+		return formats.FormatTimestamp(time.Unix(secs, nanos)), true, nil
 	case "Duration":
 		secs, nanos := m.Get(fields.ByNumber(1)).Int(), m.Get(fields.ByNumber(2)).Int()
 		if secs < -maxDurationSeconds || secs > maxDurationSeconds || nanos <= -1e9 || nanos >= 1e9 ||
@@ -196,19 +166,10 @@ func wellKnownToValue(m protoreflect.Message, res typeResolver) (v any, ok bool,
 		if err != nil {
 			return nil, true, err
 		}
-		v, err := decodeJSON(b)
+		v, err := formats.ParseJSON(b)
 		return v, true, err
 	}
 	return nil, false, nil
-}
-
-func formatTimestamp(secs, nanos int64) string {
-	s := time.Unix(secs, nanos).UTC().Format("2006-01-02T15:04:05.000000000")
-	s = strings.TrimSuffix(s, "000")
-	s = strings.TrimSuffix(s, "000")
-	s = strings.TrimSuffix(s, "000")
-	s = strings.TrimSuffix(s, ".")
-	return s + "Z"
 }
 
 func formatDuration(secs, nanos int64) string {
@@ -217,20 +178,5 @@ func formatDuration(secs, nanos int64) string {
 		sign, secs, nanos = "-", -secs, -nanos
 	}
 	s := fmt.Sprintf("%s%d.%09d", sign, secs, nanos)
-	s = strings.TrimSuffix(s, "000")
-	s = strings.TrimSuffix(s, "000")
-	s = strings.TrimSuffix(s, "000")
-	s = strings.TrimSuffix(s, ".")
-	return s + "s"
-}
-
-// decodeJSON decodes one JSON document into the value model, numbers as json.Number.
-func decodeJSON(b []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(s, "000"), "000"), "000"), ".") + "s"
 }
