@@ -1,0 +1,194 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/reports"
+	"github.com/commbench/commbench/results"
+)
+
+func newReportCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Render, merge and compare results files (HTML, JUnit XML, Markdown, JSON)",
+		Long: `Work with the results files (schema commbench.results/v1) that verify, bench and run write.
+
+  render   turn a results file into an HTML report, JUnit XML and a Markdown summary
+  merge    merge results from several machines exactly (HDR histograms add)
+  compare  compare two results files and fail on a regression beyond limits`,
+		Example: `  commbench report render results.json --html report.html --junit junit.xml --md summary.md
+  commbench report merge a.json b.json --out merged.json
+  commbench report compare base.json new.json --max-regression p99=10%,throughput=5%`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newReportRenderCmd(a), newReportMergeCmd(a), newReportCompareCmd(a))
+	return cmd
+}
+
+// reportFlags are the output flags shared by the report subcommands (and by verify, bench and run
+// through reports.Outputs).
+type reportFlags struct{ html, junit, md, out string }
+
+func (r *reportFlags) add(cmd *cobra.Command, withOut bool) {
+	f := cmd.Flags()
+	f.StringVar(&r.html, "html", "", "write a self-contained HTML report to this file")
+	f.StringVar(&r.junit, "junit", "", "write JUnit XML (one testcase per interaction and threshold) to this file")
+	f.StringVar(&r.md, "md", "", "write a Markdown summary (pull-request comment, $GITHUB_STEP_SUMMARY) to this file")
+	if withOut {
+		f.StringVarP(&r.out, "out", "o", "", "write the results JSON to this file ('-' for stdout)")
+	}
+}
+
+func (r *reportFlags) outputs(a *app) reports.Outputs {
+	return reports.Outputs{HTML: r.html, JUnit: r.junit, Markdown: r.md, JSON: r.out, Stdout: a.stdout}
+}
+
+// readResults reads a results file; failures are usage errors (exit 2) naming the file.
+func readResults(path string) (*results.File, error) {
+	f, err := results.ReadFile(path)
+	if err != nil {
+		return nil, exitcode.Usagef("read results: %w", err)
+	}
+	return f, nil
+}
+
+func newReportRenderCmd(a *app) *cobra.Command {
+	var rf reportFlags
+	cmd := &cobra.Command{
+		Use:   "render results.json",
+		Short: "Render a results file as HTML, JUnit XML and Markdown, and print its summary",
+		Long: `Render a results file written by verify, bench or run. The terminal summary is printed on
+stdout (not with --quiet); --html, --junit and --md write report files (parent directories are
+created). The exit code is 0 when the files are written, whatever the results say.`,
+		Example: `  commbench report render results.json --html report.html --junit junit.xml --md summary.md`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := readResults(args[0])
+			if err != nil {
+				return err
+			}
+			if err := reports.WriteOutputs(f, rf.outputs(a)); err != nil {
+				return err
+			}
+			if !a.quiet {
+				return reports.Text(a.stdout, f, a.Color(a.stdout))
+			}
+			return nil
+		},
+	}
+	rf.add(cmd, false)
+	return cmd
+}
+
+func newReportMergeCmd(a *app) *cobra.Command {
+	var rf reportFlags
+	cmd := &cobra.Command{
+		Use:   "merge a.json b.json [more.json...] --out merged.json",
+		Short: "Merge results files from several machines exactly",
+		Long: `Merge results files, for load generated on several machines. Workloads with the same name
+merge exactly: HDR histograms add and every percentile is recomputed, totals, error classes and
+integrity counts add, rates are recomputed, and time series align by timestamp (per-second p50
+and p99 become the largest of the parts, an upper bound). The merged results go to --out
+(default stdout); --html, --junit and --md render them too.`,
+		Example: `  commbench report merge host1.json host2.json --out merged.json --html merged.html`,
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files := make([]*results.File, len(args))
+			for i, p := range args {
+				f, err := readResults(p)
+				if err != nil {
+					return err
+				}
+				files[i] = f
+			}
+			m, err := results.Merge(files...)
+			if err != nil {
+				return exitcode.Usagef("%w (files: %s)", err, strings.Join(args, ", "))
+			}
+			o := rf.outputs(a)
+			if o.JSON == "" {
+				o.JSON = "-"
+			}
+			return reports.WriteOutputs(m, o)
+		},
+	}
+	rf.add(cmd, true)
+	return cmd
+}
+
+func newReportCompareCmd(a *app) *cobra.Command {
+	var (
+		rf     reportFlags
+		limits string
+	)
+	cmd := &cobra.Command{
+		Use:   "compare base.json new.json",
+		Short: "Compare two results files; exit 1 on a regression beyond --max-regression",
+		Long: `Compare the workloads of new.json with those of base.json (matched by name) and print a table
+of changes: throughput, error rate, latency percentiles and integrity rates, each with its
+relative change. --max-regression sets the largest allowed regression per metric as a
+percentage of the base value (a higher latency or error rate, a lower throughput). The exit code
+is 1 when a limited metric regressed beyond its limit or a workload of the base is missing.
+
+Metrics: ` + strings.Join(results.MetricNames(), ", "),
+		Example: `  commbench report compare base.json new.json --max-regression p99=10%,throughput=5%
+  commbench report compare base.json new.json --max-regression p99=10% --md compare.md --html compare.html`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lim, err := reports.ParseLimits(limits)
+			if err != nil {
+				return exitcode.Usagef("--max-regression: %w", err)
+			}
+			base, err := readResults(args[0])
+			if err != nil {
+				return err
+			}
+			cur, err := readResults(args[1])
+			if err != nil {
+				return err
+			}
+			c := reports.Compare(base, cur, lim)
+			var errs []error
+			for _, out := range []struct {
+				path   string
+				render func(io.Writer, *reports.Comparison) error
+			}{{rf.html, reports.CompareHTML}, {rf.md, reports.CompareMarkdown}} {
+				if out.path == "" {
+					continue
+				}
+				errs = append(errs, reports.WriteFile(out.path, a.stdout, func(w io.Writer) error { return out.render(w, c) }))
+			}
+			if err := errors.Join(errs...); err != nil {
+				return err
+			}
+			if !a.quiet {
+				if err := reports.CompareText(a.stdout, c); err != nil {
+					return err
+				}
+			}
+			if c.Regressed() {
+				var what []string
+				for _, ch := range c.Changes {
+					if ch.Regressed {
+						what = append(what, fmt.Sprintf("%s %s", ch.Workload, ch.Metric))
+					}
+				}
+				for _, n := range c.MissingWorkloads {
+					what = append(what, n+" missing")
+				}
+				return exitcode.Failedf("regression beyond --max-regression limits: %s", strings.Join(what, ", "))
+			}
+			return nil
+		},
+	}
+	rf.add(cmd, false)
+	cmd.Flags().StringVar(&limits, "max-regression", "", "largest allowed regressions, e.g. p99=10%,throughput=5%")
+	return cmd
+}
