@@ -54,6 +54,7 @@ func (a *app) Color(w io.Writer) bool {
 // commandBuilders lists the subcommands; each lives in its own file.
 var commandBuilders = []func(*app) *cobra.Command{
 	newVersionCmd,
+	newReportCmd,
 }
 
 // Execute runs the commbench CLI with args (without the program name), the environment as
