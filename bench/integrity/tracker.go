@@ -34,18 +34,6 @@ import (
 	"github.com/commbench/commbench/results"
 )
 
-// Histogram bounds for end-to-end latency, in µs: 1 µs to 60 s at 3 significant digits.
-const (
-	HistMinUS   = 1
-	HistMaxUS   = 60_000_000
-	HistSigFigs = 3
-)
-
-// NewHistogram returns an empty latency histogram with commbench's bounds (values in µs).
-func NewHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(HistMinUS, HistMaxUS, HistSigFigs)
-}
-
 // Tracker accounts the messages of one run. Its methods are safe for concurrent use: producers
 // and streams each carry their own locks, so goroutines working on different producers and
 // streams do not contend.
@@ -204,7 +192,7 @@ func (t *Tracker) Stream(name string) *Stream {
 	defer t.streamMu.Unlock()
 	s, ok := t.streams[name]
 	if !ok {
-		s = &Stream{t: t, name: name, highest: map[uint32]uint64{}, hist: NewHistogram()}
+		s = &Stream{t: t, name: name, highest: map[uint32]uint64{}, hist: results.NewHistogram()}
 		t.streams[name] = s
 	}
 	return s
@@ -226,7 +214,7 @@ func (s *Stream) Observe(h map[string][]string, now time.Time) Outcome {
 }
 
 // ObserveStamp accounts a delivery with stamp st received at now. A first delivery's end-to-end
-// latency (now - st.Sent, clamped to 0..60 s) goes into the stream's histogram; duplicates, which
+// latency (now - st.Sent, clamped to 0..60 s) goes into the stream's histogram (results.NewHistogram); duplicates, which
 // measure redelivery rather than transit, do not.
 func (s *Stream) ObserveStamp(st Stamp, now time.Time) Outcome {
 	if st.Run != s.t.run {
@@ -258,7 +246,7 @@ func (s *Stream) ObserveStamp(st Stamp, now time.Time) Outcome {
 		return Duplicate
 	}
 	lat := now.UnixNano() - st.Sent
-	_ = s.hist.RecordValue(min(max(lat/1000, 0), HistMaxUS))
+	_ = s.hist.RecordValue(min(max(lat/1000, 0), results.HistogramHighestUS))
 	out := Delivered
 	if h := s.highest[st.Producer]; st.Seq+1 < h {
 		out = OutOfOrder
@@ -302,7 +290,7 @@ type Report struct {
 func (t *Tracker) Reconcile() Report {
 	var r Report
 	in := &r.Integrity
-	r.EndToEnd = NewHistogram()
+	r.EndToEnd = results.NewHistogram()
 	ps := *t.producers.Load()
 	for _, p := range ps {
 		p.ackMu.Lock()

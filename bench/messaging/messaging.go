@@ -1,0 +1,279 @@
+// Package messaging is commbench's broker workloads (AMQP 0-9-1 publish/consume, Kafka
+// produce/consume) on top of the load engine (package bench) and the integrity accounting
+// (package bench/integrity):
+//
+//   - publish (Kafka: produce): Producers connections publish stamped messages; the engine records
+//     publish latency when the broker acknowledges (publisher confirm, Kafka acks), from the
+//     intended send time in the open model; Integrity gets sent, acknowledged, unconfirmed and
+//     returned.
+//   - consume: Consumers subscriptions receive for the run's duration; throughput is messages
+//     received per second and EndToEnd the latency from each message's stamped send time (any run).
+//   - publish-consume (Kafka: produce-consume): both, in one run; every delivery is checked online
+//     (order per stream, exact duplicates, end-to-end latency) and the run is reconciled after the
+//     drain grace period: lost, duplicates, out-of-order, unexpected, with rates as fractions of
+//     acknowledged messages.
+//
+// Consumers share the messages (competing consumers on one AMQP queue, one Kafka consumer group):
+// each message is expected once. A stream (the unit of ordering) is one consumer's subscription
+// on AMQP and one partition on Kafka.
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/integrity"
+	"github.com/commbench/commbench/drivers"
+)
+
+// Operations.
+const (
+	Publish        = "publish"
+	Consume        = "consume"
+	PublishConsume = "publish-consume"
+	// Kafka names of the same operations.
+	Produce        = "produce"
+	ProduceConsume = "produce-consume"
+)
+
+// Config describes a messaging workload. Validate reports the first problem.
+type Config struct {
+	// Operation: publish, consume, publish-consume (or produce, produce-consume).
+	Operation string
+	// RunID stamps every message; deliveries of other runs are ignored. Required for publishing.
+	RunID string
+	// Route is where producers publish: AMQP "exchange/routing.key", Kafka topic.
+	Route string
+	// Subscription is what consumers receive (see drivers.Subscription).
+	Subscription drivers.Subscription
+	// Producers and Consumers are the connection counts (default 1 each where the operation uses
+	// them). Each producer is one connection and one integrity producer id (0..Producers-1).
+	Producers, Consumers int
+	// Body returns the payload of message seq of a producer (see formats/template); nil sends an
+	// empty body. It is called from the producer's goroutine.
+	Body func(producer int, seq uint64) ([]byte, error)
+	// ContentType is the MIME type of bodies (e.g. the codec's).
+	ContentType string
+	// Key returns the Kafka record key of a message; nil sends none.
+	Key func(producer int, seq uint64) []byte
+	// Headers are added to every published message.
+	Headers map[string]string
+	// Drain is the grace period for acknowledged messages to arrive after the load (default 5s).
+	Drain time.Duration
+	// IsReturned recognises the done-callback error of a message returned unroutable (AMQP
+	// mandatory), counted in Integrity.Returned; nil: errors.Is(err, bench.ErrReturned).
+	IsReturned func(error) bool
+}
+
+func (c Config) publishes() bool {
+	switch c.Operation {
+	case Publish, Produce, PublishConsume, ProduceConsume:
+		return true
+	}
+	return false
+}
+
+func (c Config) consumes() bool {
+	switch c.Operation {
+	case Consume, PublishConsume, ProduceConsume:
+		return true
+	}
+	return false
+}
+
+// Validate returns the first problem with c, naming the field, or nil.
+func (c Config) Validate() error {
+	switch {
+	case !c.publishes() && !c.consumes():
+		return fmt.Errorf("operation %q: want publish, consume, publish-consume, produce or produce-consume", c.Operation)
+	case c.Producers < 0 || c.Consumers < 0:
+		return errors.New("producers and consumers must be at least 1")
+	case c.publishes() && c.Route == "":
+		return errors.New("route: where to publish is required (AMQP exchange/routing.key, Kafka topic)")
+	case c.consumes() && c.Subscription.Route == "":
+		return errors.New("subscription route: what to consume is required (AMQP exchange/routing.key or queue:NAME, Kafka topic)")
+	case c.Drain < 0:
+		return errors.New("drain must not be negative")
+	}
+	if c.publishes() {
+		if _, err := integrity.New(c.RunID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.publishes() && c.Producers == 0 {
+		c.Producers = 1
+	}
+	if !c.publishes() {
+		c.Producers = 0
+	}
+	if c.consumes() && c.Consumers == 0 {
+		c.Consumers = 1
+	}
+	if !c.consumes() {
+		c.Consumers = 0
+	}
+	if c.Drain == 0 {
+		c.Drain = 5 * time.Second
+	}
+	if c.IsReturned == nil {
+		c.IsReturned = func(err error) bool { return errors.Is(err, bench.ErrReturned) }
+	}
+	return c
+}
+
+// Workload is an open messaging workload: connections made, consumers subscribed. Pass
+// Operation() to bench.New with Config.Workers = Workers(); Close releases everything.
+type Workload struct {
+	cfg     Config
+	tracker *integrity.Tracker
+
+	conns     []drivers.Conn
+	pubs      []drivers.Publisher
+	producers []*integrity.Producer
+	subs      []drivers.Subscribed
+
+	closeOnce sync.Once
+	closeErr  error
+	stopRecv  atomic.Bool
+
+	// consume-only
+	inbox   chan int // body sizes of received messages, taken by consume workers
+	e2eMu   sync.Mutex
+	e2e     map[string]*streamHist
+	started atomic.Bool
+}
+
+// Open connects Producers publishers and Consumers subscribers through d to t and subscribes the
+// consumers, so that every message published afterwards is received. On error everything opened
+// is closed. Errors wrap the driver's (drivers.ErrUnreachable, drivers.ErrAuth,
+// drivers.ErrUnsupported when the driver cannot publish or subscribe).
+func Open(ctx context.Context, d drivers.Driver, t drivers.Target, cfg Config) (*Workload, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	w := &Workload{cfg: cfg, e2e: map[string]*streamHist{}}
+	if cfg.publishes() {
+		w.tracker, _ = integrity.New(cfg.RunID)
+	}
+	fail := func(err error) (*Workload, error) {
+		_ = w.Close()
+		return nil, err
+	}
+	for i := range cfg.Producers {
+		c, err := d.Open(ctx, t)
+		if err != nil {
+			return fail(fmt.Errorf("producer %d: %w", i, err))
+		}
+		w.conns = append(w.conns, c)
+		p, ok := c.(drivers.Publisher)
+		if !ok {
+			return fail(fmt.Errorf("%s cannot publish: %w", d.Name(), drivers.ErrUnsupported))
+		}
+		w.pubs = append(w.pubs, p)
+		w.producers = append(w.producers, w.tracker.Producer(uint32(i)))
+	}
+	if cfg.consumes() && !cfg.publishes() {
+		w.inbox = make(chan int, 1024)
+	}
+	for i := range cfg.Consumers {
+		c, err := d.Open(ctx, t)
+		if err != nil {
+			return fail(fmt.Errorf("consumer %d: %w", i, err))
+		}
+		w.conns = append(w.conns, c)
+		s, ok := c.(drivers.Subscriber)
+		if !ok {
+			return fail(fmt.Errorf("%s cannot subscribe: %w", d.Name(), drivers.ErrUnsupported))
+		}
+		sub, err := s.Subscribe(ctx, cfg.Subscription, w.handler(i))
+		if err != nil {
+			return fail(fmt.Errorf("consumer %d: %w", i, err))
+		}
+		w.subs = append(w.subs, sub)
+	}
+	return w, nil
+}
+
+// Workers is the engine's worker count for this workload: Producers, or Consumers for consume.
+func (w *Workload) Workers() int {
+	if w.cfg.publishes() {
+		return w.cfg.Producers
+	}
+	return w.cfg.Consumers
+}
+
+// Operation returns what bench.New runs: a bench.AsyncOperation (with Flusher and Finisher) for
+// the publishing operations, a bench.Operation (with Finisher) for consume.
+func (w *Workload) Operation() any {
+	if w.cfg.publishes() {
+		return (*publishOp)(w)
+	}
+	return (*consumeOp)(w)
+}
+
+// Tracker returns the integrity tracker (nil for consume).
+func (w *Workload) Tracker() *integrity.Tracker { return w.tracker }
+
+// streamName is the unit of ordering of a delivery: its Kafka partition, else the consumer.
+func streamName(consumer int, m *drivers.Message) string {
+	if p, ok := m.Properties["partition"]; ok {
+		return "partition-" + p
+	}
+	return "consumer-" + strconv.Itoa(consumer)
+}
+
+// handler returns consumer i's message handler. It never nacks: integrity is accounted, not
+// enforced.
+func (w *Workload) handler(i int) func(*drivers.Message) error {
+	var cache sync.Map // stream name -> *integrity.Stream or *streamHist (one per partition goroutine)
+	return func(m *drivers.Message) error {
+		now := time.Now()
+		if w.stopRecv.Load() {
+			return nil
+		}
+		name := streamName(i, m)
+		if w.tracker != nil {
+			s, ok := cache.Load(name)
+			if !ok {
+				s, _ = cache.LoadOrStore(name, w.tracker.Stream(name))
+			}
+			s.(*integrity.Stream).Observe(m.Headers, now)
+			return nil
+		}
+		w.observeForeign(name, m, now)
+		if w.started.Load() {
+			select {
+			case w.inbox <- len(m.Body):
+			case <-time.After(time.Second): // the run is ending; do not block the broker's delivery
+			}
+		}
+		return nil
+	}
+}
+
+// Close stops the consumers, then closes every connection. Safe to call more than once.
+func (w *Workload) Close() error {
+	w.closeOnce.Do(func() {
+		w.stopRecv.Store(true)
+		var errs []error
+		for _, s := range w.subs {
+			errs = append(errs, s.Close())
+		}
+		for _, c := range w.conns {
+			errs = append(errs, c.Close())
+		}
+		w.closeErr = errors.Join(errs...)
+	})
+	return w.closeErr
+}

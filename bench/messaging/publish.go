@@ -1,0 +1,97 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/results"
+)
+
+// publishOp is the engine's view of a publishing workload (bench.AsyncOperation, bench.Flusher,
+// bench.Finisher).
+type publishOp Workload
+
+// Send publishes one stamped message from producer worker (mod Producers). The integrity stamp
+// goes into the headers; the engine's Completion is done when the broker acknowledges or refuses
+// it, and the producer's acknowledged set is updated first.
+func (o *publishOp) Send(ctx context.Context, worker int, _ uint64, c bench.Completion) error {
+	w := (*Workload)(o)
+	i := worker % len(w.pubs)
+	p := w.producers[i]
+	st := p.Next(time.Now(), -1)
+	var body []byte
+	if w.cfg.Body != nil {
+		var err error
+		if body, err = w.cfg.Body(i, st.Seq); err != nil {
+			p.NotSent(st.Seq)
+			return fmt.Errorf("payload of message %d of producer %d: %w", st.Seq, i, err)
+		}
+	}
+	h := make(map[string][]string, len(w.cfg.Headers)+5)
+	for k, v := range w.cfg.Headers {
+		h[k] = []string{v}
+	}
+	st.Apply(h)
+	m := &drivers.Message{Route: w.cfg.Route, Headers: h, Body: body, ContentType: w.cfg.ContentType}
+	if w.cfg.Key != nil {
+		m.Key = w.cfg.Key(i, st.Seq)
+	}
+	n := len(body)
+	isReturned := w.cfg.IsReturned
+	err := w.pubs[i].Publish(ctx, m, func(err error) {
+		p.Done(st.Seq, err, isReturned)
+		if err != nil && isReturned(err) && !errors.Is(err, bench.ErrReturned) {
+			err = fmt.Errorf("%w: %w", bench.ErrReturned, err)
+		}
+		c.Done(n, err)
+	})
+	if err != nil {
+		p.NotSent(st.Seq)
+		return err
+	}
+	return nil
+}
+
+// Flush waits for every producer's outstanding acknowledgements.
+func (o *publishOp) Flush(ctx context.Context) error {
+	w := (*Workload)(o)
+	errs := make(chan error, len(w.pubs))
+	for _, p := range w.pubs {
+		go func() { errs <- p.Flush(ctx) }()
+	}
+	var all []error
+	for range w.pubs {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}
+
+// Finish waits up to the drain grace period (and at most until ctx ends) for acknowledged
+// messages to arrive, stops the consumers and fills wl.Integrity and wl.EndToEnd. Without
+// consumers only the producer-side figures (sent, acknowledged, unconfirmed, returned) are set.
+func (o *publishOp) Finish(ctx context.Context, wl *results.Workload) error {
+	w := (*Workload)(o)
+	var drainErr error
+	if len(w.subs) > 0 {
+		if _, err := w.tracker.Drain(w.cfg.Drain, 0, ctx.Done()); err != nil {
+			drainErr = fmt.Errorf("drain cut short by the engine's drain period: %w", err)
+		}
+	}
+	w.stopRecv.Store(true)
+	for _, s := range w.subs {
+		_ = s.Close()
+	}
+	r := w.tracker.Reconcile()
+	in := r.Integrity
+	if len(w.subs) == 0 {
+		in = results.Integrity{Sent: in.Sent, Acknowledged: in.Acknowledged, Unconfirmed: in.Unconfirmed, Returned: in.Returned}
+	} else {
+		wl.EndToEnd = bench.Latency(r.EndToEnd)
+	}
+	wl.Integrity = &in
+	return drainErr
+}

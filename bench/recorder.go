@@ -1,0 +1,162 @@
+package bench
+
+import (
+	"sync"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Histogram range and precision: values in µs from 1 µs to 60 s at 3 significant digits, as
+// results.Latency documents. Larger values are recorded as 60 s.
+const (
+	histMinUS  = 1
+	histMaxUS  = 60_000_000
+	histDigits = 3
+)
+
+func newHist() *hdr.Histogram { return hdr.New(histMinUS, histMaxUS, histDigits) }
+
+func recordUS(h *hdr.Histogram, ns int64) {
+	us := ns / 1000
+	if us < histMinUS {
+		us = histMinUS
+	} else if us > histMaxUS {
+		us = histMaxUS
+	}
+	_ = h.RecordValue(us) // in range by construction
+}
+
+// shard is one recorder: the histograms and counters of the workers that map to it. Each worker
+// records into its own shard under an uncontended mutex; shards are merged when the series
+// ticks and at the end. Per-goroutine histograms with hundreds of workers would cost 136 KB
+// each, so workers share GOMAXPROCS x 4 shards at most.
+type shard struct {
+	mu       sync.Mutex
+	latency  *hdr.Histogram // from the intended send time (open), or the service time (closed)
+	service  *hdr.Histogram // actual send to response (open model only)
+	delay    *hdr.Histogram // intended to actual send (open model only)
+	interval *hdr.Histogram // latency since the last series tick
+	ok, errs int64
+	bytes    int64
+	late     int64
+	// since the last tick
+	iOK, iErrs, iBytes int64
+	classes            map[string]int64
+	_                  [64]byte // keep shards on separate cache lines
+}
+
+func newShard(open bool) *shard {
+	s := &shard{latency: newHist(), interval: newHist(), classes: map[string]int64{}}
+	if open {
+		s.service, s.delay = newHist(), newHist()
+	}
+	return s
+}
+
+// sample is one completed, measured operation; times are nanoseconds on the engine's clock.
+type sample struct {
+	intended, start, end int64
+	bytes                int
+	err                  error
+	late                 bool
+}
+
+func (s *shard) record(x *sample) {
+	s.mu.Lock()
+	recordUS(s.latency, x.end-x.intended)
+	recordUS(s.interval, x.end-x.intended)
+	if s.service != nil {
+		recordUS(s.service, x.end-x.start)
+		recordUS(s.delay, x.start-x.intended)
+	}
+	if x.late {
+		s.late++
+	}
+	if x.err != nil {
+		s.errs++
+		s.iErrs++
+		s.classes[Classify(x.err)]++
+	} else {
+		s.ok++
+		s.iOK++
+		s.bytes += int64(x.bytes)
+		s.iBytes += int64(x.bytes)
+	}
+	s.mu.Unlock()
+}
+
+// recorders is the set of shards of one run.
+type recorders struct {
+	shards []*shard
+	tick   *hdr.Histogram // scratch for merging interval histograms, used by the ticker only
+}
+
+func newRecorders(n int, open bool) *recorders {
+	r := &recorders{shards: make([]*shard, n), tick: newHist()}
+	for i := range r.shards {
+		r.shards[i] = newShard(open)
+	}
+	return r
+}
+
+func (r *recorders) shard(i uint64) *shard { return r.shards[i%uint64(len(r.shards))] }
+
+// interval collects and resets the per-tick figures of every shard.
+func (r *recorders) interval() (ok, errs, bytes int64, h *hdr.Histogram) {
+	r.tick.Reset()
+	for _, s := range r.shards {
+		s.mu.Lock()
+		r.tick.Merge(s.interval)
+		s.interval.Reset()
+		ok, errs, bytes = ok+s.iOK, errs+s.iErrs, bytes+s.iBytes
+		s.iOK, s.iErrs, s.iBytes = 0, 0, 0
+		s.mu.Unlock()
+	}
+	return ok, errs, bytes, r.tick
+}
+
+// counts sums the cumulative counters (for progress).
+func (r *recorders) counts() (ok, errs int64) {
+	for _, s := range r.shards {
+		s.mu.Lock()
+		ok, errs = ok+s.ok, errs+s.errs
+		s.mu.Unlock()
+	}
+	return ok, errs
+}
+
+// merged is the end-of-run merge of all shards.
+type merged struct {
+	latency, service, delay *hdr.Histogram
+	ok, errs, bytes, late   int64
+	classes                 map[string]int64
+}
+
+func (r *recorders) merge() merged {
+	m := merged{latency: newHist(), classes: map[string]int64{}}
+	if r.shards[0].service != nil {
+		m.service, m.delay = newHist(), newHist()
+	}
+	for _, s := range r.shards {
+		s.mu.Lock()
+		m.latency.Merge(s.latency)
+		if s.service != nil {
+			m.service.Merge(s.service)
+			m.delay.Merge(s.delay)
+		}
+		m.ok, m.errs, m.bytes, m.late = m.ok+s.ok, m.errs+s.errs, m.bytes+s.bytes, m.late+s.late
+		for k, v := range s.classes {
+			m.classes[k] += v
+		}
+		s.mu.Unlock()
+	}
+	return m
+}
+
+// clock reads monotonic nanoseconds since base.
+type clock struct{ base time.Time }
+
+func (c clock) now() int64 { return int64(time.Since(c.base)) }
+
+func (c clock) wall(ns int64) time.Time { return c.base.Add(time.Duration(ns)) }
