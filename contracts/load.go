@@ -190,7 +190,8 @@ func jsonKind(v any) string {
 func jsonError(data []byte, name string, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line, col := lineCol(data, int(se.Offset))
+		// Offset counts the offending byte; report that byte's position
+		line, col := lineCol(data, int(se.Offset)-1)
 		return fmt.Errorf("%s:%d:%d: malformed JSON: %v", name, line, col, se)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
