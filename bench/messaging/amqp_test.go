@@ -82,7 +82,7 @@ func TestAMQPInjectedFaults(t *testing.T) {
 			run := uuid.NewString()
 			route := "amq.topic/commbench.test." + run
 			cfg := Config{Operation: PublishConsume, RunID: run, Route: route, Subscription: drivers.Subscription{Route: route},
-				Body: body, ContentType: "application/json", Drain: 2 * time.Second}
+				Body: body, ContentType: "application/json", Drain: 500 * time.Millisecond}
 			wl := runWorkload(t, &faultDriver{Driver: amqp.New(), f: f}, amqpTarget(t), cfg, bench.Config{Count: count, Drain: 10 * time.Second})
 			in := wl.Integrity
 			if in == nil {
