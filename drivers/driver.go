@@ -218,6 +218,8 @@ var (
 	ErrAuth = errors.New("authentication refused")
 	// ErrUnsupported: the connection lacks the capability asked for.
 	ErrUnsupported = errors.New("operation not supported by this driver")
+	// ErrClosed: the connection was used after Close.
+	ErrClosed = errors.New("use of a closed connection")
 )
 
 var (
