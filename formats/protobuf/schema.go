@@ -47,12 +47,25 @@ func Compile(ctx context.Context, files []string, importPaths []string) (*protor
 		}
 		names = append(names, name)
 	}
-	c := protocompile.Compiler{
-		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{ImportPaths: paths}),
+	return compile(ctx, &protocompile.SourceResolver{ImportPaths: paths}, names, strings.Join(files, ", "))
+}
+
+// CompileSources compiles .proto sources held in memory (e.g. fetched from a schema registry):
+// sources maps import paths ("shop/v1/money.proto") to file text, files names the ones to compile;
+// well-known types are available. Errors carry file:line:col.
+func CompileSources(ctx context.Context, sources map[string]string, files []string) (*protoregistry.Files, error) {
+	if len(files) == 0 {
+		return nil, errors.New("protobuf: no .proto file to compile")
 	}
+	r := &protocompile.SourceResolver{Accessor: protocompile.SourceAccessorFromMap(sources)}
+	return compile(ctx, r, files, strings.Join(files, ", "))
+}
+
+func compile(ctx context.Context, r protocompile.Resolver, names []string, label string) (*protoregistry.Files, error) {
+	c := protocompile.Compiler{Resolver: protocompile.WithStandardImports(r)}
 	linked, err := c.Compile(ctx, names...)
 	if err != nil {
-		return nil, fmt.Errorf("compile %s: %w", strings.Join(files, ", "), err)
+		return nil, fmt.Errorf("compile %s: %w", label, err)
 	}
 	reg := new(protoregistry.Files)
 	for _, fd := range linked {
