@@ -36,7 +36,7 @@ func MatchHeaders(expected, actual map[string][]string, rules *Category) []resul
 				if i < len(evals) {
 					e = evals[i]
 				}
-				for _, msg := range l.CheckList(e, a, false) {
+				for _, msg := range l.CheckText(e, a, false) {
 					out = append(out, mm("header", name, e, a, "Header %q: %s", name, msg))
 				}
 			}
@@ -146,7 +146,7 @@ func MatchQuery(expected, actual map[string][]string, rules *Category) []results
 				if len(evs) > 0 {
 					e = evs[min(i, len(evs)-1)]
 				}
-				for _, msg := range l.CheckList(e, a, false) {
+				for _, msg := range l.CheckText(e, a, false) {
 					out = append(out, mm("query", k, e, a, "Query parameter %q: %s", k, msg))
 				}
 			}
@@ -240,7 +240,7 @@ func MatchMetadata(expected map[string]any, actual map[string]any, rules *Catego
 		}
 		av = normaliseMeta(av)
 		if l := rules.Lookup(k, false); l != nil {
-			for _, msg := range l.CheckList(ev, av, false) {
+			for _, msg := range l.CheckText(ev, av, false) {
 				out = append(out, mm("metadata", k, Show(ev), Show(av), "Metadata %q: %s", k, msg))
 			}
 			continue
@@ -343,7 +343,7 @@ func MatchForm(expected, actual string, rules *Category, allowUnexpected bool) [
 		for i, s := range avs {
 			av[i] = s
 		}
-		w := walker{rules: rules, opts: Options{AllowUnexpectedKeys: allowUnexpected, Category: "body"}}
+		w := walker{rules: rules, opts: Options{AllowUnexpectedKeys: allowUnexpected, Category: "body"}, textual: true}
 		if len(ev) == 1 && len(av) == 1 {
 			w.compare([]string{"$", k}, ev[0], av[0])
 		} else {

@@ -62,6 +62,29 @@ type Entry struct {
 	Key  string
 	Path jsonpath.Path
 	List RuleList
+
+	inherited *RuleList // the rules children inherit (structural rules removed); nil if none
+}
+
+// structural rules apply to the collection they name and are not inherited by its children.
+func structural(match string) bool {
+	switch match {
+	case "values", "eachKey", "eachValue", "arrayContains":
+		return true
+	}
+	return false
+}
+
+func (e *Entry) prepare() {
+	l := RuleList{Combine: e.List.Combine}
+	for _, r := range e.List.Rules {
+		if !structural(r.Match) {
+			l.Rules = append(l.Rules, r)
+		}
+	}
+	if len(l.Rules) > 0 {
+		e.inherited = &l
+	}
 }
 
 // Category holds the rules of one category: body, header, query, path, status, metadata.
@@ -132,8 +155,14 @@ func (c *Category) Best(segments []string) (list *RuleList, cascaded bool, ok bo
 		if w == 0 {
 			continue
 		}
+		l := &e.List
+		if e.Path.Len() != len(segments) {
+			if l = e.inherited; l == nil {
+				continue
+			}
+		}
 		if w > bestW || w == bestW && e.Path.Len() > bestLen {
-			bestW, bestLen, list = w, e.Path.Len(), &e.List
+			bestW, bestLen, list = w, e.Path.Len(), l
 		}
 	}
 	if list == nil {
@@ -204,6 +233,7 @@ func (c *Category) add(canon, key string, l RuleList, loc string) error {
 	} else {
 		e.Path = jsonpath.Path{Expr: key, Tokens: []jsonpath.Token{{Kind: jsonpath.Root}, {Kind: jsonpath.Field, Name: key}}}
 	}
+	e.prepare()
 	c.Entries = append(c.Entries, e)
 	return nil
 }
@@ -243,14 +273,18 @@ func (r Rules) addV2(key string, v any, where string) error {
 	case "body":
 		rest := jsonpath.Path{Expr: key, Tokens: append([]jsonpath.Token{{Kind: jsonpath.Root}}, p.Tokens[2:]...)}
 		rest.Expr = v2BodyExpr(key)
-		c.Entries = append(c.Entries, Entry{Key: rest.Expr, Path: rest, List: l})
+		e := Entry{Key: rest.Expr, Path: rest, List: l}
+		e.prepare()
+		c.Entries = append(c.Entries, e)
 		return nil
 	}
 	if len(p.Tokens) < 3 {
 		return fmt.Errorf("%s: expected a name after $.%s", loc, p.Tokens[1].Name)
 	}
 	name := p.Tokens[2].Name
-	c.Entries = append(c.Entries, Entry{Key: name, Path: jsonpath.Path{Expr: name, Tokens: []jsonpath.Token{{Kind: jsonpath.Root}, {Kind: jsonpath.Field, Name: name}}}, List: l})
+	e := Entry{Key: name, Path: jsonpath.Path{Expr: name, Tokens: []jsonpath.Token{{Kind: jsonpath.Root}, {Kind: jsonpath.Field, Name: name}}}, List: l}
+	e.prepare()
+	c.Entries = append(c.Entries, e)
 	return nil
 }
 

@@ -32,9 +32,10 @@ func MatchValue(expected, actual any, rules *Category, opts Options) []results.M
 }
 
 type walker struct {
-	rules *Category
-	opts  Options
-	out   []results.Mismatch
+	rules   *Category
+	opts    Options
+	textual bool // values are text on the wire (XML, form): see RuleList.CheckText
+	out     []results.Mismatch
 }
 
 func (w *walker) add(path []string, expected, actual any, format string, args ...any) {
@@ -78,7 +79,7 @@ func (w *walker) compare(path []string, expected, actual any) {
 		w.compareList(path, e, a)
 	default:
 		if l, cascaded, ok := w.rules.Best(path); ok {
-			w.addMsgs(path, expected, actual, l.CheckList(expected, actual, cascaded))
+			w.addMsgs(path, expected, actual, l.check(expected, actual, cascaded, w.textual))
 			return
 		}
 		if !Equal(expected, actual) {

@@ -208,6 +208,8 @@ func sameType(a, b any) bool {
 	return kindOf(a) == kindOf(b)
 }
 
+var numberText = regexp.MustCompile(`^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$`)
+
 var semverRe = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
 
 // Check applies one rule to an actual value; expected is the example from the contract.
@@ -406,9 +408,29 @@ func (r *Rule) checkStatus(code int) error {
 // CheckList applies a rule list with its AND/OR logic; it returns one sentence per failed rule
 // (for OR only when every rule failed).
 func (l *RuleList) CheckList(expected, actual any, cascaded bool) []string {
+	return l.check(expected, actual, cascaded, false)
+}
+
+// CheckText is CheckList for values that are text on the wire (headers, query parameters, form
+// fields, XML attributes and text, transport metadata): number, integer and decimal rules accept
+// a string holding such a number.
+func (l *RuleList) CheckText(expected, actual any, cascaded bool) []string {
+	return l.check(expected, actual, cascaded, true)
+}
+
+func (l *RuleList) check(expected, actual any, cascaded, textual bool) []string {
 	var msgs []string
 	for i := range l.Rules {
-		if err := l.Rules[i].Check(expected, actual, cascaded); err != nil {
+		a := actual
+		if s, ok := actual.(string); ok && textual {
+			switch l.Rules[i].Match {
+			case "number", "integer", "decimal":
+				if numberText.MatchString(s) {
+					a = json.Number(s)
+				}
+			}
+		}
+		if err := l.Rules[i].Check(expected, a, cascaded); err != nil {
 			msgs = append(msgs, err.Error())
 		} else if l.Combine == "OR" {
 			return nil

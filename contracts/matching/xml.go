@@ -77,7 +77,7 @@ func qname(n xml.Name) string {
 // name), attributes at `@name`, text at `#text`, children grouped by name (order within a group
 // matters; a type rule on the group matches every actual child against the first expected one).
 func MatchXML(expected, actual []byte, rules *Category, opts Options) []results.Mismatch {
-	w := walker{rules: rules, opts: opts}
+	w := walker{rules: rules, opts: opts, textual: true}
 	if w.opts.Category == "" {
 		w.opts.Category = "body"
 	}
@@ -263,7 +263,7 @@ func (w *walker) xmlChildren(path []string, e, a *element) {
 func (w *walker) xmlText(path []string, e, a *element) {
 	p := child(path, "#text")
 	if l, cascaded, ok := w.rules.Best(p); ok {
-		w.addMsgs(p, e.text, a.text, l.CheckList(e.text, a.text, cascaded))
+		w.addMsgs(p, e.text, a.text, l.CheckText(e.text, a.text, cascaded))
 		return
 	}
 	if e.text != a.text {
