@@ -183,6 +183,7 @@ type Stream struct {
 	last     *Producer         // cache of the previous delivery's producer
 	hist     *hdrhistogram.Histogram
 	received int64 // deliveries stamped with this run's id
+	lastNS   int64 // wall clock of the last delivery (Unix ns), any outcome
 	counts   [5]int64
 }
 
@@ -206,6 +207,7 @@ func (s *Stream) Observe(h map[string][]string, now time.Time) Outcome {
 	st, err := Parse(h)
 	if err != nil {
 		s.mu.Lock()
+		s.lastNS = now.UnixNano()
 		s.counts[Ignored]++
 		s.mu.Unlock()
 		return Ignored
@@ -217,14 +219,13 @@ func (s *Stream) Observe(h map[string][]string, now time.Time) Outcome {
 // latency (now - st.Sent, clamped to 0..60 s) goes into the stream's histogram (results.NewHistogram); duplicates, which
 // measure redelivery rather than transit, do not.
 func (s *Stream) ObserveStamp(st Stamp, now time.Time) Outcome {
-	if st.Run != s.t.run {
-		s.mu.Lock()
-		s.counts[Ignored]++
-		s.mu.Unlock()
-		return Ignored
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.lastNS = now.UnixNano()
+	if st.Run != s.t.run {
+		s.counts[Ignored]++
+		return Ignored
+	}
 	s.received++
 	p := s.last
 	if p == nil || p.id != st.Producer {
@@ -328,20 +329,30 @@ func (t *Tracker) Reconcile() Report {
 	return r
 }
 
-// Drain waits until every acknowledged message has been received or grace has passed, polling
-// every poll (default 10 ms), and returns the number still outstanding. It returns early with
-// ErrDrainStopped when stop is closed.
-func (t *Tracker) Drain(grace, poll time.Duration, stop <-chan struct{}) (int64, error) {
-	if poll <= 0 {
-		poll = 10 * time.Millisecond
+// lastDelivery returns the wall clock of the latest delivery on any stream (Unix ns, 0: none).
+func (t *Tracker) lastDelivery() int64 {
+	var last int64
+	t.streamMu.Lock()
+	for _, s := range t.streams {
+		s.mu.Lock()
+		last = max(last, s.lastNS)
+		s.mu.Unlock()
 	}
+	t.streamMu.Unlock()
+	return last
+}
+
+// Drain waits until every acknowledged message has been received and no delivery has arrived
+// for settle (so trailing redeliveries and duplicates are counted), or until grace has passed,
+// polling every 10 ms; it returns the number of acknowledged messages still outstanding. It
+// returns early with ErrDrainStopped when stop is closed.
+func (t *Tracker) Drain(grace, settle time.Duration, stop <-chan struct{}) (int64, error) {
 	deadline := time.NewTimer(grace)
 	defer deadline.Stop()
-	tick := time.NewTicker(poll)
+	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		n := t.Outstanding()
-		if n == 0 {
+		if t.Outstanding() == 0 && time.Since(time.Unix(0, t.lastDelivery())) >= settle {
 			return 0, nil
 		}
 		select {

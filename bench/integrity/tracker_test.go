@@ -317,9 +317,20 @@ func TestDrain(t *testing.T) {
 			s.ObserveStamp(st, time.Now())
 		}
 	}()
-	n, err := tr.Drain(5*time.Second, time.Millisecond, nil)
+	n, err := tr.Drain(5*time.Second, 0, nil)
 	if n != 0 || err != nil {
 		t.Fatalf("Drain = %d, %v; want everything received", n, err)
+	}
+	// A settle period waits for a trailing duplicate.
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		s.ObserveStamp(sts[0], time.Now())
+	}()
+	if n, err := tr.Drain(5*time.Second, 60*time.Millisecond, nil); n != 0 || err != nil {
+		t.Fatalf("Drain with settle = %d, %v", n, err)
+	}
+	if d := tr.Reconcile().Integrity.Duplicates; d != 1 {
+		t.Fatalf("duplicates after settle = %d, want the trailing one", d)
 	}
 	p.Acked(p.Next(time.Now(), -1).Seq) // never delivered
 	start := time.Now()

@@ -2,13 +2,17 @@ package messaging
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	amqp091 "github.com/rabbitmq/amqp091-go"
 
 	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/integrity"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/drivers/amqp"
 	"github.com/commbench/commbench/internal/testenv"
@@ -104,5 +108,133 @@ func TestAMQPInjectedFaults(t *testing.T) {
 				t.Fatalf("publish totals %+v", wl.Totals)
 			}
 		})
+	}
+}
+
+// TestAMQPCompetingConsumers: 3 producers and 2 consumers sharing one named queue; every
+// message arrives once, in order per consumer, and the run reconciles to zero faults.
+func TestAMQPCompetingConsumers(t *testing.T) {
+	run := uuid.NewString()
+	queue := "commbench-test-" + run
+	key := "commbench.test." + run
+	target := amqpTarget(t)
+	target.Options = map[string]string{"declare": "true", "bind": "amq.topic/" + key}
+	t.Cleanup(func() { deleteQueue(t, target.Address, queue) })
+	cfg := Config{Operation: PublishConsume, RunID: run, Route: "amq.topic/" + key, Subscription: drivers.Subscription{Route: "queue:" + queue},
+		Producers: 3, Consumers: 2, Body: body, Drain: time.Second}
+	const count = 3000
+	wl := runWorkload(t, amqp.New(), target, cfg, bench.Config{Count: count, Drain: 10 * time.Second})
+	in := wl.Integrity
+	want := results.Integrity{Sent: count, Acknowledged: count, Received: count}
+	if *in != want {
+		t.Fatalf("integrity %+v, want %+v", *in, want)
+	}
+}
+
+// TestAMQPReturnedUnroutable: mandatory messages to a routing key nothing is bound to come back;
+// they are sent, returned and unconfirmed, and classified as returned errors.
+func TestAMQPReturnedUnroutable(t *testing.T) {
+	run := uuid.NewString()
+	target := amqpTarget(t)
+	target.Options = map[string]string{"mandatory": "true"}
+	cfg := Config{Operation: Publish, RunID: run, Route: "amq.topic/commbench.unrouted." + run, Body: body,
+		IsReturned: func(err error) bool { return errors.Is(err, amqp.ErrReturned) }}
+	const count = 200
+	wl := runWorkload(t, amqp.New(), target, cfg, bench.Config{Count: count, Drain: 10 * time.Second})
+	want := results.Integrity{Sent: count, Unconfirmed: count, Returned: count}
+	if *wl.Integrity != want {
+		t.Fatalf("integrity %+v, want %+v", *wl.Integrity, want)
+	}
+	if wl.Errors[bench.ClassReturned] != count {
+		t.Fatalf("errors %v, want %d %s", wl.Errors, count, bench.ClassReturned)
+	}
+}
+
+// TestAMQPConsumeOnly: a consume workload counts deliveries stamped by another run (published
+// here straight through the driver) and reports their end-to-end latency.
+func TestAMQPConsumeOnly(t *testing.T) {
+	run := uuid.NewString()
+	route := "amq.topic/commbench.consume." + run
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const count = 500
+	w, err := Open(ctx, amqp.New(), amqpTarget(t), Config{Operation: Consume, Subscription: drivers.Subscription{Route: route}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	e, err := bench.New(bench.Config{Workers: w.Workers(), Count: count, Drain: 2 * time.Second}, w.Operation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := amqp.New().Open(ctx, amqpTarget(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	pubErr := make(chan error, 1)
+	go func() {
+		time.Sleep(100 * time.Millisecond) // the engine's first Do call opens the inbox
+		other, _ := integrity.New("another-run")
+		p := other.Producer(0)
+		for range count {
+			h := map[string][]string{}
+			p.Next(time.Now(), -1).Apply(h)
+			if err := conn.(drivers.Publisher).Publish(ctx, &drivers.Message{Route: route, Headers: h, Body: []byte("{}")}, nil); err != nil {
+				pubErr <- err
+				return
+			}
+		}
+		pubErr <- conn.(drivers.Publisher).Flush(ctx)
+	}()
+	wl, err := e.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-pubErr; err != nil {
+		t.Fatal(err)
+	}
+	if wl.Totals.Succeeded != count || wl.Totals.Bytes != 2*count {
+		t.Fatalf("totals %+v, want %d messages of 2 bytes", wl.Totals, count)
+	}
+	if wl.EndToEnd == nil || wl.EndToEnd.Count < count || wl.Latency != nil {
+		t.Fatalf("end-to-end %+v latency %+v, want %d end-to-end samples and no engine latency", wl.EndToEnd, wl.Latency, count)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	cases := []struct {
+		name, substr string
+		cfg          Config
+	}{
+		{"unknown operation", `operation "send"`, Config{Operation: "send"}},
+		{"no route", "route: where to publish", Config{Operation: Publish, RunID: "r"}},
+		{"no subscription", "subscription route", Config{Operation: Consume}},
+		{"bad run id", "run id", Config{Operation: Produce, Route: "t", RunID: "a b"}},
+		{"negative producers", "at least 1", Config{Operation: Produce, Route: "t", RunID: "r", Producers: -1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.Validate()
+			if err == nil || !strings.Contains(err.Error(), tc.substr) {
+				t.Fatalf("Validate = %v, want an error containing %q", err, tc.substr)
+			}
+		})
+	}
+}
+
+func deleteQueue(t *testing.T, url, queue string) {
+	conn, err := amqp091.Dial(url)
+	if err != nil {
+		t.Logf("cleanup: %v", err)
+		return
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return
+	}
+	if _, err := ch.QueueDelete(queue, false, false, false); err != nil {
+		t.Logf("cleanup: delete queue %s: %v", queue, err)
 	}
 }

@@ -70,14 +70,18 @@ func (o *publishOp) Flush(ctx context.Context) error {
 	return errors.Join(all...)
 }
 
+// settle is how long deliveries must have stopped before the drain ends early: long enough for
+// a broker's redelivery after a nack (milliseconds on RabbitMQ) to be counted as a duplicate.
+const settle = 250 * time.Millisecond
+
 // Finish waits up to the drain grace period (and at most until ctx ends) for acknowledged
-// messages to arrive, stops the consumers and fills wl.Integrity and wl.EndToEnd. Without
+// messages to arrive and deliveries to settle, stops the consumers and fills wl.Integrity and wl.EndToEnd. Without
 // consumers only the producer-side figures (sent, acknowledged, unconfirmed, returned) are set.
 func (o *publishOp) Finish(ctx context.Context, wl *results.Workload) error {
 	w := (*Workload)(o)
 	var drainErr error
 	if len(w.subs) > 0 {
-		if _, err := w.tracker.Drain(w.cfg.Drain, 0, ctx.Done()); err != nil {
+		if _, err := w.tracker.Drain(w.cfg.Drain, settle, ctx.Done()); err != nil {
 			drainErr = fmt.Errorf("drain cut short by the engine's drain period: %w", err)
 		}
 	}
