@@ -180,10 +180,18 @@ func (w *walker) compareMap(path []string, e, a map[string]any) {
 
 // eachValueMap applies the eachValue rules to every actual value of a map.
 func (w *walker) eachValueMap(path []string, r *Rule, e, a map[string]any) {
+	var example any
+	if len(e) > 0 {
+		example = e[sortedMapKeys(e)[0]]
+	}
 	for _, k := range sortedMapKeys(a) {
+		ev, ok := e[k]
+		if !ok {
+			ev = example
+		}
 		for j := range r.Rules {
-			if err := r.Rules[j].Check(nil, a[k], false); err != nil {
-				w.add(child(path, k), nil, a[k], "%v", err)
+			if err := r.Rules[j].Check(ev, a[k], false); err != nil {
+				w.add(child(path, k), ev, a[k], "%v", err)
 			}
 		}
 	}
