@@ -67,8 +67,8 @@ func TestRoundTripThroughFakeRegistry(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name, subject, message, sample string
-		wantID                          int
-		wantIndex                       []int
+		wantID                         int
+		wantIndex                      []int
 	}{
 		{"avro order", "orders-avro-value", "", "order.json", 14, nil},
 		{"avro large amounts", "orders-avro-value", "", "order-large-amount.json", 14, nil},
