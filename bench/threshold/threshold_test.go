@@ -1,0 +1,137 @@
+package threshold
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/commbench/commbench/results"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		expr   string
+		metric string
+		op     string
+		limit  float64
+	}{
+		{"p99<25ms", "p99", "<", 25},
+		{"p99 < 25", "p99", "<", 25},
+		{"p99.9<=1.5s", "p99.9", "<=", 1500},
+		{"p99.99<800us", "p99.99", "<", 0.8},
+		{"service_time.p50<2ms", "service_time.p50", "<", 2},
+		{"latency.max<1s", "max", "<", 1000},
+		{"end_to_end.p99<100ms", "end_to_end.p99", "<", 100},
+		{"error_rate<0.1%", "error_rate", "<", 0.001},
+		{"error_rate<=0.02", "error_rate", "<=", 0.02},
+		{"throughput>=1000/s", "throughput", ">=", 1000},
+		{"throughput>1000", "throughput", ">", 1000},
+		{"duplicates==0", "duplicates", "==", 0},
+		{"lost==0", "lost", "==", 0},
+		{"LOST != 3", "lost", "!=", 3},
+		{"dropped==0", "dropped", "==", 0},
+		{"loss_rate<0.01%", "loss_rate", "<", 0.0001},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			got, err := Parse(tt.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Metric != tt.metric || got.Op != tt.op || got.Limit < tt.limit*(1-1e-12) || got.Limit > tt.limit*(1+1e-12) {
+				t.Fatalf("got %s %s %v, want %s %s %v", got.Metric, got.Op, got.Limit, tt.metric, tt.op, tt.limit)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, expr, want string
+	}{
+		{"no operator", "p99 25ms", "no comparison"},
+		{"no metric", "<25ms", "no metric"},
+		{"no value", "p99<", "no value"},
+		{"unknown metric", "p42<1ms", `unknown metric "p42"`},
+		{"latency unit", "p99<25kg", `unit "kg"`},
+		{"percent on latency", "p99<5%", `unit "%"`},
+		{"unit on count", "lost==0ms", "plain number"},
+		{"not a number", "p99<fast", "not a number"},
+		{"NaN", "p99<NaN", "not a number"},
+		{"unknown prefix", "queue.p99<1ms", "unknown metric"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.expr)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.expr) {
+				t.Fatalf("error %v, want one quoting %q and saying %q", err, tt.expr, tt.want)
+			}
+		})
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	w := &results.Workload{
+		Totals:      results.Totals{Requests: 1000, Succeeded: 999, Errors: 1, ErrorRate: 0.001, ThroughputPerS: 1200},
+		Latency:     &results.Latency{P99MS: 20, P50MS: 3},
+		ServiceTime: &results.Latency{P99MS: 4},
+	}
+	tests := []struct {
+		expr   string
+		passed bool
+		actual float64
+	}{
+		{"p99<25ms", true, 20},
+		{"p99<20ms", false, 20},
+		{"p99<=20ms", true, 20},
+		{"service_time.p99<5ms", true, 4},
+		{"schedule_delay.p99<5ms", false, 0}, // no schedule delay in this workload
+		{"error_rate<0.1%", false, 0.001},
+		{"error_rate<=0.1%", true, 0.001},
+		{"throughput>=1000/s", true, 1200},
+		{"errors==1", true, 1},
+		{"duplicates==0", false, 0}, // no integrity figures: fails
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			th, err := Parse(tt.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := th.Eval(w)
+			if r.Passed != tt.passed || r.Actual != tt.actual || r.Expr != tt.expr {
+				t.Fatalf("got %+v, want passed %v actual %v", r, tt.passed, tt.actual)
+			}
+		})
+	}
+	ts, err := ParseAll([]string{"p99<25ms", "duplicates==0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Evaluate(ts, w) || len(w.Thresholds) != 2 || !w.Thresholds[0].Passed || w.Thresholds[1].Passed {
+		t.Fatalf("Evaluate: %+v", w.Thresholds)
+	}
+	if !ts[1].NeedsIntegrity() || ts[0].NeedsIntegrity() {
+		t.Fatal("NeedsIntegrity wrong")
+	}
+	w.Integrity = &results.Integrity{}
+	if !Evaluate(ts, w) {
+		t.Fatalf("with integrity figures: %+v", w.Thresholds)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"p99<25ms", "error_rate<0.1%", "throughput>=1000/s", "lost==0", "service_time.p99.9<=1e3us", "<", "p99<<1", "µs<µs"} {
+		f.Add(s)
+	}
+	w := &results.Workload{Latency: &results.Latency{}, Integrity: &results.Integrity{}}
+	f.Fuzz(func(t *testing.T, s string) {
+		th, err := Parse(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "threshold") {
+				t.Fatalf("error does not name the threshold: %v", err)
+			}
+			return
+		}
+		_ = th.Eval(w)
+	})
+}
