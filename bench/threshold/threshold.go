@@ -178,7 +178,9 @@ func ParseAll(exprs []string) ([]Threshold, error) {
 // parseNumber reads a finite number followed by one of the units (multipliers).
 func parseNumber(v string, units map[string]float64) (float64, error) {
 	num, unit := v, ""
-	if i := strings.IndexFunc(v, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == 'e' || r == 'E') }); i >= 0 {
+	if i := strings.IndexFunc(v, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == 'e' || r == 'E')
+	}); i >= 0 {
 		num, unit = strings.TrimSpace(v[:i]), strings.TrimSpace(v[i:])
 	}
 	if num == "" {
