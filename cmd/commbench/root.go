@@ -55,6 +55,8 @@ func (a *app) Color(w io.Writer) bool {
 var commandBuilders = []func(*app) *cobra.Command{
 	newVersionCmd,
 	newReportCmd,
+	newEncodeCmd,
+	newDecodeCmd,
 }
 
 // Execute runs the commbench CLI with args (without the program name), the environment as

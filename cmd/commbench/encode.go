@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/commbench/commbench/formats"
+	_ "github.com/commbench/commbench/formats/avro"     // registers "avro"
+	_ "github.com/commbench/commbench/formats/json"     // registers "json"
+	_ "github.com/commbench/commbench/formats/protobuf" // registers "protobuf"
+	"github.com/commbench/commbench/internal/exitcode"
+)
+
+// codecFlags are the schema flags encode and decode share.
+type codecFlags struct {
+	format      string
+	schema      string
+	proto       string
+	avsc        string
+	schemaDeps  []string
+	importPaths []string
+	message     string
+	in, out     string
+}
+
+func (f *codecFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "", "wire format: json, protobuf or avro (default: from --proto/--avsc, else json)")
+	fl.StringVar(&f.schema, "schema", "", "schema file: .proto, protoset (FileDescriptorSet) or .avsc")
+	fl.StringVar(&f.proto, "proto", "", "Protobuf schema: .proto source or protoset (implies --format protobuf)")
+	fl.StringVar(&f.avsc, "avsc", "", "Avro schema .avsc (implies --format avro)")
+	fl.StringSliceVar(&f.schemaDeps, "schema-dep", nil, "further schema files: .avsc defining named types, or more .proto files (repeatable)")
+	fl.StringSliceVarP(&f.importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
+	fl.StringVar(&f.message, "message", "", "Protobuf message, e.g. shop.v1.Order")
+	fl.StringVar(&f.in, "in", "-", "input file, - for stdin")
+	fl.StringVar(&f.out, "out", "-", "output file, - for stdout")
+}
+
+// options returns the format name and codec options the flags select.
+func (f *codecFlags) options(format string) (string, formats.Options) {
+	opts := formats.Options{ImportPaths: f.importPaths, Message: f.message}
+	if format == "" {
+		format = f.format
+	}
+	if format == "" {
+		switch {
+		case f.proto != "":
+			format = "protobuf"
+		case f.avsc != "":
+			format = "avro"
+		case strings.HasSuffix(f.schema, ".avsc"):
+			format = "avro"
+		case f.schema != "":
+			format = "protobuf"
+		default:
+			format = "json"
+		}
+	}
+	opts.Schema = f.schema
+	// --schema-dep files go to the format they belong to (.avsc to Avro, others to Protobuf),
+	// so --compare can take both at once.
+	opts.SchemaFiles = nil
+	for _, d := range f.schemaDeps {
+		if strings.HasSuffix(d, ".avsc") == (format == "avro") {
+			opts.SchemaFiles = append(opts.SchemaFiles, d)
+		}
+	}
+	switch format {
+	case "protobuf":
+		if f.proto != "" {
+			opts.Schema = f.proto
+		}
+	case "avro":
+		if f.avsc != "" {
+			opts.Schema = f.avsc
+		}
+	}
+	return format, opts
+}
+
+func (f *codecFlags) codec(format string) (formats.Codec, error) {
+	name, opts := f.options(format)
+	c, err := formats.New(name, opts)
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	return c, nil
+}
+
+func readInput(a *app, path string) ([]byte, error) {
+	var b []byte
+	var err error
+	if path == "" || path == "-" {
+		b, err = io.ReadAll(a.stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, fmt.Errorf("read input: %w", err))
+	}
+	return b, nil
+}
+
+func writeOutput(a *app, path string, b []byte) error {
+	if path == "" || path == "-" {
+		_, err := a.stdout.Write(b)
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+func newEncodeCmd(a *app) *cobra.Command {
+	var f codecFlags
+	var compare bool
+	var output string
+	var budget time.Duration
+	cmd := &cobra.Command{
+		Use:   "encode",
+		Short: "Encode a JSON document as JSON, Protobuf or Avro, or compare the formats",
+		Long: `Encode reads one JSON document and writes it in the chosen wire format. Numbers keep
+their exact text; bytes fields are base64 text; Protobuf uses the .proto field names (JSON names are
+accepted too); Avro timestamps are RFC 3339 text and unions other than ["null", T] are
+{"type": value}.
+
+With --compare it encodes the same record in every format given a schema (JSON always, Protobuf
+with --proto/--message, Avro with --avsc) and prints, per format, the encoded size and the encode
+and decode cost (ns/op, allocs/op, measured in-process for --budget each).`,
+		Example: `  commbench encode --avsc testdata/schemas/order.avsc --schema-dep testdata/schemas/money.avsc \
+    --schema-dep testdata/schemas/address.avsc --schema-dep testdata/schemas/order_item.avsc \
+    --in testdata/samples/order.json --out order.bin
+  commbench encode --compare --in testdata/samples/order.json \
+    --proto testdata/schemas/shop.proto --message shop.v1.Order --avsc testdata/schemas/order.avsc ...`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return exitcode.Usagef("invalid --output %q: want text or json", output)
+			}
+			raw, err := readInput(a, f.in)
+			if err != nil {
+				return err
+			}
+			v, err := formats.ParseJSON(raw)
+			if err != nil {
+				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
+			}
+			if compare {
+				return runCompare(a, &f, v, output, budget)
+			}
+			c, err := f.codec("")
+			if err != nil {
+				return err
+			}
+			b, err := c.Encode(v)
+			if err != nil {
+				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
+			}
+			return writeOutput(a, f.out, b)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&compare, "compare", false, "compare size and speed of every format given a schema")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "--compare output: text or json")
+	cmd.Flags().DurationVar(&budget, "budget", 200*time.Millisecond, "--compare time spent measuring each operation")
+	return cmd
+}
+
+func inputName(p string) string {
+	if p == "" || p == "-" {
+		return "stdin"
+	}
+	return p
+}
+
+func newDecodeCmd(a *app) *cobra.Command {
+	var f codecFlags
+	var pretty bool
+	cmd := &cobra.Command{
+		Use:   "decode",
+		Short: "Decode a JSON, Protobuf or Avro payload and print it as JSON",
+		Long: `Decode reads one payload in the chosen wire format and prints it as JSON: integers exact,
+Protobuf with .proto field names and every field present, Avro as the encode command takes it.
+Truncated or garbage input is an error (exit 2).`,
+		Example: `  commbench decode --proto testdata/schemas/shop.proto --message shop.v1.Order --in order.bin --pretty
+  commbench encode --proto shop.proto --message shop.v1.Order < order.json | commbench decode --proto shop.proto --message shop.v1.Order`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			raw, err := readInput(a, f.in)
+			if err != nil {
+				return err
+			}
+			c, err := f.codec("")
+			if err != nil {
+				return err
+			}
+			v, err := c.Decode(raw)
+			if err != nil {
+				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
+			}
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			if pretty {
+				enc.SetIndent("", "  ")
+			}
+			if err := enc.Encode(v); err != nil {
+				return err
+			}
+			return writeOutput(a, f.out, buf.Bytes())
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&pretty, "pretty", false, "indent the JSON output")
+	return cmd
+}
+
+// formatCost is one row of `encode --compare`.
+type formatCost struct {
+	Format         string  `json:"format"`
+	ContentType    string  `json:"content_type"`
+	SizeBytes      int     `json:"size_bytes"`
+	EncodeNsOp     float64 `json:"encode_ns_per_op"`
+	EncodeAllocsOp float64 `json:"encode_allocs_per_op"`
+	DecodeNsOp     float64 `json:"decode_ns_per_op"`
+	DecodeAllocsOp float64 `json:"decode_allocs_per_op"`
+	RoundTrip      bool    `json:"round_trip_equal"`
+}
+
+func runCompare(a *app, f *codecFlags, v any, output string, budget time.Duration) error {
+	names := []string{"json"}
+	if f.proto != "" || (f.schema != "" && !strings.HasSuffix(f.schema, ".avsc")) {
+		names = append(names, "protobuf")
+	}
+	if f.avsc != "" || strings.HasSuffix(f.schema, ".avsc") {
+		names = append(names, "avro")
+	}
+	var rows []formatCost
+	for _, name := range names {
+		c, err := f.codec(name)
+		if err != nil {
+			return err
+		}
+		b, err := c.Encode(v)
+		if err != nil {
+			return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", name, err))
+		}
+		back, err := c.Decode(b)
+		if err != nil {
+			return fmt.Errorf("%s: decode what it encoded: %w", name, err)
+		}
+		row := formatCost{Format: name, ContentType: c.ContentType(), SizeBytes: len(b), RoundTrip: reflect.DeepEqual(v, back)}
+		row.EncodeNsOp, row.EncodeAllocsOp = measure(budget, func() { _, _ = c.Encode(v) })
+		row.DecodeNsOp, row.DecodeAllocsOp = measure(budget, func() { _, _ = c.Decode(b) })
+		rows = append(rows, row)
+	}
+	if output == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "format\tsize (bytes)\tencode ns/op\tencode allocs/op\tdecode ns/op\tdecode allocs/op\tround trip\t")
+	for _, r := range rows {
+		rt := "equal"
+		if !r.RoundTrip {
+			rt = "differs"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f\t%.0f\t%.1f\t%s\t\n", r.Format, r.SizeBytes, r.EncodeNsOp, r.EncodeAllocsOp, r.DecodeNsOp, r.DecodeAllocsOp, rt)
+	}
+	return tw.Flush()
+}
+
+// measure runs op in batches until budget has passed and returns the wall time and heap
+// allocations per call (runtime.MemStats.Mallocs).
+func measure(budget time.Duration, op func()) (nsPerOp, allocsPerOp float64) {
+	op() // warm up caches and pools
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	n := 0
+	for batch := 1; ; batch *= 2 {
+		for range batch {
+			op()
+		}
+		n += batch
+		if time.Since(start) >= budget || n >= 1<<24 {
+			break
+		}
+	}
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	return float64(elapsed.Nanoseconds()) / float64(n), float64(after.Mallocs-before.Mallocs) / float64(n)
+}
