@@ -116,12 +116,23 @@ func getAt(body any, path string) (any, error) {
 
 // wrongType replaces the value at path by v, a value of another JSON type.
 func wrongType(path string, v any) variant {
-	return variant{"wrong-type " + path, func(a *actual) error { return setAt(a.Body, path, v) }}
+	return variant{"wrong-type " + path + "=" + compact(v), func(a *actual) error { return setAt(a.Body, path, v) }}
 }
 
 // wrongValue replaces the value at path by v, same JSON type but outside what the rule allows.
 func wrongValue(path string, v any) variant {
-	return variant{"wrong-value " + path, func(a *actual) error { return setAt(a.Body, path, v) }}
+	return variant{"wrong-value " + path + "=" + compact(v), func(a *actual) error { return setAt(a.Body, path, v) }}
+}
+
+// otherValue replaces the value at path by v, a value the contract may well accept (edge cases
+// where implementations tend to differ).
+func otherValue(path string, v any) variant {
+	return variant{"other-value " + path + "=" + compact(v), func(a *actual) error { return setAt(a.Body, path, v) }}
+}
+
+// otherHeader sets a response header to a value the contract may well accept.
+func otherHeader(name, value string) variant {
+	return variant{"other-header " + name + "=" + compact(value), func(a *actual) error { a.Headers[name] = value; return nil }}
 }
 
 // missingField deletes the object field at path.
@@ -145,7 +156,7 @@ func missingField(path string) variant {
 
 // extraField adds a field the contract does not mention (Pact bodies are open: this passes).
 func extraField(path string, v any) variant {
-	return variant{"extra-field " + path, func(a *actual) error { return setAt(a.Body, path, v) }}
+	return variant{"extra-field " + path + "=" + compact(v), func(a *actual) error { return setAt(a.Body, path, v) }}
 }
 
 // extraItem appends copies of the array's last item until it has n more items.
@@ -179,6 +190,15 @@ func resizeArray(a *actual, path string, f func([]any) []any) error {
 	return setAt(a.Body, path, f(arr))
 }
 
+// compact is v as compact JSON, for variant names.
+func compact(v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(raw)
+}
+
 func deepCopy(v any) any {
 	raw, _ := json.Marshal(v)
 	var out any
@@ -193,7 +213,7 @@ func wrongStatus(code int) variant {
 
 // wrongHeader sets a response header to a value the contract does not allow ("" removes it).
 func wrongHeader(name, value string) variant {
-	label := "wrong-header " + name
+	label := "wrong-header " + name + "=" + compact(value)
 	if value == "" {
 		label = "missing-header " + name
 	}
@@ -209,12 +229,22 @@ func wrongHeader(name, value string) variant {
 
 // wrongText replaces a non-JSON body.
 func wrongText(text string) variant {
-	return variant{"wrong-text", func(a *actual) error { a.Text = text; return nil }}
+	return variant{"wrong-text " + compact(text), func(a *actual) error { a.Text = text; return nil }}
 }
 
 // wrongMetadata sets a message metadata key to another value.
 func wrongMetadata(key string, v any) variant {
-	return variant{"wrong-metadata " + key, func(a *actual) error { a.Metadata[key] = v; return nil }}
+	return variant{"wrong-metadata " + key + "=" + compact(v), func(a *actual) error { a.Metadata[key] = v; return nil }}
+}
+
+// missingMetadata removes a message metadata key.
+func missingMetadata(key string) variant {
+	return variant{"missing-metadata " + key, func(a *actual) error { delete(a.Metadata, key); return nil }}
+}
+
+// extraMetadata adds a metadata key the contract does not mention.
+func extraMetadata(key string, v any) variant {
+	return variant{"extra-metadata " + key + "=" + compact(v), func(a *actual) error { a.Metadata[key] = v; return nil }}
 }
 
 // build applies v to a copy of good.

@@ -3,6 +3,8 @@
 package pactref
 
 import (
+	"encoding/json"
+
 	. "github.com/pact-foundation/pact-go/v2/matchers"
 )
 
@@ -95,6 +97,7 @@ var httpV3Fixture = fixture{
 				wrongType("id", "1042"), missingField("customer.email"), wrongStatus(500),
 				wrongHeader("Content-Type", "text/plain"), extraField("customer.vip", true),
 				wrongValue("status", "lost"), wrongValue("createdAt", "30/06/2025 23:59"),
+				otherValue("createdAt", "2025-06-30T23:59:01.123"), wrongType("customer", nil),
 			},
 		},
 		{
@@ -110,6 +113,7 @@ var httpV3Fixture = fixture{
 			variants: []variant{
 				extraItem("orders", 2), truncateArray("orders", 1), wrongType("orders.2.id", "9"),
 				missingField("orders.0.total"), wrongType("orders", obj{"id": 7}),
+				otherHeader("Content-Type", "application/json; charset=UTF-8"),
 			},
 		},
 		{
@@ -169,6 +173,7 @@ var httpV3Fixture = fixture{
 			good:     actual{Status: 200, Headers: hdr(), Body: obj{"message": "well hello there"}},
 			variants: []variant{
 				wrongValue("message", "goodbye"), wrongValue("message", "Hello"), wrongType("message", 7),
+				otherValue("message", "HELLO hello"),
 			},
 		},
 		{
@@ -212,8 +217,8 @@ var httpV3Fixture = fixture{
 			}},
 			variants: []variant{
 				wrongValue("requestId", "not-a-uuid"), wrongValue("checksum", "xyz"),
-				// Pact's regex rule in pact-go's Rust core is a search, not a full match: a
-				// prefixed UUID still matches the unanchored UUID pattern.
+				// The pattern is unanchored: pact-go's Rust core still requires the whole value
+				// to match, so a prefixed UUID fails.
 				wrongValue("requestId", "id:0d3c1e4a-9b2f-4c8e-a1d2-3e4f5a6b7c8d"),
 				wrongType("clientIp", 10),
 			},
@@ -269,6 +274,8 @@ var httpV4Fixture = fixture{
 			variants: []variant{
 				wrongValue("issued", "2025/12/31"), wrongValue("cutoff", "8 o'clock"), wrongType("settled", "true"),
 				missingField("number"), wrongStatus(404),
+				otherValue("issued", "2025-02-30"), otherValue("cutoff", "25:00:00"),
+				otherValue("cutoff", "23:59:60"),
 			},
 		},
 		{
@@ -289,23 +296,23 @@ var httpV4Fixture = fixture{
 			desc: "a request for the rate limit", method: "GET", path: "/limits",
 			status: 200,
 			respHeaders: map[string]Matcher{
-				"X-Rate-Limit": Regex("100", `^\d+$`),
+				"X-Rate-Limit":  Regex("100", `^\d+$`),
 				"Cache-Control": S("no-store"),
 			},
 			respBody: obj{"remaining": Integer(99)},
 			good:     actual{Status: 200, Headers: hdr("X-Rate-Limit", "5000", "Cache-Control", "no-store"), Body: obj{"remaining": 12}},
 			variants: []variant{
 				wrongHeader("X-Rate-Limit", "lots"), wrongHeader("X-Rate-Limit", ""), wrongHeader("Cache-Control", "max-age=60"),
-				wrongType("remaining", "12"),
+				wrongType("remaining", "12"), otherHeader("Cache-Control", "no-store, no-cache"),
 			},
 		},
 		{
 			desc: "a ping", method: "GET", path: "/ping",
 			status:   200,
 			respText: "pong", textType: "text/plain",
-			good:     actual{Status: 200, Headers: map[string]string{"Content-Type": "text/plain"}, Text: "pong"},
+			good: actual{Status: 200, Headers: map[string]string{"Content-Type": "text/plain"}, Text: "pong"},
 			variants: []variant{
-				wrongText("pang"), wrongHeader("Content-Type", "application/octet-stream"), wrongStatus(503),
+				wrongText("pang"), wrongText("pong\n"), wrongHeader("Content-Type", "application/octet-stream"), wrongStatus(503),
 			},
 		},
 		{
@@ -359,6 +366,10 @@ var httpV4Fixture = fixture{
 			good: actual{Status: 200, Headers: hdr(), Body: obj{"count": 12, "ratio": 0.75, "score": 7.5}},
 			variants: []variant{
 				wrongType("count", 3.5), wrongType("ratio", 1), wrongType("score", "7"), wrongType("count", nil),
+				otherValue("score", 7), otherValue("count", 1e3),
+				// Numbers as written on the wire (json.Number is sent verbatim).
+				otherValue("count", json.Number("1e3")), otherValue("count", json.Number("5.0")),
+				otherValue("ratio", json.Number("2.0")), otherValue("ratio", 1e-7),
 			},
 		},
 		{
@@ -445,6 +456,7 @@ var messageV4Fixture = fixture{
 			variants: []variant{
 				wrongType("items.0.qty", "3"), missingField("total"), wrongMetadata("topic", "payments"),
 				extraItem("items", 2), wrongValue("items.1.sku", "sku-43"),
+				missingMetadata("topic"), extraMetadata("traceId", "abc"),
 			},
 		},
 		{
