@@ -153,8 +153,9 @@ func workloadCharts(id string, wl results.Workload, lats []latencyRow) []templat
 	timeAxis := chart.Axis{Label: "time since start", Format: clock}
 	charts := []chart.Chart{
 		{ID: id + "-throughput", Title: "Throughput and errors per second", X: timeAxis,
-			Y:      chart.Axis{Label: "per second", FromZero: true},
-			Series: []chart.Series{{Name: "throughput", Points: tput}, {Name: "errors", Points: errs}}},
+			Y:      chart.Axis{Label: "throughput (/s)", FromZero: true},
+			Y2:     chart.Axis{Label: "errors/s", FromZero: true},
+			Series: []chart.Series{{Name: "throughput", Points: tput}, {Name: "errors", Points: errs, Right: true}}},
 		{ID: id + "-latency", Title: "Latency percentiles over time (ms)", X: timeAxis,
 			Y:      chart.Axis{Label: "ms", FromZero: true},
 			Series: []chart.Series{{Name: "p50", Points: p50}, {Name: "p99", Points: p99}}},

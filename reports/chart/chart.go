@@ -24,10 +24,12 @@ var Palette = []string{"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#
 // Point is one (x, y) sample. A NaN y breaks the line.
 type Point struct{ X, Y float64 }
 
-// Series is one line.
+// Series is one line. A series with Right set is scaled on the right-hand axis (Chart.Y2), for a
+// second unit or a much smaller magnitude (errors next to throughput).
 type Series struct {
 	Name   string
 	Points []Point
+	Right  bool
 }
 
 // Tick is an axis mark at value V labelled Label.
@@ -52,12 +54,13 @@ type Chart struct {
 	ID            string // the svg element's id (escaped)
 	Title         string
 	X, Y          Axis
+	Y2            Axis // the right-hand axis, used when a series has Right set
 	Series        []Series
 	Width, Height int // default DefaultWidth x DefaultHeight
 }
 
 const (
-	padLeft, padRight, padTop, padBottom = 64, 16, 30, 42
+	padLeft, padTop, padBottom = 64, 30, 42
 )
 
 // SVG renders the chart as an <svg> element of class "chart" with one <path class="series"> per
@@ -71,7 +74,17 @@ func (c Chart) SVG() string {
 	if h <= 0 {
 		h = DefaultHeight
 	}
-	xmin, xmax, ymin, ymax, n := c.bounds()
+	padRight := 36
+	hasRight := false
+	for _, s := range c.Series {
+		hasRight = hasRight || s.Right
+	}
+	if hasRight {
+		padRight = 64
+	}
+	xmin, xmax, n := c.xBounds()
+	ymin, ymax := c.yBounds(c.Y, false)
+	y2min, y2max := c.yBounds(c.Y2, true)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" id="%s" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" font-family="sans-serif" font-size="11">`,
 		esc(c.ID), w, h, esc(c.Title))
@@ -83,7 +96,10 @@ func (c Chart) SVG() string {
 		return b.String()
 	}
 	sx := func(v float64) float64 { return float64(padLeft) + (v-xmin)/(xmax-xmin)*pw }
-	sy := func(v float64) float64 { return float64(padTop) + ph - (v-ymin)/(ymax-ymin)*ph }
+	scaleY := func(lo, hi float64) func(float64) float64 {
+		return func(v float64) float64 { return float64(padTop) + ph - (v-lo)/(hi-lo)*ph }
+	}
+	sy, sy2 := scaleY(ymin, ymax), scaleY(y2min, y2max)
 
 	// Grid and ticks.
 	b.WriteString(`<g class="axes" stroke="#ddd" stroke-width="1">`)
@@ -101,6 +117,12 @@ func (c Chart) SVG() string {
 	for _, t := range yt {
 		fmt.Fprintf(&b, `<text x="%d" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>`, padLeft-6, f1(sy(t.V)), esc(t.Label))
 	}
+	if hasRight {
+		for _, t := range ticks(c.Y2, y2min, y2max) {
+			fmt.Fprintf(&b, `<text x="%d" y="%s" text-anchor="start" dominant-baseline="middle">%s</text>`, w-padRight+6, f1(sy2(t.V)), esc(t.Label))
+		}
+		fmt.Fprintf(&b, `<text transform="translate(%d %s) rotate(90)" text-anchor="middle">%s</text>`, w-10, f1(float64(padTop)+ph/2), esc(c.Y2.Label))
+	}
 	for _, t := range xt {
 		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle">%s</text>`, f1(sx(t.V)), f1(float64(padTop)+ph+14), esc(t.Label))
 	}
@@ -117,7 +139,7 @@ func (c Chart) SVG() string {
 		var d strings.Builder
 		count, pen := 0, false
 		for _, p := range s.Points {
-			if math.IsNaN(p.Y) || math.IsNaN(p.X) || math.IsInf(p.Y, 0) || math.IsInf(p.X, 0) {
+			if !finite(p) {
 				pen = false
 				continue
 			}
@@ -125,7 +147,11 @@ func (c Chart) SVG() string {
 			if !pen {
 				cmd = "M"
 			}
-			d.WriteString(cmd + f1(sx(p.X)) + " " + f1(sy(p.Y)))
+			y := sy(p.Y)
+			if s.Right {
+				y = sy2(p.Y)
+			}
+			d.WriteString(cmd + f1(sx(p.X)) + " " + f1(y))
 			pen = true
 			count++
 		}
@@ -134,12 +160,19 @@ func (c Chart) SVG() string {
 			if count == 1 { // a lone point: draw a dot-sized segment so it shows
 				path += "h0.1"
 			}
-			fmt.Fprintf(&b, `<path class="series" data-series="%s" data-points="%d" d="%s" fill="none" stroke="%s" stroke-width="1.5" stroke-linejoin="round"/>`,
-				esc(s.Name), count, path, color)
+			width := "1.5"
+			if s.Right {
+				width = "1" // the secondary series stays behind the main one
+			}
+			fmt.Fprintf(&b, `<path class="series" data-series="%s" data-points="%d" d="%s" fill="none" stroke="%s" stroke-width="%s" stroke-linejoin="round"/>`,
+				esc(s.Name), count, path, color, width)
 		}
 		// Legend entries are laid out right to left.
 		label := esc(s.Name)
-		lw := float64(len([]rune(s.Name)))*6.2 + 24
+		if s.Right && c.Y2.Label != "" {
+			label += " (right, " + esc(c.Y2.Label) + ")"
+		}
+		lw := float64(len([]rune(html.UnescapeString(label))))*6.2 + 24
 		lx -= lw
 		fmt.Fprintf(&b, `<g class="legend"><line x1="%s" x2="%s" y1="20" y2="20" stroke="%s" stroke-width="3"/><text x="%s" y="24" fill="#222">%s</text></g>`,
 			f1(lx), f1(lx+14), color, f1(lx+18), label)
@@ -148,45 +181,62 @@ func (c Chart) SVG() string {
 	return b.String()
 }
 
-// bounds returns the plotted ranges and the number of finite points.
-func (c Chart) bounds() (xmin, xmax, ymin, ymax float64, n int) {
-	xmin, ymin = math.Inf(1), math.Inf(1)
-	xmax, ymax = math.Inf(-1), math.Inf(-1)
+// xBounds returns the x range and the number of finite points.
+func (c Chart) xBounds() (xmin, xmax float64, n int) {
+	xmin, xmax = math.Inf(1), math.Inf(-1)
 	for _, s := range c.Series {
 		for _, p := range s.Points {
-			if math.IsNaN(p.Y) || math.IsNaN(p.X) || math.IsInf(p.Y, 0) || math.IsInf(p.X, 0) {
-				continue
+			if finite(p) {
+				n++
+				xmin, xmax = min(xmin, p.X), max(xmax, p.X)
 			}
-			n++
-			xmin, xmax = min(xmin, p.X), max(xmax, p.X)
-			ymin, ymax = min(ymin, p.Y), max(ymax, p.Y)
 		}
 	}
 	if c.X.Max > c.X.Min {
 		xmin, xmax = c.X.Min, c.X.Max
 	}
-	if c.Y.FromZero && ymin > 0 {
-		ymin = 0
+	if n == 0 || xmax <= xmin {
+		xmax = xmin + 1
 	}
-	if c.Y.Max > c.Y.Min {
-		ymin, ymax = c.Y.Min, c.Y.Max
-	} else if n > 0 {
-		// Round the top up to the next tick so the line does not touch the frame.
-		step := niceStep((ymax - ymin) / 5)
-		if step > 0 {
-			ymax = math.Ceil(ymax/step) * step
-			if c.Y.FromZero {
-				ymax = max(ymax, step)
+	return
+}
+
+// yBounds returns the y range of the left (right=false) or right series on axis a.
+func (c Chart) yBounds(a Axis, right bool) (ymin, ymax float64) {
+	ymin, ymax = math.Inf(1), math.Inf(-1)
+	n := 0
+	for _, s := range c.Series {
+		if s.Right != right {
+			continue
+		}
+		for _, p := range s.Points {
+			if finite(p) {
+				n++
+				ymin, ymax = min(ymin, p.Y), max(ymax, p.Y)
 			}
 		}
 	}
-	if xmax <= xmin {
-		xmax = xmin + 1
+	if n == 0 {
+		ymin, ymax = 0, 1
+	}
+	if a.FromZero && ymin > 0 {
+		ymin = 0
+	}
+	if a.Max > a.Min {
+		return a.Min, a.Max
+	}
+	// Round the top up to the next tick so the line does not touch the frame.
+	if step := niceStep((ymax - ymin) / 5); step > 0 {
+		ymax = math.Ceil(ymax/step) * step
 	}
 	if ymax <= ymin {
 		ymax = ymin + 1
 	}
 	return
+}
+
+func finite(p Point) bool {
+	return !math.IsNaN(p.Y) && !math.IsNaN(p.X) && !math.IsInf(p.Y, 0) && !math.IsInf(p.X, 0)
 }
 
 func ticks(a Axis, lo, hi float64) []Tick {
