@@ -88,24 +88,23 @@ func mockConfig(t *testing.T, f fixture, dir string) consumer.MockHTTPProviderCo
 	}
 }
 
+// writeHTTPV3 and writeHTTPV4 declare each interaction with pact-go's V3 or V4 HTTP DSL and run
+// it against pact-go's mock server, which writes (merges) the pact file on success.
 func writeHTTPV3(t *testing.T, f fixture, dir string) {
 	p, err := consumer.NewV3Pact(mockConfig(t, f, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range f.http {
+	forEachHTTP(t, f, func(s httpSpec) error {
 		i := p.AddInteraction()
 		if s.state != "" {
 			i = i.GivenWithParameter(models.ProviderState{Name: s.state, Parameters: s.params})
 		}
-		err := i.UponReceiving(s.desc).
+		return i.UponReceiving(s.desc).
 			WithRequest(consumer.Method(s.method), s.path, func(b *consumer.V3RequestBuilder) { applyRequest(b, s) }).
 			WillRespondWith(s.status, func(b *consumer.V3ResponseBuilder) { applyResponse(b, s) }).
 			ExecuteTest(t, exerciseMock(s))
-		if err != nil {
-			t.Fatalf("%s: %v", s.desc, err)
-		}
-	}
+	})
 }
 
 func writeHTTPV4(t *testing.T, f fixture, dir string) {
@@ -113,16 +112,22 @@ func writeHTTPV4(t *testing.T, f fixture, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range f.http {
+	forEachHTTP(t, f, func(s httpSpec) error {
 		i := p.AddInteraction()
 		if s.state != "" {
 			i = i.GivenWithParameter(models.ProviderState{Name: s.state, Parameters: s.params})
 		}
-		err := i.UponReceiving(s.desc).
+		return i.UponReceiving(s.desc).
 			WithRequest(consumer.Method(s.method), s.path, func(b *consumer.V4RequestBuilder) { applyRequest(b, s) }).
 			WillRespondWith(s.status, func(b *consumer.V4ResponseBuilder) { applyResponse(b, s) }).
 			ExecuteTest(t, exerciseMock(s))
-		if err != nil {
+	})
+}
+
+func forEachHTTP(t *testing.T, f fixture, declare func(httpSpec) error) {
+	t.Helper()
+	for _, s := range f.http {
+		if err := declare(s); err != nil {
 			t.Fatalf("%s: %v", s.desc, err)
 		}
 	}
