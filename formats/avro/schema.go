@@ -54,7 +54,7 @@ func LoadSchema(main string, deps ...string) (avro.Schema, error) {
 		var next []pending
 		var firstErr error
 		for _, f := range todo {
-			s, err := avro.ParseBytesWithCache(f.src, "", cache)
+			s, err := parse(string(f.src), cache)
 			if err != nil {
 				if firstErr == nil {
 					firstErr = fmt.Errorf("%s: %w", f.path, err)
@@ -83,5 +83,16 @@ func ParseSchema(text string, cache *avro.SchemaCache) (avro.Schema, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, errors.New("empty Avro schema")
 	}
+	return parse(text, cache)
+}
+
+// parse is avro.ParseWithCache, with the panics hamba/avro raises on some invalid defaults
+// (crasher kept in testdata/fuzz/FuzzParseSchema) reported as errors.
+func parse(text string, cache *avro.SchemaCache) (s avro.Schema, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("invalid Avro schema: %v", r)
+		}
+	}()
 	return avro.ParseWithCache(text, "", cache)
 }

@@ -121,7 +121,14 @@ func (c *Codec) Message(v any) (*dynamicpb.Message, error) {
 
 // Decode parses binary wire bytes into a message and returns its value (see ToValue).
 // Truncated or garbage bytes are an error.
-func (c *Codec) Decode(b []byte) (any, error) {
+func (c *Codec) Decode(b []byte) (v any, err error) {
+	// protobuf-go panics on some malformed map entries of dynamic messages ("cannot convert nil
+	// to map key", crasher kept in testdata/fuzz/FuzzDecode): report those as bad input.
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("decode %s: malformed message: %v", c.md.FullName(), r)
+		}
+	}()
 	m := dynamicpb.NewMessage(c.md)
 	if err := (proto.UnmarshalOptions{Resolver: c.types}).Unmarshal(b, m); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", c.md.FullName(), err)
