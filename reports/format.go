@@ -62,12 +62,15 @@ func fmtDuration(s float64) string {
 // metricUnit is how a metric's values read: "ms", "/s", "%" (fraction) or "" (count).
 func metricUnit(metric string) string {
 	m := strings.ToLower(metric)
+	if src, stat, ok := strings.Cut(m, "."); ok && !strings.HasPrefix(src, "p") {
+		m = stat // "service_time.p99"
+	}
 	switch {
 	case m == "throughput":
 		return "/s"
 	case strings.HasSuffix(m, "_rate"):
 		return "%"
-	case m == "min" || m == "mean" || m == "max" || strings.HasPrefix(m, "p"):
+	case m == "min" || m == "mean" || m == "stdev" || m == "max" || (len(m) > 1 && m[0] == 'p' && m[1] >= '0' && m[1] <= '9'):
 		return "ms"
 	}
 	return ""

@@ -36,33 +36,21 @@ func Markdown(w io.Writer, f *results.File) error {
 		s := vf.Summary
 		ew.printf("\n#### Contracts\n\n| total | passed | failed | pending failed | skipped | errors |\n|---:|---:|---:|---:|---:|---:|\n")
 		ew.printf("| %d | %d | %d | %d | %d | %d |\n", s.Total, s.Passed, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
-		listed := 0
-		for _, in := range vf.Interactions {
-			if !interactionFailed(in) {
-				continue
-			}
-			if listed == 0 {
+		for i, in := range failedInteractions(vf) {
+			if i == 0 {
 				ew.printf("\n")
 			}
-			if listed == maxMarkdownFailures {
+			if i == maxMarkdownFailures {
 				ew.printf("- … and more: see the HTML report\n")
 				break
 			}
-			listed++
 			label := in.Status
 			if in.Pending {
 				label = "pending, " + label
 			}
 			ew.printf("- **%s → %s**: %s (%s, %s)\n", mdEsc(in.Consumer), mdEsc(in.Provider), mdEsc(in.Description), mdEsc(in.Transport), label)
-			if in.Reason != "" {
-				ew.printf("  - %s\n", mdEsc(in.Reason))
-			}
-			for i, m := range in.Mismatches {
-				if i == maxTextMismatches {
-					ew.printf("  - … and %d more\n", len(in.Mismatches)-i)
-					break
-				}
-				ew.printf("  - %s\n", mdEsc(mismatchLine(m)))
+			for _, note := range failureNotes(in, maxTextMismatches) {
+				ew.printf("  - %s\n", mdEsc(note))
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"fmt"
+
 	"github.com/commbench/commbench/results"
 )
 
@@ -53,4 +55,32 @@ func thresholdCounts(f *results.File) (total, failed int) {
 		}
 	}
 	return
+}
+
+// failedInteractions returns the interactions that failed or errored, pending ones included.
+func failedInteractions(v *results.Verification) []results.Interaction {
+	var out []results.Interaction
+	for _, in := range v.Interactions {
+		if interactionFailed(in) {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// failureNotes returns the one-line notes explaining a failed interaction for the terminal and
+// Markdown summaries: its reason, then at most limit mismatches and "… and N more".
+func failureNotes(in results.Interaction, limit int) []string {
+	var notes []string
+	if in.Reason != "" {
+		notes = append(notes, oneLine(in.Reason))
+	}
+	for i, m := range in.Mismatches {
+		if i == limit {
+			notes = append(notes, fmt.Sprintf("… and %d more", len(in.Mismatches)-i))
+			break
+		}
+		notes = append(notes, mismatchLine(m))
+	}
+	return notes
 }

@@ -61,24 +61,14 @@ func Text(w io.Writer, f *results.File, color bool) error {
 		s := vf.Summary
 		tw.printf("\nContracts: %d interactions: %d passed, %d failed, %d pending failed, %d skipped, %d errors\n",
 			s.Total, s.Passed, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
-		for _, in := range vf.Interactions {
-			if !interactionFailed(in) {
-				continue
-			}
+		for _, in := range failedInteractions(vf) {
 			label := strings.ToUpper(in.Status)
 			if in.Pending {
 				label = "PENDING " + label
 			}
 			tw.printf("  %s  %s -> %s: %q (%s)\n", status(label), in.Consumer, in.Provider, in.Description, in.Transport)
-			if in.Reason != "" {
-				tw.printf("      %s\n", oneLine(in.Reason))
-			}
-			for i, m := range in.Mismatches {
-				if i == maxTextMismatches {
-					tw.printf("      ... and %d more\n", len(in.Mismatches)-i)
-					break
-				}
-				tw.printf("      %s\n", mismatchLine(m))
+			for _, note := range failureNotes(in, maxTextMismatches) {
+				tw.printf("      %s\n", note)
 			}
 		}
 	}

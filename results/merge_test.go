@@ -221,3 +221,43 @@ func TestNewLatencyPercentiles(t *testing.T) {
 		t.Fatalf("%+v", *l)
 	}
 }
+
+func TestWorkloadMetricSourcesAndCounts(t *testing.T) {
+	l, _ := latencyFrom(t, samples(4, 500))
+	s, _ := latencyFrom(t, samples(5, 500))
+	w := &Workload{Latency: l, ServiceTime: s, Totals: Totals{Succeeded: 7, Bytes: 9, Dropped: 1}}
+	tests := []struct {
+		name   string
+		want   float64
+		ok     bool
+		higher bool
+	}{
+		{"service_time.p99", s.P99MS, true, false},
+		{"SERVICE_TIME.P999", s.P999MS, true, false},
+		{"latency.p50", l.P50MS, true, false},
+		{"stdev", l.StdevMS, true, false},
+		{"end_to_end.p99", 0, false, false}, // no end-to-end latency recorded
+		{"succeeded", 7, true, true},
+		{"bytes", 9, true, true},
+		{"dropped", 1, true, false},
+		{"sent", 0, false, true}, // no integrity
+		{"service_time.bogus", 0, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := w.Metric(tt.name)
+			if ok != tt.ok || got != tt.want {
+				t.Fatalf("Metric(%q) = %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
+			}
+			if h, _ := HigherIsBetter(tt.name); h != tt.higher {
+				t.Errorf("HigherIsBetter(%q) = %v", tt.name, h)
+			}
+		})
+	}
+	if _, known := HigherIsBetter("end_to_end.p99"); !known {
+		t.Error("end_to_end.p99 is a known metric")
+	}
+	if _, known := HigherIsBetter("service_time.bogus"); known {
+		t.Error("service_time.bogus is not a metric")
+	}
+}
