@@ -1,9 +1,19 @@
 package drivers
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 )
+
+// BasicAuth returns the HTTP Basic authorization value (RFC 7617) for t.Username and t.Password,
+// "Basic base64(user:password)", or "" when both are empty. The value is a secret.
+func (t Target) BasicAuth() string {
+	if t.Username == "" && t.Password == "" {
+		return ""
+	}
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.Username+":"+t.Password))
+}
 
 // ExpandHeaders returns t.Headers with every ${NAME} reference in a value replaced by
 // t.LookupEnv(NAME) (NAME: a letter or '_' then letters, digits, '_'); "$$" stands for a literal '$'.

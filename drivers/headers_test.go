@@ -67,3 +67,20 @@ func FuzzExpandHeaders(f *testing.F) {
 		}
 	})
 }
+
+func TestBasicAuth(t *testing.T) {
+	tests := []struct {
+		name, user, pass, want string
+	}{
+		{name: "none", want: ""},
+		{name: "user and password", user: "Aladdin", pass: "open sesame", want: "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}, // RFC 7617 section 2
+		{name: "password only", pass: "pw", want: "Basic OnB3"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (Target{Username: tc.user, Password: tc.pass}).BasicAuth(); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -17,14 +17,12 @@ package grpc
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"net"
-	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -102,28 +100,12 @@ type options struct {
 }
 
 func parseOptions(o map[string]string) (options, error) {
-	opts := options{maxMsg: DefaultMaxMessageBytes}
-	keys := make([]string, 0, len(o))
-	for k := range o {
-		keys = append(keys, k)
+	r := drivers.ReadOptions(Name, o, "max_message_bytes", "authority")
+	opts := options{
+		maxMsg:    r.Int("max_message_bytes", DefaultMaxMessageBytes, 1, math.MaxInt32),
+		authority: r.String("authority", ""),
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := o[k]
-		switch k {
-		case "max_message_bytes":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return opts, fmt.Errorf("grpc option max_message_bytes: want a positive integer (bytes), got %q", v)
-			}
-			opts.maxMsg = n
-		case "authority":
-			opts.authority = v
-		default:
-			return opts, fmt.Errorf("unknown grpc option %q (known: authority, max_message_bytes)", k)
-		}
-	}
-	return opts, nil
+	return opts, r.Err()
 }
 
 // Open connects to t.Address and waits until the HTTP/2 connection is ready.
@@ -153,8 +135,8 @@ func (driver) Open(ctx context.Context, t drivers.Target) (drivers.Conn, error) 
 	for k, v := range headers {
 		md.Append(k, v)
 	}
-	if (t.Username != "" || t.Password != "") && len(md.Get("authorization")) == 0 {
-		md.Set("authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(t.Username+":"+t.Password)))
+	if len(md.Get("authorization")) == 0 && t.BasicAuth() != "" {
+		md.Set("authorization", t.BasicAuth())
 	}
 	creds := insecure.NewCredentials()
 	probeCfg := tlsCfg

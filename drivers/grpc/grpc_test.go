@@ -424,8 +424,8 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{name: "URL address", target: drivers.Target{Address: "grpc://127.0.0.1:1"}, wantErr: "want host:port"},
 		{name: "no port", target: drivers.Target{Address: "127.0.0.1"}, wantErr: "want host:port"},
-		{name: "unknown option", target: drivers.Target{Address: plain.Addr, Options: map[string]string{"protocol": "h2c"}}, wantErr: `unknown grpc option "protocol"`},
-		{name: "bad max message", target: drivers.Target{Address: plain.Addr, Options: map[string]string{"max_message_bytes": "-1"}}, wantErr: "want a positive integer"},
+		{name: "unknown option", target: drivers.Target{Address: plain.Addr, Options: map[string]string{"protocol": "h2c"}}, wantErr: `grpc: unknown option "protocol" (known: authority, max_message_bytes)`},
+		{name: "bad max message", target: drivers.Target{Address: plain.Addr, Options: map[string]string{"max_message_bytes": "-1"}}, wantErr: "expected an integer from 1"},
 		{name: "plain text to TLS server", target: drivers.Target{Address: tlsSrv.Addr, ConnectTimeout: time.Second}, wantErr: "is TLS expected"},
 		{name: "TLS to plain-text server", target: drivers.Target{Address: plain.Addr, TLS: drivers.TLS{Enabled: true, CAFile: certs.CAFile}, ConnectTimeout: time.Second}, wantErr: "TLS handshake"},
 	}

@@ -19,16 +19,14 @@ package rest
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -73,39 +71,13 @@ type options struct {
 }
 
 func parseOptions(o map[string]string) (options, error) {
-	opts := options{protocol: "auto", maxIdle: DefaultMaxIdleConnsPerHost, maxBody: DefaultMaxBodyBytes}
-	keys := make([]string, 0, len(o))
-	for k := range o {
-		keys = append(keys, k)
+	r := drivers.ReadOptions(Name, o, "protocol", "max_idle_conns_per_host", "max_body_bytes")
+	opts := options{
+		protocol: r.Enum("protocol", "auto", "auto", "http1", "http2", "h2c"),
+		maxIdle:  r.Int("max_idle_conns_per_host", DefaultMaxIdleConnsPerHost, 1, 1<<20),
+		maxBody:  int64(r.Int("max_body_bytes", DefaultMaxBodyBytes, 1, math.MaxInt)),
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := o[k]
-		switch k {
-		case "protocol":
-			switch v {
-			case "auto", "http1", "http2", "h2c":
-				opts.protocol = v
-			default:
-				return opts, fmt.Errorf("rest option protocol: %q is not one of auto, http1, http2, h2c", v)
-			}
-		case "max_idle_conns_per_host":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return opts, fmt.Errorf("rest option max_idle_conns_per_host: want a positive integer, got %q", v)
-			}
-			opts.maxIdle = n
-		case "max_body_bytes":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 1 {
-				return opts, fmt.Errorf("rest option max_body_bytes: want a positive integer (bytes), got %q", v)
-			}
-			opts.maxBody = n
-		default:
-			return opts, fmt.Errorf("unknown rest option %q (known: max_body_bytes, max_idle_conns_per_host, protocol)", k)
-		}
-	}
-	return opts, nil
+	return opts, r.Err()
 }
 
 // Open checks the options, connects once to the target (TCP, and the TLS handshake on https://)
@@ -166,10 +138,8 @@ func (driver) Open(ctx context.Context, t drivers.Target) (drivers.Conn, error) 
 	for k, v := range headers {
 		header[textproto.CanonicalMIMEHeaderKey(k)] = []string{v}
 	}
-	if t.Username != "" || t.Password != "" {
-		if _, set := header["Authorization"]; !set {
-			header["Authorization"] = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(t.Username+":"+t.Password))}
-		}
+	if _, set := header["Authorization"]; !set && t.BasicAuth() != "" {
+		header["Authorization"] = []string{t.BasicAuth()}
 	}
 	hostport := u.Host
 	if u.Port() == "" {
