@@ -27,8 +27,30 @@ const (
 // Token is one element of a parsed path.
 type Token struct {
 	Kind  Kind
-	Name  string // Field
+	Name  string // Field; for Index the decimal form of Index
 	Index int    // Index
+}
+
+// Weight is the token's weight against one location segment: 2 for a matching name or index,
+// 1 for a star, 0 otherwise. The root token is matched by Path.Weight.
+func (t *Token) Weight(seg string) int {
+	switch t.Kind {
+	case Field, Index:
+		if seg == t.Name && (t.Kind == Field || isIndex(seg)) {
+			return 2
+		}
+	case StarIndex:
+		if isIndex(seg) {
+			return 1
+		}
+	case Star:
+		return 1
+	case Root:
+		if seg == "$" {
+			return 2
+		}
+	}
+	return 0
 }
 
 // Path is a parsed Pact JSONPath expression.
@@ -104,7 +126,7 @@ func Parse(expr string) (Path, error) {
 					return p, fmt.Errorf("jsonpath %q: index at offset %d: %w", expr, start, err)
 				}
 				i++
-				p.Tokens = append(p.Tokens, Token{Kind: Index, Index: n})
+				p.Tokens = append(p.Tokens, Token{Kind: Index, Index: n, Name: strconv.Itoa(n)})
 			default:
 				return p, fmt.Errorf("jsonpath %q: expected a quoted name, an index or * at offset %d", expr, i)
 			}
@@ -142,30 +164,12 @@ func (p Path) Weight(segments []string) int {
 		return 0
 	}
 	w := 1
-	for i, t := range p.Tokens {
-		s := segments[i]
-		switch t.Kind {
-		case Root:
-			if s != "$" {
-				return 0
-			}
-			w *= 2
-		case Field:
-			if s != t.Name {
-				return 0
-			}
-			w *= 2
-		case Index:
-			if !isIndex(s) || strconv.Itoa(t.Index) != s {
-				return 0
-			}
-			w *= 2
-		case StarIndex:
-			if !isIndex(s) {
-				return 0
-			}
-		case Star:
+	for i := range p.Tokens {
+		tw := p.Tokens[i].Weight(segments[i])
+		if tw == 0 {
+			return 0
 		}
+		w *= tw
 	}
 	return w
 }

@@ -45,7 +45,7 @@ func TestParseTokens(t *testing.T) {
 	}{
 		{"bracket with dot", "$['x.y'][*]", []Token{{Kind: Root}, {Kind: Field, Name: "x.y"}, {Kind: StarIndex}}},
 		{"attribute", "$.a['@name']", []Token{{Kind: Root}, {Kind: Field, Name: "a"}, {Kind: Field, Name: "@name"}}},
-		{"star", "$.*[2]", []Token{{Kind: Root}, {Kind: Star}, {Kind: Index, Index: 2}}},
+		{"star", "$.*[2]", []Token{{Kind: Root}, {Kind: Star}, {Kind: Index, Index: 2, Name: "2"}}},
 		{"bare name", "a", []Token{{Kind: Root}, {Kind: Field, Name: "a"}}},
 	}
 	for _, tt := range tests {

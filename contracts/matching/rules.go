@@ -12,8 +12,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/commbench/commbench/contracts/jsonpath"
 )
@@ -474,11 +476,25 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 	return r, nil
 }
 
+// regexCache holds compiled rule expressions by source: pacts repeat the same expressions across
+// interactions, and a compiled *regexp.Regexp is safe for concurrent use.
+var regexCache sync.Map // string -> *regexp.Regexp
+
+// compileFull compiles s anchored at both ends (a regex rule matches the whole value, as in
+// pact-jvm and pact-reference).
 func compileFull(s string) (*regexp.Regexp, error) {
-	if _, err := regexp.Compile(s); err != nil {
+	if re, ok := regexCache.Load(s); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	if _, err := syntax.Parse(s, syntax.Perl); err != nil {
 		return nil, err
 	}
-	return regexp.Compile(`^(?:` + s + `)$`)
+	re, err := regexp.Compile(`^(?:` + s + `)$`)
+	if err != nil {
+		return nil, err
+	}
+	regexCache.Store(s, re)
+	return re, nil
 }
 
 func intAttr(obj map[string]any, key, loc string) (int, error) {

@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/commbench/commbench/contracts/jsonpath"
@@ -27,8 +28,16 @@ func MatchValue(expected, actual any, rules *Category, opts Options) []results.M
 	if w.opts.Category == "" {
 		w.opts.Category = "body"
 	}
-	w.compare([]string{"$"}, expected, actual)
+	w.node(w.root(), expected, actual)
+	sortByPath(w.out)
 	return w.out
+}
+
+// sortByPath orders mismatches by path (stable: one location's mismatches keep their order).
+func sortByPath(ms []results.Mismatch) {
+	if len(ms) > 1 {
+		sort.SliceStable(ms, func(i, j int) bool { return ms[i].Path < ms[j].Path })
+	}
 }
 
 type walker struct {
@@ -36,7 +45,18 @@ type walker struct {
 	opts    Options
 	textual bool // values are text on the wire (XML, form): see RuleList.CheckText
 	out     []results.Mismatch
+
+	path []string // the current location while walking a value
+	buf  []state  // stack storage for the rule states of the locations on path
 }
+
+// state is a rule path still matching the current location, with its weight so far.
+type state struct {
+	entry int
+	w     int64
+}
+
+const maxWeight = int64(1) << 60
 
 func (w *walker) add(path []string, expected, actual any, format string, args ...any) {
 	w.out = append(w.out, results.Mismatch{
@@ -61,31 +81,127 @@ func child(path []string, seg string) []string {
 	return p
 }
 
+// root starts a walk at "$".
+func (w *walker) root() []state {
+	w.path = append(w.path[:0], "$")
+	w.buf = w.buf[:0]
+	if w.rules == nil {
+		return nil
+	}
+	for i := range w.rules.Entries {
+		if t := w.rules.Entries[i].Path.Tokens; len(t) > 0 && t[0].Kind == jsonpath.Root {
+			w.buf = append(w.buf, state{i, 2})
+		}
+	}
+	return w.buf
+}
+
+// enter moves to the child seg of the current location and returns its rule states.
+func (w *walker) enter(parent []state, seg string) []state {
+	start := len(w.buf)
+	depth := len(w.path)
+	for _, s := range parent {
+		toks := w.rules.Entries[s.entry].Path.Tokens
+		if len(toks) > depth {
+			tw := toks[depth].Weight(seg)
+			if tw == 0 {
+				continue
+			}
+			s.w = min(s.w*int64(tw), maxWeight)
+		}
+		w.buf = append(w.buf, s)
+	}
+	w.path = append(w.path, seg)
+	return w.buf[start:len(w.buf):len(w.buf)]
+}
+
+func (w *walker) leave(st []state) {
+	w.path = w.path[:len(w.path)-1]
+	w.buf = w.buf[:len(w.buf)-len(st)]
+}
+
+// best selects the rule list for the current location: the heaviest path (ties: the longer),
+// with inherited lists (structural rules removed) for paths that end above the location.
+func (w *walker) best(st []state) (list *RuleList, cascaded bool, ok bool) {
+	depth := len(w.path)
+	var bestW int64
+	bestLen := 0
+	for _, s := range st {
+		e := &w.rules.Entries[s.entry]
+		n := len(e.Path.Tokens)
+		if n > depth {
+			continue
+		}
+		l := &e.List
+		if n != depth {
+			if l = e.inherited; l == nil {
+				continue
+			}
+		}
+		if s.w > bestW || s.w == bestW && n > bestLen {
+			bestW, bestLen, list = s.w, n, l
+		}
+	}
+	return list, list != nil && bestLen != depth, list != nil
+}
+
+// definedAt reports whether a rule applies to the child seg of the current location.
+func (w *walker) definedAt(st []state, seg string) bool {
+	cs := w.enter(st, seg)
+	_, _, ok := w.best(cs)
+	w.leave(cs)
+	return ok
+}
+
+// compare compares at an explicit location (used by the XML walk for attributes).
 func (w *walker) compare(path []string, expected, actual any) {
+	saved, savedBuf := w.path, w.buf
+	w.path, w.buf = nil, nil
+	st := w.root()
+	for _, seg := range path[1:] {
+		st = w.enter(st, seg)
+	}
+	w.node(st, expected, actual)
+	w.path, w.buf = saved, savedBuf
+}
+
+func (w *walker) here(expected, actual any, format string, args ...any) {
+	w.add(w.path, expected, actual, format, args...)
+}
+
+func (w *walker) node(st []state, expected, actual any) {
 	switch e := expected.(type) {
 	case map[string]any:
 		a, ok := actual.(map[string]any)
 		if !ok {
-			w.add(path, expected, actual, "Type mismatch: expected an object but received %s %s", kindOf(actual), Show(actual))
+			w.here(expected, actual, "Type mismatch: expected an object but received %s %s", kindOf(actual), Show(actual))
 			return
 		}
-		w.compareMap(path, e, a)
+		w.compareMap(st, e, a)
 	case []any:
 		a, ok := actual.([]any)
 		if !ok {
-			w.add(path, expected, actual, "Type mismatch: expected an array but received %s %s", kindOf(actual), Show(actual))
+			w.here(expected, actual, "Type mismatch: expected an array but received %s %s", kindOf(actual), Show(actual))
 			return
 		}
-		w.compareList(path, e, a)
+		w.compareList(st, e, a)
 	default:
-		if l, cascaded, ok := w.rules.Best(path); ok {
-			w.addMsgs(path, expected, actual, l.check(expected, actual, cascaded, w.textual))
+		if l, cascaded, ok := w.best(st); ok {
+			for _, m := range l.check(expected, actual, cascaded, w.textual) {
+				w.here(expected, actual, "%s", m)
+			}
 			return
 		}
 		if !Equal(expected, actual) {
-			w.add(path, expected, actual, "Expected %s (%s) but received %s (%s)", Show(expected), kindOf(expected), Show(actual), kindOf(actual))
+			w.here(expected, actual, "Expected %s (%s) but received %s (%s)", Show(expected), kindOf(expected), Show(actual), kindOf(actual))
 		}
 	}
+}
+
+func (w *walker) nodeAt(st []state, seg string, expected, actual any) {
+	cs := w.enter(st, seg)
+	w.node(cs, expected, actual)
+	w.leave(cs)
 }
 
 func sortedMapKeys(m map[string]any) []string {
@@ -97,12 +213,12 @@ func sortedMapKeys(m map[string]any) []string {
 	return ks
 }
 
-func (w *walker) compareMap(path []string, e, a map[string]any) {
+func (w *walker) compareMap(st []state, e, a map[string]any) {
 	if len(e) == 0 && len(a) > 0 && !w.opts.AllowUnexpectedKeys {
-		w.add(path, e, a, "Expected an empty object but received %s", Show(a))
+		w.here(e, a, "Expected an empty object but received %s", Show(a))
 		return
 	}
-	l, cascaded, ok := w.rules.Best(path)
+	l, cascaded, ok := w.best(st)
 	valuesMode := false
 	if ok {
 		for i := range l.Rules {
@@ -113,14 +229,14 @@ func (w *walker) compareMap(path []string, e, a map[string]any) {
 			case "eachValue":
 				if !cascaded {
 					valuesMode = true
-					w.eachValueMap(path, r, e, a)
+					w.eachValueMap(r, e, a)
 				}
 			case "eachKey":
 				if !cascaded {
 					for _, k := range sortedMapKeys(a) {
 						for j := range r.Rules {
 							if err := r.Rules[j].Check(k, k, false); err != nil {
-								w.add(child(path, k), k, k, "Key %q: %v", k, err)
+								w.add(child(w.path, k), k, k, "Key %q: %v", k, err)
 							}
 						}
 					}
@@ -131,55 +247,53 @@ func (w *walker) compareMap(path []string, e, a map[string]any) {
 			default:
 				if !cascaded {
 					if err := r.Check(e, a, cascaded); err != nil {
-						w.add(path, e, a, "%v", err)
+						w.here(e, a, "%v", err)
 					}
 				}
 			}
 		}
 	}
 	if valuesMode {
-		var first any
-		if len(e) > 0 {
-			first = e[sortedMapKeys(e)[0]]
-		}
+		ekeys := sortedMapKeys(e)
 		for _, k := range sortedMapKeys(a) {
 			if ev, ok := e[k]; ok {
-				w.compare(child(path, k), ev, a[k])
-			} else if len(e) > 0 {
-				w.compare(child(path, k), first, a[k])
+				w.nodeAt(st, k, ev, a[k])
+			} else if len(ekeys) > 0 {
+				w.nodeAt(st, k, e[ekeys[0]], a[k])
 			}
 		}
 		return
 	}
 	var missing []string
-	for _, k := range sortedMapKeys(e) {
+	for k := range e {
 		if _, ok := a[k]; !ok {
 			missing = append(missing, k)
 		}
 	}
 	if len(missing) > 0 {
-		w.add(path, e, a, "Actual object is missing the key(s) %s", strings.Join(missing, ", "))
+		sort.Strings(missing)
+		w.here(e, a, "Actual object is missing the key(s) %s", strings.Join(missing, ", "))
 	}
-	if !w.opts.AllowUnexpectedKeys {
+	if !w.opts.AllowUnexpectedKeys && len(a) != len(e)-len(missing) {
 		var extra []string
-		for _, k := range sortedMapKeys(a) {
+		for k := range a {
 			if _, ok := e[k]; !ok {
 				extra = append(extra, k)
 			}
 		}
-		if len(extra) > 0 {
-			w.add(path, e, a, "Unexpected key(s) %s (a request may not send keys the contract does not have)", strings.Join(extra, ", "))
-		}
+		sort.Strings(extra)
+		w.here(e, a, "Unexpected key(s) %s (a request may not send keys the contract does not have)", strings.Join(extra, ", "))
 	}
-	for _, k := range sortedMapKeys(e) {
+	// keys in map order; MatchValue sorts the mismatches by path, so the output is deterministic
+	for k, ev := range e {
 		if av, ok := a[k]; ok {
-			w.compare(child(path, k), e[k], av)
+			w.nodeAt(st, k, ev, av)
 		}
 	}
 }
 
 // eachValueMap applies the eachValue rules to every actual value of a map.
-func (w *walker) eachValueMap(path []string, r *Rule, e, a map[string]any) {
+func (w *walker) eachValueMap(r *Rule, e, a map[string]any) {
 	var example any
 	if len(e) > 0 {
 		example = e[sortedMapKeys(e)[0]]
@@ -191,29 +305,28 @@ func (w *walker) eachValueMap(path []string, r *Rule, e, a map[string]any) {
 		}
 		for j := range r.Rules {
 			if err := r.Rules[j].Check(ev, a[k], false); err != nil {
-				w.add(child(path, k), ev, a[k], "%v", err)
+				w.add(child(w.path, k), ev, a[k], "%v", err)
 			}
 		}
 	}
 }
 
-func (w *walker) compareList(path []string, e, a []any) {
-	l, cascaded, ok := w.rules.Best(path)
+func (w *walker) compareList(st []state, e, a []any) {
+	l, cascaded, ok := w.best(st)
 	if !ok {
 		if len(e) == 0 && len(a) > 0 {
-			w.add(path, e, a, "Expected an empty array but received %s", Show(a))
+			w.here(e, a, "Expected an empty array but received %s", Show(a))
 			return
 		}
 		for i := range e {
-			p := child(path, itoa(i))
 			if i < len(a) {
-				w.compare(p, e[i], a[i])
-			} else if _, _, defined := w.rules.Best(p); !defined {
-				w.add(p, e[i], nil, "Expected %s but it was missing", Show(e[i]))
+				w.nodeAt(st, itoa(i), e[i], a[i])
+			} else if !w.definedAt(st, itoa(i)) {
+				w.add(child(w.path, itoa(i)), e[i], nil, "Expected %s but it was missing", Show(e[i]))
 			}
 		}
 		if len(e) != len(a) {
-			w.add(path, e, a, "Expected an array with %d element(s) but received %d element(s)", len(e), len(a))
+			w.here(e, a, "Expected an array with %d element(s) but received %d element(s)", len(e), len(a))
 		}
 		return
 	}
@@ -225,13 +338,13 @@ func (w *walker) compareList(path []string, e, a []any) {
 		switch r.Match {
 		case "arrayContains":
 			structural = true
-			w.arrayContains(path, r, e, a)
+			w.arrayContains(r, e, a)
 		case "eachValue":
 			structural = true
 			for j, av := range a {
 				for k := range r.Rules {
 					if err := r.Rules[k].Check(first(e), av, false); err != nil {
-						w.add(child(path, itoa(j)), first(e), av, "%v", err)
+						w.add(child(w.path, itoa(j)), first(e), av, "%v", err)
 					}
 				}
 			}
@@ -246,7 +359,9 @@ func (w *walker) compareList(path []string, e, a []any) {
 	if l.Combine == "OR" && passed {
 		msgs = nil
 	}
-	w.addMsgs(path, e, a, msgs)
+	for _, m := range msgs {
+		w.here(e, a, "%s", m)
+	}
 	if structural || len(e) == 0 {
 		return
 	}
@@ -255,12 +370,11 @@ func (w *walker) compareList(path []string, e, a []any) {
 		if i < len(e) {
 			ev = e[i]
 		}
-		w.compare(child(path, itoa(i)), ev, a[i])
+		w.nodeAt(st, itoa(i), ev, a[i])
 	}
 	for i := len(a); i < len(e); i++ {
-		p := child(path, itoa(i))
-		if _, _, defined := w.rules.Best(p); !defined {
-			w.add(p, e[i], nil, "Expected %s but it was missing", Show(e[i]))
+		if !w.definedAt(st, itoa(i)) {
+			w.add(child(w.path, itoa(i)), e[i], nil, "Expected %s but it was missing", Show(e[i]))
 		}
 	}
 }
@@ -274,30 +388,38 @@ func first(e []any) any {
 
 // arrayContains: each variant (expected element at its index, matched with its own rules) must
 // match at least one actual element (Pact V4 ArrayContains).
-func (w *walker) arrayContains(path []string, r *Rule, e, a []any) {
+func (w *walker) arrayContains(r *Rule, e, a []any) {
 	for vi, v := range r.Variants {
 		if v.Index < 0 || v.Index >= len(e) {
-			w.add(path, e, a, "arrayContains variant %d refers to index %d, which the example array does not have", vi, v.Index)
+			w.here(e, a, "arrayContains variant %d refers to index %d, which the example array does not have", vi, v.Index)
 			continue
 		}
 		found := false
 		for _, av := range a {
-			sub := walker{rules: v.Rules, opts: w.opts}
-			sub.compare([]string{"$"}, e[v.Index], av)
+			sub := walker{rules: v.Rules, opts: w.opts, textual: w.textual}
+			sub.node(sub.root(), e[v.Index], av)
 			if len(sub.out) == 0 {
 				found = true
 				break
 			}
 		}
 		if !found {
-			w.add(path, e[v.Index], a, "Variant at index %d (%s) was not found in the actual array", v.Index, Show(e[v.Index]))
+			w.here(e[v.Index], a, "Variant at index %d (%s) was not found in the actual array", v.Index, Show(e[v.Index]))
 		}
 	}
 }
 
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
+var smallInts = func() [64]string {
+	var s [64]string
+	for i := range s {
+		s[i] = strconv.Itoa(i)
 	}
-	return fmt.Sprint(i)
+	return s
+}()
+
+func itoa(i int) string {
+	if i < len(smallInts) {
+		return smallInts[i]
+	}
+	return strconv.Itoa(i)
 }

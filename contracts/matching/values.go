@@ -14,7 +14,9 @@ import (
 // num is a normalised number: integers keep their exact digits (beyond 2^53), decimals a float.
 type num struct {
 	isInt bool
-	i     *big.Int
+	small bool     // the integer fits i64
+	i64   int64    // small integers
+	i     *big.Int // other integers
 	f     float64
 	text  string
 }
@@ -24,6 +26,9 @@ func asNumber(v any) (num, bool) {
 	case json.Number:
 		s := x.String()
 		if !strings.ContainsAny(s, ".eE") {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return num{isInt: true, small: true, i64: n, text: s}, true
+			}
 			if i, ok := new(big.Int).SetString(s, 10); ok {
 				return num{isInt: true, i: i, text: s}, true
 			}
@@ -36,16 +41,16 @@ func asNumber(v any) (num, bool) {
 	case float64:
 		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
 			// decoded without UseNumber: an integral float64 is taken as an integer
-			return num{isInt: true, i: big.NewInt(int64(x)), text: strconv.FormatFloat(x, 'f', -1, 64)}, true
+			return num{isInt: true, small: true, i64: int64(x), text: strconv.FormatFloat(x, 'f', -1, 64)}, true
 		}
 		return num{f: x, text: strconv.FormatFloat(x, 'g', -1, 64)}, true
 	case float32:
 		return asNumber(float64(x))
 	case int:
-		return num{isInt: true, i: big.NewInt(int64(x)), text: strconv.Itoa(x)}, true
+		return num{isInt: true, small: true, i64: int64(x), text: strconv.Itoa(x)}, true
 	case int8, int16, int32, int64:
 		n := reflectInt(x)
-		return num{isInt: true, i: big.NewInt(n), text: strconv.FormatInt(n, 10)}, true
+		return num{isInt: true, small: true, i64: n, text: strconv.FormatInt(n, 10)}, true
 	case uint, uint8, uint16, uint32, uint64:
 		n := reflectUint(x)
 		return num{isInt: true, i: new(big.Int).SetUint64(n), text: strconv.FormatUint(n, 10)}, true
@@ -83,9 +88,19 @@ func reflectUint(v any) uint64 {
 	return 0
 }
 
+func (n num) big() *big.Int {
+	if n.small {
+		return big.NewInt(n.i64)
+	}
+	return n.i
+}
+
 func numEqual(a, b num) bool {
 	if a.isInt && b.isInt {
-		return a.i.Cmp(b.i) == 0
+		if a.small && b.small {
+			return a.i64 == b.i64
+		}
+		return a.big().Cmp(b.big()) == 0
 	}
 	if a.isInt != b.isInt {
 		return false
@@ -352,10 +367,10 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 		}
 	case "statusCode":
 		n, ok := asNumber(actual)
-		if !ok || !n.isInt || !n.i.IsInt64() {
+		if !ok || !n.isInt || !n.big().IsInt64() {
 			return fmt.Errorf("expected an HTTP status code but received %s", Show(actual))
 		}
-		return r.checkStatus(int(n.i.Int64()))
+		return r.checkStatus(int(n.big().Int64()))
 	default:
 		return fmt.Errorf("matching rule %q is not supported", r.Match)
 	}

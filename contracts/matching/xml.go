@@ -92,6 +92,7 @@ func MatchXML(expected, actual []byte, rules *Category, opts Options) []results.
 		return w.out
 	}
 	w.xmlElement([]string{"$", e.name}, e, a)
+	sortByPath(w.out)
 	return w.out
 }
 
