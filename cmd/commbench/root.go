@@ -57,6 +57,8 @@ var commandBuilders = []func(*app) *cobra.Command{
 	newReportCmd,
 	newEncodeCmd,
 	newDecodeCmd,
+	newBenchCmd,
+	newVerifyCmd,
 }
 
 // Execute runs the commbench CLI with args (without the program name), the environment as

@@ -1,0 +1,248 @@
+// Package verifier checks pacts against real providers: each interaction's request goes to the
+// provider through a driver (REST, gRPC, or a broker for messages), and what comes back is matched
+// with package contracts. Provider states are set up (and torn down) through a state change URL
+// as Pact's verifiers do, and the values the state change returns feed ProviderState generators.
+//
+// Results are data: every interaction gets a results.Interaction with its status and every
+// mismatch. A Go error from Verify means the verification could not be carried out (a provider or
+// broker unreachable), and carries the results gathered until then.
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"time"
+
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/commbench/commbench/contracts"
+	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/results"
+)
+
+// Config says where the providers are and which interactions to verify. Nil connections mean
+// "not given": interactions that need them are skipped with a reason naming the flag.
+type Config struct {
+	// HTTP is the REST connection for HTTP interactions (--provider-base-url).
+	HTTP drivers.Requester
+	// GRPC is the gRPC connection for gRPC interactions (--grpc-address).
+	GRPC drivers.Requester
+	// GRPCFiles are descriptors for gRPC interactions whose pact carries none (--proto).
+	GRPCFiles *protoregistry.Files
+	// Messages verifies asynchronous and synchronous message interactions over brokers or Pact's
+	// HTTP message mode; nil skips them.
+	Messages MessageVerifier
+
+	// StateChangeURL receives a POST {"state", "params", "action": "setup"} per provider state
+	// before each interaction; StateTeardown adds "teardown" calls after it.
+	StateChangeURL string
+	StateTeardown  bool
+	// Client makes state change calls (default: a client with a 30 s timeout).
+	Client *http.Client
+
+	// Filters: Consumer equals the pact's consumer; Description and State match the interaction's
+	// description and any of its provider state names. Nil or empty means all.
+	Consumer    string
+	Description *regexp.Regexp
+	State       *regexp.Regexp
+
+	// OnResult, when set, is called after each interaction (for progress or a streaming tree).
+	OnResult func(results.Interaction)
+}
+
+// MessageVerifier verifies one message interaction (asynchronous or synchronous) and returns its
+// mismatches; state holds the provider state values from the state change calls. It returns
+// ErrSkip (wrapped, with the reason) when it has no route for the interaction, and an error
+// wrapping drivers.ErrUnreachable when the broker cannot be reached.
+type MessageVerifier interface {
+	VerifyMessage(ctx context.Context, p *contracts.Pact, in *contracts.Interaction, state map[string]any) ([]results.Mismatch, error)
+}
+
+// ErrSkip marks an interaction that was not verified; the error text is the reason.
+var ErrSkip = errors.New("skipped")
+
+// Verify verifies every interaction of pacts that passes the filters, in order. It returns the
+// results gathered; the error is non-nil when a target could not be reached (wrapping
+// drivers.ErrUnreachable) or ctx was cancelled, and then the results hold what was verified so far.
+func Verify(ctx context.Context, cfg Config, pacts []*contracts.Pact) (*results.Verification, error) {
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	v := &results.Verification{Interactions: []results.Interaction{}}
+	for _, p := range pacts {
+		if cfg.Consumer != "" && p.Consumer != cfg.Consumer {
+			continue
+		}
+		for _, in := range p.Interactions {
+			if !cfg.selected(in) {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				summarize(v)
+				return v, err
+			}
+			r, err := cfg.verifyOne(ctx, p, in)
+			v.Interactions = append(v.Interactions, r)
+			if cfg.OnResult != nil {
+				cfg.OnResult(r)
+			}
+			if err != nil {
+				summarize(v)
+				return v, err
+			}
+		}
+	}
+	summarize(v)
+	return v, nil
+}
+
+func (cfg *Config) selected(in *contracts.Interaction) bool {
+	if cfg.Description != nil && !cfg.Description.MatchString(in.Description) {
+		return false
+	}
+	if cfg.State != nil {
+		for _, s := range in.ProviderStates {
+			if cfg.State.MatchString(s.Name) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// verifyOne sets up the provider states, verifies the interaction and tears the states down. The
+// error is non-nil only when the whole verification must stop (unreachable, cancelled).
+func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contracts.Interaction) (results.Interaction, error) {
+	start := time.Now()
+	r := results.Interaction{
+		Consumer: p.Consumer, Provider: p.Provider, Description: in.Description,
+		Kind: kindName(in.Kind), Transport: transportOf(in), ProviderStates: in.StateNames(),
+		Pending: in.Pending, Source: p.Source,
+	}
+	defer func() { r.DurationMS = float64(time.Since(start).Microseconds()) / 1000 }()
+
+	verify, missing := cfg.route(in, r.Transport)
+	if verify == nil {
+		r.Status, r.Reason = results.StatusSkipped, missing
+		return r, nil
+	}
+	state, err := cfg.setUp(ctx, in)
+	if err != nil {
+		r.Status, r.Reason = results.StatusError, err.Error()
+		return r, stopping(ctx, err)
+	}
+	mismatches, err := verify(ctx, p, in, state)
+	if cfg.StateTeardown {
+		if terr := cfg.tearDown(ctx, in); terr != nil && err == nil {
+			err = terr
+		}
+	}
+	switch {
+	case errors.Is(err, ErrSkip):
+		r.Status, r.Reason = results.StatusSkipped, err.Error()
+		return r, nil
+	case err != nil:
+		r.Status, r.Reason = results.StatusError, err.Error()
+		return r, stopping(ctx, err)
+	case len(mismatches) > 0:
+		r.Status, r.Mismatches = results.StatusFailed, mismatches
+	default:
+		r.Status = results.StatusPassed
+	}
+	return r, nil
+}
+
+// stopping returns err when it must stop the whole verification: an unreachable target or a
+// cancelled run. Other errors only fail the interaction.
+func stopping(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(err, drivers.ErrUnreachable) || errors.Is(err, drivers.ErrAuth) {
+		return err
+	}
+	return nil
+}
+
+type verifyFunc func(ctx context.Context, p *contracts.Pact, in *contracts.Interaction, state map[string]any) ([]results.Mismatch, error)
+
+// route picks how to verify an interaction, or says which flag is missing.
+func (cfg *Config) route(in *contracts.Interaction, transport string) (verifyFunc, string) {
+	switch {
+	case transport == "grpc":
+		if cfg.GRPC == nil {
+			return nil, "gRPC interaction: no gRPC address given (--grpc-address)"
+		}
+		return cfg.verifyGRPC, ""
+	case in.Kind == contracts.KindHTTP:
+		if cfg.HTTP == nil {
+			return nil, "HTTP interaction: no provider base URL given (--provider-base-url)"
+		}
+		return cfg.verifyHTTP, ""
+	default:
+		if cfg.Messages == nil {
+			return nil, "message interaction: no broker or message provider given (--kafka-brokers, --amqp-url or --message-provider-url)"
+		}
+		return cfg.Messages.VerifyMessage, ""
+	}
+}
+
+func kindName(k contracts.Kind) string {
+	switch k {
+	case contracts.KindHTTP:
+		return "http"
+	case contracts.KindAsynchronousMessage:
+		return "message"
+	case contracts.KindSynchronousMessage:
+		return "sync-message"
+	}
+	return string(k)
+}
+
+// transportOf returns "http", "grpc" or "message": the V4 transport field when set, gRPC for an
+// interaction configured by Pact's protobuf plugin with a service, else by kind.
+func transportOf(in *contracts.Interaction) string {
+	if in.Transport == "grpc" {
+		return "grpc"
+	}
+	if pb, ok := in.PluginConfiguration["protobuf"].(map[string]any); ok && in.Kind == contracts.KindSynchronousMessage {
+		if _, ok := pb["service"].(string); ok {
+			return "grpc"
+		}
+	}
+	if in.Transport != "" {
+		return in.Transport
+	}
+	if in.Kind == contracts.KindHTTP {
+		return "http"
+	}
+	return "message"
+}
+
+func summarize(v *results.Verification) {
+	s := results.Summary{Total: len(v.Interactions)}
+	for _, r := range v.Interactions {
+		switch r.Status {
+		case results.StatusPassed:
+			s.Passed++
+		case results.StatusSkipped:
+			s.Skipped++
+		case results.StatusFailed, results.StatusError:
+			switch {
+			case r.Pending:
+				s.PendingFailed++
+			case r.Status == results.StatusFailed:
+				s.Failed++
+			default:
+				s.Errors++
+			}
+		}
+	}
+	v.Summary = s
+}
+
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
