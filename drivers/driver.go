@@ -45,9 +45,12 @@ type Requester interface {
 type Streamer interface {
 	// Stream opens a call on req.Route with req.Headers as metadata, sends req.Body as the only
 	// request when send is nil, else every body send yields (send runs on its own goroutine, so it
-	// may block waiting for responses), then half-closes. recv is called with each response body
-	// (valid only during the call); an error from recv ends the call with that error. The returned
-	// Message carries response headers, trailers, Status, StatusMessage and the last response body.
+	// may block waiting for responses), then half-closes. recv (nil: responses dropped) is called
+	// with each response body, which it may keep; an error from recv cancels the call and is
+	// returned. Once the call has ended, send's next yield returns false, and Stream returns only
+	// after send has returned (a send that blocks must stop when the responses it waits for stop
+	// coming). The returned Message carries response headers, trailers, Status, StatusMessage and
+	// the last response body; a non-OK status is a result, not an error.
 	Stream(ctx context.Context, req *Message, send iter.Seq[[]byte], recv func(body []byte) error) (*Message, error)
 }
 

@@ -295,9 +295,10 @@ var streamDesc = &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}
 
 // Stream makes a streaming call (server, client or bidirectional) on req.Route with req.Headers
 // as metadata: it sends req.Body as the only request when send is nil, else each body send yields,
-// from its own goroutine, then half-closes; recv (nil: responses are dropped) gets each response
-// body. The call is bounded by ctx only (not RequestTimeout: streams may be long-lived). If the call
-// ends first, send's next yield returns false.
+// from its own goroutine (so send may wait for responses, as a ping-pong does), then half-closes;
+// recv (nil: responses are dropped) gets each response body. The call is bounded by ctx only (not
+// RequestTimeout: streams may be long-lived). Once the call has ended, send's next yield returns
+// false, and Stream returns only after send has returned: a send that blocks must also watch ctx.
 //
 // The result carries Headers, Trailers, Status, StatusMessage and the last response Body; a
 // non-OK status from the server is a result, not an error. Errors: those of Request, and the
@@ -338,7 +339,7 @@ func (c *Conn) Stream(ctx context.Context, req *drivers.Message, send iter.Seq[[
 		}
 		_ = cs.CloseSend()
 	}()
-	var callErr error
+	var callErr, recvErr error
 	for {
 		var b []byte
 		if err := cs.RecvMsg(&b); err != nil {
@@ -349,17 +350,20 @@ func (c *Conn) Stream(ctx context.Context, req *drivers.Message, send iter.Seq[[
 		}
 		out.Body = b
 		if recv != nil {
-			if err := recv(b); err != nil {
-				ended.Store(true)
-				cancel()
-				return nil, fmt.Errorf("grpc %s: %w", method, err)
+			if recvErr = recv(b); recvErr != nil {
+				break
 			}
 		}
 	}
+	// The call is over (or abandoned): stop the sender and wait for it, so that nothing of send
+	// runs after Stream returns.
 	ended.Store(true)
-	if send == nil {
-		<-sent // a single SendMsg returns once the call ended
+	if recvErr != nil {
+		cancel()
+		<-sent
+		return nil, fmt.Errorf("grpc %s: %w", method, recvErr)
 	}
+	<-sent
 	out.Headers, _ = cs.Header()
 	out.Trailers = cs.Trailer()
 	if err := c.finish(ctx, method, callErr, out); err != nil {

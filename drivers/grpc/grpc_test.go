@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -442,6 +443,55 @@ func TestOpenErrors(t *testing.T) {
 			}
 			if el := time.Since(start); el > 3*time.Second {
 				t.Fatalf("Open took %s", el)
+			}
+		})
+	}
+}
+
+func TestRequestMetadata(t *testing.T) {
+	files := grpctest.ShopFiles(t)
+	// The handler answers with the request metadata it received as response headers.
+	srv := grpctest.Start(t, files, map[string]grpctest.Handler{
+		grpctest.GetOrder: func(s *grpctest.Stream) error {
+			md, _ := metadata.FromIncomingContext(s.Context())
+			out := metadata.MD{}
+			for _, k := range []string{"authorization", "x-tenant", "x-multi"} {
+				out[k] = md.Get(k)
+			}
+			if err := s.SendHeader(out); err != nil {
+				return err
+			}
+			return status.Error(codes.NotFound, "no order")
+		},
+	}, grpctest.Options{})
+	tests := []struct {
+		name    string
+		target  drivers.Target
+		headers map[string][]string
+		want    map[string][]string
+	}{
+		{name: "basic auth from credentials", target: drivers.Target{Username: "ann", Password: "pw"},
+			want: map[string][]string{"authorization": {"Basic YW5uOnB3"}}},
+		{name: "authorization header wins over credentials", target: drivers.Target{Username: "ann", Password: "pw", Headers: map[string]string{"Authorization": "Bearer t"}},
+			want: map[string][]string{"authorization": {"Bearer t"}}},
+		{name: "target and message metadata", target: drivers.Target{Headers: map[string]string{"X-Tenant": "acme"}},
+			headers: map[string][]string{"X-Multi": {"1", "2"}},
+			want:    map[string][]string{"x-tenant": {"acme"}, "x-multi": {"1", "2"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.target.Address = srv.Addr
+			resp, err := open(t, tc.target).Request(context.Background(), &drivers.Message{Route: grpctest.GetOrder, Headers: tc.headers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Status != int(codes.NotFound) {
+				t.Fatalf("status %d", resp.Status)
+			}
+			for k, want := range tc.want {
+				if got := resp.Headers[k]; !slices.Equal(got, want) {
+					t.Errorf("server received %s = %q, want %q", k, got, want)
+				}
 			}
 		})
 	}

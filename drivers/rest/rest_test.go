@@ -284,6 +284,9 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.target.Headers == nil {
+				tc.target.Headers = map[string]string{"Authorization": "Bearer s3cret-token"}
+			}
 			c, err := rest.New().Open(context.Background(), tc.target)
 			if err == nil {
 				defer c.Close()
@@ -294,6 +297,9 @@ func TestErrors(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Fatalf("error shows a header value: %v", err)
 			}
 		})
 	}
