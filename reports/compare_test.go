@@ -173,7 +173,7 @@ func TestFmtMetric(t *testing.T) {
 		want   string
 	}{
 		{"p99", 8.5, "8.50 ms"}, {"service_time.p99.9", 31.24, "31.2 ms"}, {"stdev", 0.5, "0.500 ms"},
-		{"throughput", 1234.4, "1234/s"}, {"error_rate", 0.0012, "0.12%"}, {"lost", 3, "3"}, {"bytes", 1024, "1024"},
+		{"throughput", 1234.4, "1234/s"}, {"error_rate", 0.0012, "0.12%"}, {"lost", 3, "3"}, {"loss_rate", 4e-7, "0.000040%"}, {"loss_rate", 4.7e-5, "0.0047%"}, {"loss_rate", 0, "0%"}, {"bytes", 1024, "1024"},
 	}
 	for _, tt := range tests {
 		if got := fmtMetric(tt.metric, tt.v); got != tt.want {

@@ -43,7 +43,9 @@ func fmtPct(v float64) string {
 	case p == 0:
 		return "0%"
 	case p < 0.01:
-		return strconv.FormatFloat(p, 'g', 2, 64) + "%"
+		// Two significant digits without an exponent: 0.0047%, 0.00004%.
+		decimals := int(-math.Floor(math.Log10(p))) + 1
+		return strconv.FormatFloat(p, 'f', decimals, 64) + "%"
 	case p < 10:
 		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
 	}
@@ -94,10 +96,14 @@ func thresholdLine(t results.Threshold) string {
 	return fmt.Sprintf("%s (actual %s)", t.Expr, fmtMetric(t.Metric, t.Actual))
 }
 
-// verdict is PASS or FAIL for a file.
+// verdict is FAIL for a file that records a failure (results.File.Failed), ERROR for a run an
+// error stopped without recorded failures, PASS otherwise.
 func verdict(f *results.File) string {
-	if f.Failed() {
+	switch {
+	case f.Failed():
 		return "FAIL"
+	case f.Run.Error != "":
+		return "ERROR"
 	}
 	return "PASS"
 }

@@ -85,7 +85,7 @@ func HTML(w io.Writer, f *results.File) error {
 	v := htmlView{
 		F:        f,
 		Verdict:  verdict(f),
-		Failed:   f.Failed(),
+		Failed:   f.Failed() || f.Run.Error != "",
 		Duration: fmtDuration(runDuration(f.Run)),
 		Groups:   groupInteractions(f.Verification),
 		Config:   flattenConfig(f.Run.Config),

@@ -19,7 +19,7 @@ const maxMarkdownFailures = 20
 func Markdown(w io.Writer, f *results.File) error {
 	ew := &errWriter{w: w}
 	icon := "✅"
-	if f.Failed() {
+	if verdict(f) != "PASS" {
 		icon = "❌"
 	}
 	ew.printf("### %s commbench %s: %s\n\n", icon, mdEsc(f.Run.Command), verdict(f))

@@ -79,3 +79,34 @@ func TestWriteOutputsStdoutAndErrors(t *testing.T) {
 		t.Errorf("a failing output stopped the others: %v", err)
 	}
 }
+
+func TestVerdict(t *testing.T) {
+	failed := sampleFile(t, 2)
+	passed := &results.File{Run: results.Run{Command: "bench"}}
+	stopped := &results.File{Run: results.Run{Command: "bench", Error: "broker refused the connection", Interrupted: true}}
+	tests := []struct {
+		name string
+		f    *results.File
+		want string
+	}{{"failed", failed, "FAIL"}, {"passed", passed, "PASS"}, {"stopped by an error", stopped, "ERROR"}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var txt, md, page bytes.Buffer
+			if err := Text(&txt, tt.f, false); err != nil {
+				t.Fatal(err)
+			}
+			if err := Markdown(&md, tt.f); err != nil {
+				t.Fatal(err)
+			}
+			if err := HTML(&page, tt.f); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(txt.String(), tt.want+" ") || !strings.Contains(md.String(), ": "+tt.want) || !strings.Contains(page.String(), `<div class="verdict">`+tt.want+`</div>`) {
+				t.Errorf("verdict %s not shown:\n%s\n%s", tt.want, txt.String(), md.String())
+			}
+			if tt.want != "PASS" && (!strings.Contains(md.String(), "❌") || !strings.Contains(page.String(), `class="banner fail"`)) {
+				t.Error("a non-passing run is not marked as such")
+			}
+		})
+	}
+}
