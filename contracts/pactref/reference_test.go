@@ -99,6 +99,16 @@ func TestReferenceAgreement(t *testing.T) {
 		}
 	}
 
+	// One child process per interaction (all its variants), a few at a time.
+	byInteraction := map[string][]*refCase{}
+	var order []string
+	for _, c := range cases {
+		k := c.fixture.provider + "/" + c.desc
+		if byInteraction[k] == nil {
+			order = append(order, k)
+		}
+		byInteraction[k] = append(byInteraction[k], c)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	work := make(chan int)
@@ -108,28 +118,48 @@ func TestReferenceAgreement(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				c := cases[i]
-				jobDir := filepath.Join(dir, "jobs", fmt.Sprint(i))
-				if err := os.MkdirAll(jobDir, 0o755); err != nil {
-					c.err = err
-					continue
-				}
-				c.pactGo, c.pactGoOut, c.err = pactGoVerdict(ctx, jobDir, job{
-					Provider: c.fixture.provider, Desc: c.desc, Variant: c.variant.name, PactFile: c.pactFile,
-				})
-				if c.err == nil {
-					c.commbench, c.err = commbenchVerdict(ctx, c)
-				}
+				judge(ctx, filepath.Join(dir, "jobs", fmt.Sprint(i)), byInteraction[order[i]])
 			}
 		}()
 	}
-	for i := range cases {
+	for i := range order {
 		work <- i
 	}
 	close(work)
 	wg.Wait()
 
 	report(t, cases, interactions)
+}
+
+// judge gets pact-go's and commbench's verdicts for the variants of one interaction.
+func judge(ctx context.Context, dir string, cs []*refCase) {
+	setErr := func(err error) {
+		for _, c := range cs {
+			c.err = err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		setErr(err)
+		return
+	}
+	j := job{Provider: cs[0].fixture.provider, Desc: cs[0].desc, PactFile: cs[0].pactFile}
+	for _, c := range cs {
+		j.Variants = append(j.Variants, c.variant.name)
+	}
+	verdicts, outputs, err := pactGoVerdicts(ctx, dir, j)
+	if err != nil {
+		setErr(err)
+		return
+	}
+	for _, c := range cs {
+		v, ok := verdicts[c.variant.name]
+		if !ok {
+			c.err = fmt.Errorf("pact-go gave no verdict")
+			continue
+		}
+		c.pactGo, c.pactGoOut = v, outputs[c.variant.name]
+		c.commbench, c.err = commbenchVerdict(ctx, c)
+	}
 }
 
 // report prints the verdict table and the counts, and fails on disagreements and unmet quotas.
@@ -157,7 +187,8 @@ func report(t *testing.T, cases []*refCase, interactions int) {
 		case knownDifferences[c.key()] != "":
 			known++
 			mark = "KNOWN"
-			t.Logf("known difference %s: pact-go %s, commbench %s: %s", c.key(), word(c.pactGo.Pass), word(c.commbench.Pass), knownDifferences[c.key()])
+			t.Logf("known difference %s: pact-go %s, commbench %s: %s\n  pact-go: %s\n  commbench: %s", c.key(), word(c.pactGo.Pass),
+				word(c.commbench.Pass), knownDifferences[c.key()], oneLine(c.pactGo.Error), oneLine(c.commbench.Error))
 		default:
 			mark = "NO"
 			t.Errorf("disagreement on %s: pact-go %s, commbench %s\ncommbench: %s\npact-go: %s\n%s",
@@ -177,6 +208,13 @@ func report(t *testing.T, cases []*refCase, interactions int) {
 	if failing*3 < len(cases) {
 		t.Errorf("only %d of %d verifications fail, want at least a third", failing, len(cases))
 	}
+}
+
+func oneLine(s string) string {
+	if s == "" {
+		return "(no mismatch)"
+	}
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func word(pass bool) string {
