@@ -70,19 +70,7 @@ func TestAMQPInjectedFaults(t *testing.T) {
 	const count = 2000
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFaults()
-			for _, s := range tc.drop {
-				f.drop[s] = true
-			}
-			for _, s := range tc.dup {
-				f.dup[s] = true
-			}
-			for _, s := range tc.late {
-				f.late[s] = true
-			}
-			for s, n := range tc.nack {
-				f.nack[s] = n
-			}
+			f := newFaults(tc.drop, tc.dup, tc.late, tc.nack)
 			run := uuid.NewString()
 			route := "amq.topic/commbench.test." + run
 			cfg := Config{Operation: PublishConsume, RunID: run, Route: route, Subscription: drivers.Subscription{Route: route},

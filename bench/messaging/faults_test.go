@@ -22,8 +22,22 @@ type faults struct {
 	nacked int
 }
 
-func newFaults() *faults {
-	return &faults{drop: map[uint64]bool{}, dup: map[uint64]bool{}, late: map[uint64]bool{}, nack: map[uint64]int{}, held: map[string][]*drivers.Message{}}
+// newFaults injects the given faults; nack maps a sequence number to its nack count.
+func newFaults(drop, dup, late []uint64, nack map[uint64]int) *faults {
+	f := &faults{drop: map[uint64]bool{}, dup: map[uint64]bool{}, late: map[uint64]bool{}, nack: map[uint64]int{}, held: map[string][]*drivers.Message{}}
+	for _, s := range drop {
+		f.drop[s] = true
+	}
+	for _, s := range dup {
+		f.dup[s] = true
+	}
+	for _, s := range late {
+		f.late[s] = true
+	}
+	for s, n := range nack {
+		f.nack[s] = n
+	}
+	return f
 }
 
 var errInjectedNack = errors.New("injected nack")

@@ -58,16 +58,7 @@ func TestKafkaInjectedFaults(t *testing.T) {
 				}
 				return resp, nil, true
 			})
-			f := newFaults()
-			for _, s := range tc.drop {
-				f.drop[s] = true
-			}
-			for _, s := range tc.dup {
-				f.dup[s] = true
-			}
-			for _, s := range tc.late {
-				f.late[s] = true
-			}
+			f := newFaults(tc.drop, tc.dup, tc.late, nil)
 			run := uuid.NewString()
 			cfg := Config{Operation: ProduceConsume, RunID: run, Route: "orders", Subscription: drivers.Subscription{Route: "orders"},
 				Body: body, Key: func(_ int, seq uint64) []byte { return fmt.Appendf(nil, "k%d", seq%7) }, Drain: 500 * time.Millisecond}
