@@ -15,14 +15,19 @@ import (
 // bench.Finisher).
 type publishOp Workload
 
-// Send publishes one stamped message from producer worker (mod Producers). The integrity stamp
-// goes into the headers; the engine's Completion is done when the broker acknowledges or refuses
+// Send publishes one stamped message from producer worker (mod Producers). The integrity stamp,
+// with the intended send time (so end-to-end latency is coordinated-omission free in the open
+// model), goes into the headers; the engine's Completion is done when the broker acknowledges or refuses
 // it, and the producer's acknowledged set is updated first.
 func (o *publishOp) Send(ctx context.Context, worker int, _ uint64, c bench.Completion) error {
 	w := (*Workload)(o)
 	i := worker % len(w.pubs)
 	p := w.producers[i]
-	st := p.Next(time.Now(), -1)
+	sent := c.Intended()
+	if sent.IsZero() {
+		sent = time.Now()
+	}
+	st := p.Next(sent, -1)
 	var body []byte
 	if w.cfg.Body != nil {
 		var err error
