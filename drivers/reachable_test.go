@@ -1,4 +1,4 @@
-package drivers
+package drivers_test
 
 import (
 	"context"
@@ -6,9 +6,11 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/drivers/drivertest"
 )
 
 func TestCheckReachable(t *testing.T) {
@@ -20,34 +22,8 @@ func TestCheckReachable(t *testing.T) {
 		t.Cleanup(func() { l.Close() })
 		return l
 	}
-	refused := func(t *testing.T) string { l := listen(t); a := l.Addr().String(); l.Close(); return a }
-	// silent accepts and holds connections without a word.
-	silent := func(t *testing.T) string {
-		l := listen(t)
-		var (
-			mu    sync.Mutex
-			conns []net.Conn
-		)
-		t.Cleanup(func() {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, c := range conns {
-				c.Close()
-			}
-		})
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				conns = append(conns, c)
-				mu.Unlock()
-			}
-		}()
-		return l.Addr().String()
-	}
+	refused := func(t *testing.T) string { return drivertest.ClosedPort(t) }
+	silent := func(t *testing.T) string { return drivertest.MutePeer(t) }
 	// plain answers a TLS ClientHello with HTTP text.
 	plain := func(t *testing.T) string {
 		l := listen(t)
@@ -78,7 +54,7 @@ func TestCheckReachable(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			err := CheckReachable(context.Background(), tc.addr(t), tc.tls, 300*time.Millisecond)
+			err := drivers.CheckReachable(context.Background(), tc.addr(t), tc.tls, 300*time.Millisecond)
 			if el := time.Since(start); el > 2*time.Second {
 				t.Fatalf("took %s for a 300ms bound", el)
 			}
@@ -91,8 +67,8 @@ func TestCheckReachable(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
-			if errors.Is(err, ErrUnreachable) != tc.wantUnreachable {
-				t.Fatalf("errors.Is(err, ErrUnreachable) = %v, want %v (err %v)", !tc.wantUnreachable, tc.wantUnreachable, err)
+			if errors.Is(err, drivers.ErrUnreachable) != tc.wantUnreachable {
+				t.Fatalf("errors.Is(err, drivers.ErrUnreachable) = %v, want %v (err %v)", !tc.wantUnreachable, tc.wantUnreachable, err)
 			}
 		})
 	}

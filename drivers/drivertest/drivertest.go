@@ -138,7 +138,7 @@ func Run(t *testing.T, h Harness) {
 	})
 	t.Run("Unreachable", func(t *testing.T) {
 		tg := h.Target(t)
-		tg.Address = h.Address(closedPort(t))
+		tg.Address = h.Address(ClosedPort(t))
 		tg.TLS = drivers.TLS{}
 		tg.ConnectTimeout = time.Second
 		err := within(t, tg.ConnectTimeout+slack, func() error {
@@ -155,7 +155,7 @@ func Run(t *testing.T, h Harness) {
 	})
 	t.Run("MutePeer", func(t *testing.T) {
 		tg := h.Target(t)
-		tg.Address = h.Address(mutePeer(t))
+		tg.Address = h.Address(MutePeer(t))
 		tg.TLS = drivers.TLS{}
 		tg.ConnectTimeout = 500 * time.Millisecond
 		tg.RequestTimeout = 500 * time.Millisecond
@@ -247,8 +247,8 @@ func within(t *testing.T, d time.Duration, f func() error) error {
 	}
 }
 
-// closedPort returns a loopback host:port nobody listens on (connections are refused).
-func closedPort(t *testing.T) string {
+// ClosedPort returns a loopback host:port nobody listens on (connections are refused).
+func ClosedPort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -259,8 +259,8 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
-// mutePeer returns the host:port of a listener that accepts connections and never writes to them.
-func mutePeer(t *testing.T) string {
+// MutePeer returns the host:port of a listener that accepts connections and never writes to them.
+func MutePeer(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

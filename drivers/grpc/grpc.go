@@ -43,6 +43,10 @@ import (
 // Name is the registry name of the driver.
 const Name = "grpc"
 
+// deadlineSlack: a DEADLINE_EXCEEDED status that arrives this close to the call's own deadline is
+// taken as that deadline passing.
+const deadlineSlack = 50 * time.Millisecond
+
 // DefaultMaxMessageBytes is the default of the max_message_bytes option.
 const DefaultMaxMessageBytes = 64 << 20
 
@@ -275,6 +279,14 @@ func (c *Conn) finish(ctx context.Context, method string, callErr error, out *dr
 	st, ok := status.FromError(callErr)
 	if !ok {
 		return fmt.Errorf("grpc %s: %w", method, callErr)
+	}
+	if st.Code() == codes.DeadlineExceeded {
+		// The server saw the propagated deadline (grpc-timeout) pass and said so just before the
+		// client's own timer fired (timers run late on a loaded machine): that is the timeout.
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < deadlineSlack {
+			<-ctx.Done()
+			return c.finish(ctx, method, callErr, out)
+		}
 	}
 	if st.Code() == codes.Unavailable && len(out.Headers) == 0 && len(out.Trailers) == 0 {
 		return fmt.Errorf("grpc %s: %w: %s", method, drivers.ErrUnreachable, st.Message())
