@@ -215,8 +215,7 @@ func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Mess
 	if err != nil {
 		return nil, fmt.Errorf("rest request %s %s: %w", method, route, err)
 	}
-	hr.Header = make(http.Header, len(c.header)+len(req.Headers)+1)
-	for k, v := range c.header {
+	for k, v := range c.header { // hr.Header is the empty map NewRequest made
 		hr.Header[k] = v
 	}
 	for k, v := range req.Headers {
