@@ -329,6 +329,7 @@ func addIntegrity(dst, src *Integrity) {
 	dst.Duplicates += src.Duplicates
 	dst.OutOfOrder += src.OutOfOrder
 	dst.Unexpected += src.Unexpected
+	dst.Ignored += src.Ignored
 }
 
 func (i *Integrity) recomputeRates() {

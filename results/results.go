@@ -175,7 +175,8 @@ type Point struct {
 
 // Integrity is the messaging reconciliation: lost = acknowledged but never received within the
 // drain period; unconfirmed = sent but never acknowledged; unexpected = received but never sent by
-// this run. Rates are fractions of Acknowledged.
+// this run; ignored = received from other runs (or unstamped), excluded from every other figure.
+// Rates are fractions of Acknowledged.
 type Integrity struct {
 	Sent           int64   `json:"sent"`
 	Acknowledged   int64   `json:"acknowledged"`
@@ -186,6 +187,7 @@ type Integrity struct {
 	Duplicates     int64   `json:"duplicates"`
 	OutOfOrder     int64   `json:"out_of_order"`
 	Unexpected     int64   `json:"unexpected"`
+	Ignored        int64   `json:"ignored,omitempty"` // deliveries of other runs or without a valid stamp, in no other figure
 	LossRate       float64 `json:"loss_rate"`
 	DuplicateRate  float64 `json:"duplicate_rate"`
 	OutOfOrderRate float64 `json:"out_of_order_rate"`

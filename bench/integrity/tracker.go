@@ -275,8 +275,6 @@ func (t *Tracker) Outstanding() int64 {
 // Report is the reconciliation of a run.
 type Report struct {
 	Integrity results.Integrity
-	// Ignored counts deliveries of other runs or without a valid stamp.
-	Ignored int64
 	// EndToEnd merges the streams' end-to-end latency histograms (µs).
 	EndToEnd *hdrhistogram.Histogram
 	// Streams lists the stream names, sorted.
@@ -313,7 +311,7 @@ func (t *Tracker) Reconcile() Report {
 		in.Duplicates += s.counts[Duplicate]
 		in.OutOfOrder += s.counts[OutOfOrder]
 		in.Unexpected += s.counts[Unexpected]
-		r.Ignored += s.counts[Ignored]
+		in.Ignored += s.counts[Ignored]
 		r.EndToEnd.Merge(s.hist)
 		s.mu.Unlock()
 		r.Streams = append(r.Streams, name)

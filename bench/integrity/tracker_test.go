@@ -170,7 +170,7 @@ func TestReconcileInjectedFaults(t *testing.T) {
 				"duplicates":   {got.Integrity.Duplicates, dups},
 				"out_of_order": {got.Integrity.OutOfOrder, int64(len(in.late))},
 				"unexpected":   {got.Integrity.Unexpected, unexpected},
-				"ignored":      {got.Ignored, int64(in.foreign)},
+				"ignored":      {got.Integrity.Ignored, int64(in.foreign)},
 				"e2e count":    {got.EndToEnd.TotalCount(), received - dups - unexpected},
 			}
 			for name, gw := range want {
@@ -218,8 +218,8 @@ func TestObserveOutcomes(t *testing.T) {
 		}
 	}
 	r := tr.Reconcile()
-	if r.Integrity.Lost != 1 || r.Ignored != 2 || r.Integrity.OutOfOrder != 1 {
-		t.Fatalf("report %+v ignored %d", r.Integrity, r.Ignored)
+	if r.Integrity.Lost != 1 || r.Integrity.Ignored != 2 || r.Integrity.OutOfOrder != 1 {
+		t.Fatalf("report %+v ignored %d", r.Integrity, r.Integrity.Ignored)
 	}
 	if got := r.EndToEnd.Max(); got < 2990 || got > 3010 {
 		t.Fatalf("e2e max %d µs, want about 3000", got)
@@ -344,5 +344,41 @@ func TestDrain(t *testing.T) {
 	close(stop)
 	if _, err := tr.Drain(time.Minute, 0, stop); err != ErrDrainStopped {
 		t.Fatalf("stopped Drain err = %v", err)
+	}
+}
+
+// TestSequenceSetsStayCompact checks the memory bound the sets promise, in the Report.Bytes
+// accounting: 2 bits per message at worst (every other message lost: no page collapses), a page
+// table only when everything arrives.
+func TestSequenceSetsStayCompact(t *testing.T) {
+	const n = 1 << 20
+	cases := []struct {
+		name     string
+		lose     func(seq uint64) bool
+		maxBytes int64
+	}{
+		{"everything received", func(uint64) bool { return false }, 2 * 8 * 2 * (n / pageBits)},
+		{"every other lost", func(seq uint64) bool { return seq%2 == 1 }, 2*n/8 + 2*8*(n/pageBits)*3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, _ := New("mem")
+			p, s := tr.Producer(0), tr.Stream("s")
+			now := time.Now()
+			for range n {
+				st := p.Next(now, -1)
+				p.Acked(st.Seq)
+				if !tc.lose(st.Seq) {
+					s.ObserveStamp(st, now)
+				}
+			}
+			r := tr.Reconcile()
+			if r.Bytes > tc.maxBytes {
+				t.Fatalf("sets hold %d bytes for %d messages, want at most %d", r.Bytes, n, tc.maxBytes)
+			}
+			if r.Integrity.Received == 0 {
+				t.Fatal("nothing received")
+			}
+		})
 	}
 }
