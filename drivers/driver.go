@@ -143,8 +143,8 @@ type Target struct {
 	// Headers are sent with every request (REST headers, gRPC metadata); values may be secret and
 	// may reference variables as ${NAME}, resolved by LookupEnv (see ExpandHeaders).
 	Headers map[string]string `json:"-" yaml:"headers"`
-	// LookupEnv resolves ${NAME} in Headers values (the CLI passes its environment lookup); nil
-	// leaves values as written. Never serialized.
+	// LookupEnv resolves ${NAME} in Headers values and addresses (the CLI passes its environment
+	// lookup); nil resolves from the process environment (os.LookupEnv). Never serialized.
 	LookupEnv func(name string) (string, bool) `json:"-" yaml:"-"`
 	// ConnectTimeout bounds Open (default 5s); RequestTimeout bounds one request (default 30s).
 	ConnectTimeout time.Duration `json:"connect_timeout,omitempty" yaml:"connect_timeout"`

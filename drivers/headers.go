@@ -17,18 +17,19 @@ func (t Target) BasicAuth() string {
 
 // ExpandHeaders returns t.Headers with every ${NAME} reference in a value replaced by
 // t.LookupEnv(NAME) (NAME: a letter or '_' then letters, digits, '_'); "$$" stands for a literal '$'.
-// With a nil LookupEnv the headers are returned as written. The result is a new map; t is unchanged.
+// A nil LookupEnv resolves from the process environment, as ExpandEnv does. The result is a new
+// map; t is unchanged.
 //
 // Errors name the header and the variable, never a value: `header "Authorization": ${TOKEN} is
 // not set`, or the byte offset of a malformed reference.
 func (t Target) ExpandHeaders() (map[string]string, error) {
 	out := make(map[string]string, len(t.Headers))
 	for name, v := range t.Headers {
-		if t.LookupEnv == nil || !strings.Contains(v, "$") {
+		if !strings.Contains(v, "$") {
 			out[name] = v
 			continue
 		}
-		e, err := expand(v, t.LookupEnv)
+		e, err := ExpandEnv(v, t.LookupEnv)
 		if err != nil {
 			return nil, fmt.Errorf("header %q: %w", name, err)
 		}

@@ -8,6 +8,7 @@ import (
 func TestExpandHeaders(t *testing.T) {
 	env := map[string]string{"TOKEN": "s3cret", "EMPTY": "", "A_1": "x"}
 	lookup := func(n string) (string, bool) { v, ok := env[n]; return v, ok }
+	t.Setenv("COMMBENCH_TEST_HEADER_TOKEN", "from-env")
 	tests := []struct {
 		name    string
 		value   string
@@ -19,7 +20,7 @@ func TestExpandHeaders(t *testing.T) {
 		{name: "two refs", value: "${A_1}-${TOKEN}", lookup: lookup, want: "x-s3cret"},
 		{name: "empty value is set", value: "[${EMPTY}]", lookup: lookup, want: "[]"},
 		{name: "dollar escape", value: "cost $$5", lookup: lookup, want: "cost $5"},
-		{name: "no lookup keeps text", value: "Bearer ${TOKEN}", want: "Bearer ${TOKEN}"},
+		{name: "nil lookup reads the process environment", value: "Bearer ${COMMBENCH_TEST_HEADER_TOKEN}", want: "Bearer from-env"},
 		{name: "unset", value: "Bearer ${NOPE}", lookup: lookup, wantErr: `header "Authorization": ${NOPE} is not set`},
 		{name: "unterminated", value: "x ${TOKEN", lookup: lookup, wantErr: "offset 2: ${ without closing }"},
 		{name: "bare dollar", value: "a$b", lookup: lookup, wantErr: "offset 1: want ${NAME}"},
