@@ -15,7 +15,9 @@
 //
 // Consumers share the messages (competing consumers on one AMQP queue, one Kafka consumer group):
 // each message is expected once. A stream (the unit of ordering) is one consumer's subscription
-// on AMQP and one partition on Kafka.
+// on AMQP (per queue and producer) and one partition on Kafka (per partition and producer; a key
+// maps to one partition, so per-key order is checked with it, without a stream, and its HDR
+// histogram, per key).
 package messaging
 
 import (
