@@ -5,25 +5,18 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strings"
 )
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}`)
 
 // ExpandEnv returns t with ${VAR} references in the address, credentials and headers replaced by
-// values from getenv. A reference to an unset variable is an error naming it and the target, so a
-// secret is never silently empty.
+// values from getenv; ${VAR:-default} takes default when VAR is unset or empty (as POSIX shells
+// do). A reference without a default to an unset variable is an error naming it and the target,
+// so a secret is never silently empty.
 func (t Target) ExpandEnv(getenv func(string) (string, bool)) (Target, error) {
 	var missing []string
-	expand := func(s string) string {
-		return envRef.ReplaceAllStringFunc(s, func(ref string) string {
-			name := envRef.FindStringSubmatch(ref)[1]
-			v, ok := getenv(name)
-			if !ok {
-				missing = append(missing, name)
-			}
-			return v
-		})
-	}
+	expand := func(s string) string { return expandRefs(s, getenv, &missing) }
 	t.Address = expand(t.Address)
 	t.Username = expand(t.Username)
 	t.Password = expand(t.Password)
@@ -39,6 +32,34 @@ func (t Target) ExpandEnv(getenv func(string) (string, bool)) (Target, error) {
 		return t, fmt.Errorf("target %q: environment variable %s is not set", t.Name, missing[0])
 	}
 	return t, nil
+}
+
+// ExpandEnv returns c with ${VAR} and ${VAR:-default} references in the state change URL replaced
+// as Target.ExpandEnv does; a reference to an unset variable without a default is an error.
+func (c Contract) ExpandEnv(getenv func(string) (string, bool)) (Contract, error) {
+	var missing []string
+	c.StateChangeURL = expandRefs(c.StateChangeURL, getenv, &missing)
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return c, fmt.Errorf("contract state_change_url: environment variable %s is not set", missing[0])
+	}
+	return c, nil
+}
+
+// expandRefs replaces the ${VAR} and ${VAR:-default} references in s, adding the names of unset
+// variables without a default to missing.
+func expandRefs(s string, getenv func(string) (string, bool), missing *[]string) string {
+	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+		m := envRef.FindStringSubmatch(ref)
+		v, ok := getenv(m[1])
+		switch {
+		case strings.Contains(ref, ":-") && v == "":
+			return m[2]
+		case !ok:
+			*missing = append(*missing, m[1])
+		}
+		return v
+	})
 }
 
 // OSEnv is os.LookupEnv, the getenv for ExpandEnv outside tests.
@@ -63,6 +84,22 @@ func (s Scenario) Redacted() Scenario {
 		}
 		t.Address = RedactURL(t.Address)
 		out.Targets[i] = t
+	}
+	out.Contracts = make([]Contract, len(s.Contracts))
+	for i, c := range s.Contracts {
+		c.StateChangeURL = RedactURL(c.StateChangeURL)
+		out.Contracts[i] = c
+	}
+	out.Workloads = make([]Workload, len(s.Workloads))
+	for i, w := range s.Workloads {
+		if len(w.Headers) > 0 {
+			h := make(map[string]string, len(w.Headers))
+			for k := range w.Headers {
+				h[k] = "***"
+			}
+			w.Headers = h
+		}
+		out.Workloads[i] = w
 	}
 	return out
 }

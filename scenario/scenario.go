@@ -54,6 +54,9 @@ type Target struct {
 	// Proto and ImportPaths give gRPC method descriptors (.proto or protoset files).
 	Proto       []string `yaml:"proto,omitempty" json:"proto,omitempty"`
 	ImportPaths []string `yaml:"import_paths,omitempty" json:"import_paths,omitempty"`
+	// Optional: when the target does not answer, its contracts and workloads are reported as
+	// skipped (with the reason) instead of stopping the run with exit 3.
+	Optional bool `yaml:"optional,omitempty" json:"optional,omitempty"`
 }
 
 // Contract is one `verify` of pact sources against targets.
@@ -95,10 +98,15 @@ type Workload struct {
 	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	Payload Payload           `yaml:"payload,omitempty" json:"payload,omitempty"`
 	// Load model: Rate ("5000/s") or Stages ("30s:1000,60s:5000") for the open model,
-	// Concurrency for the closed model.
+	// Concurrency for the closed model (default 10 workers).
 	Rate        string `yaml:"rate,omitempty" json:"rate,omitempty"`
 	Stages      string `yaml:"stages,omitempty" json:"stages,omitempty"`
 	Concurrency int    `yaml:"concurrency,omitempty" json:"concurrency,omitempty"`
+	// MaxInFlight: open model, most requests in flight (default 100); messaging, most
+	// unacknowledged messages (default 1000). MaxBacklog: open model, overdue sends beyond which
+	// the oldest are dropped (default 10 x the peak rate, at least 1000).
+	MaxInFlight int `yaml:"max_in_flight,omitempty" json:"max_in_flight,omitempty"`
+	MaxBacklog  int `yaml:"max_backlog,omitempty" json:"max_backlog,omitempty"`
 	// Duration, or Count operations; Warmup excluded from results.
 	Duration Duration `yaml:"duration,omitempty" json:"duration,omitempty"`
 	Count    int64    `yaml:"count,omitempty" json:"count,omitempty"`
@@ -108,6 +116,19 @@ type Workload struct {
 	Consumers int      `yaml:"consumers,omitempty" json:"consumers,omitempty"`
 	Integrity bool     `yaml:"integrity,omitempty" json:"integrity,omitempty"`
 	Drain     Duration `yaml:"drain,omitempty" json:"drain,omitempty"`
+	// Subscribe is what consumers receive (default: Route): AMQP "exchange/routing.key" (an
+	// exclusive temporary queue) or "queue:NAME" (a queue the consumers share), Kafka topic.
+	Subscribe string `yaml:"subscribe,omitempty" json:"subscribe,omitempty"`
+	// Kafka: consumer Group (default none for one consumer, commbench-RUN for several), From
+	// ("end" default, "start" or an RFC 3339 time), Keys (record keys key-0..key-N-1; 0: none).
+	Group string `yaml:"group,omitempty" json:"group,omitempty"`
+	From  string `yaml:"from,omitempty" json:"from,omitempty"`
+	Keys  int    `yaml:"keys,omitempty" json:"keys,omitempty"`
+	// AMQP: consumer QoS Prefetch (0: the driver's default) and AutoAck.
+	Prefetch int  `yaml:"prefetch,omitempty" json:"prefetch,omitempty"`
+	AutoAck  bool `yaml:"auto_ack,omitempty" json:"auto_ack,omitempty"`
+	// Connections: gRPC HTTP/2 connections the workers share (default 1).
+	Connections int `yaml:"connections,omitempty" json:"connections,omitempty"`
 	// Thresholds like "p99<25ms", "error_rate<0.1%", "lost==0".
 	Thresholds []string `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
 }
@@ -122,6 +143,16 @@ type Payload struct {
 	// Template: a payload template file (JSON with template functions); Body: an inline one.
 	Template string `yaml:"template,omitempty" json:"template,omitempty"`
 	Body     string `yaml:"body,omitempty" json:"body,omitempty"`
+	// SchemaDeps are further schema files (Avro named types across files); ImportPaths are
+	// .proto import paths.
+	SchemaDeps  []string `yaml:"schema_deps,omitempty" json:"schema_deps,omitempty"`
+	ImportPaths []string `yaml:"import_paths,omitempty" json:"import_paths,omitempty"`
+	// DataFile: CSV or JSONL rows the template reads as {{.Row.name}}. Ring: pre-generate this
+	// many payloads and cycle through them (0: generate each one).
+	DataFile string `yaml:"data_file,omitempty" json:"data_file,omitempty"`
+	Ring     int    `yaml:"ring,omitempty" json:"ring,omitempty"`
+	// ContentType of bodies (default: the format's).
+	ContentType string `yaml:"content_type,omitempty" json:"content_type,omitempty"`
 }
 
 // Outputs are report files written at the end; empty paths are skipped.
@@ -287,8 +318,8 @@ func (s *Scenario) validate(name string, root *yaml.Node) error {
 		if models > 1 {
 			bad(p, "set one of rate, stages or concurrency")
 		}
-		if w.Duration == 0 && w.Count == 0 {
-			bad(p, "set duration or count")
+		if w.Duration == 0 && w.Count == 0 && w.Stages == "" {
+			bad(p, "set duration, count or stages")
 		}
 	}
 	if len(errs) > 0 {

@@ -59,6 +59,8 @@ var commandBuilders = []func(*app) *cobra.Command{
 	newDecodeCmd,
 	newBenchCmd,
 	newVerifyCmd,
+	newRunCmd,
+	newDemoCmd,
 }
 
 // Execute runs the commbench CLI with args (without the program name), the environment as

@@ -1,0 +1,435 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/messaging"
+	"github.com/commbench/commbench/bench/payload"
+	"github.com/commbench/commbench/bench/progress"
+	"github.com/commbench/commbench/bench/request"
+	"github.com/commbench/commbench/bench/threshold"
+	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/drivers/amqp"
+	cgrpc "github.com/commbench/commbench/drivers/grpc"
+	"github.com/commbench/commbench/drivers/kafka"
+	"github.com/commbench/commbench/drivers/rest"
+	"github.com/commbench/commbench/formats"
+	"github.com/commbench/commbench/formats/protobuf"
+	"github.com/commbench/commbench/formats/template"
+	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/results"
+	"github.com/commbench/commbench/scenario"
+)
+
+// This file is the one builder of benchmarks: a scenario.Workload against a scenario.Target
+// becomes an engine configuration (loadConfig) and an opened operation (openWorkload), which
+// measureWorkload runs. `commbench run` and `commbench demo` build every workload here.
+
+// Defaults of the load model, as the bench flags document them.
+const (
+	defaultConcurrency = 10
+	defaultMaxInFlight = 100
+	defaultDrain       = 5 * time.Second
+)
+
+// loadConfig returns the engine configuration and thresholds of w: the closed model with
+// Concurrency workers (default 10) unless Rate or Stages ask for the open model (MaxInFlight
+// workers, default 100). Errors are usage errors (exit 2) naming the workload.
+func loadConfig(w scenario.Workload) (bench.Config, []threshold.Threshold, error) {
+	var cfg bench.Config
+	bad := func(err error) (bench.Config, []threshold.Threshold, error) {
+		return cfg, nil, exitcode.Usagef("workload %q: %w", w.Name, err)
+	}
+	var err error
+	if w.Rate != "" {
+		if cfg.Rate, err = bench.ParseRate(w.Rate); err != nil {
+			return bad(fmt.Errorf("rate: %w", err))
+		}
+	}
+	if w.Stages != "" {
+		if cfg.Stages, err = bench.ParseStages(w.Stages); err != nil {
+			return bad(fmt.Errorf("stages: %w", err))
+		}
+	}
+	if w.Concurrency < 0 || w.MaxInFlight < 0 || w.MaxBacklog < 0 || w.Count < 0 {
+		return bad(errors.New("concurrency, max_in_flight, max_backlog and count must not be negative"))
+	}
+	cfg.Workers = w.Concurrency
+	if cfg.Workers == 0 {
+		cfg.Workers = defaultConcurrency
+	}
+	if cfg.Open() {
+		cfg.Workers = w.MaxInFlight
+		if cfg.Workers == 0 {
+			cfg.Workers = defaultMaxInFlight
+		}
+	}
+	cfg.MaxBacklog, cfg.Duration, cfg.Count, cfg.Warmup = w.MaxBacklog, w.Duration.Std(), uint64(w.Count), w.Warmup.Std()
+	cfg.Drain = w.Drain.Std()
+	if cfg.Drain == 0 {
+		cfg.Drain = defaultDrain
+	}
+	cfg.Info.Name = w.Name
+	if err := cfg.Validate(); err != nil {
+		return bad(err)
+	}
+	ths, err := threshold.ParseAll(w.Thresholds)
+	if err != nil {
+		return bad(fmt.Errorf("thresholds: %w", err))
+	}
+	integrity := isIntegrityOperation(w.Operation)
+	if w.Integrity && !integrity {
+		return bad(fmt.Errorf("integrity needs a publish-consume (AMQP) or produce-consume (Kafka) operation, not %q", w.Operation))
+	}
+	for _, t := range ths {
+		if t.NeedsIntegrity() && !integrity {
+			return bad(fmt.Errorf("threshold %q: operation %q produces no messaging integrity figures (only publish-consume and produce-consume do)", t.Expr, w.Operation))
+		}
+	}
+	return cfg, ths, nil
+}
+
+// isIntegrityOperation reports whether op is checked for order, duplicates and loss.
+func isIntegrityOperation(op string) bool {
+	return op == messaging.PublishConsume || op == messaging.ProduceConsume
+}
+
+// driverTarget is the drivers.Target of t, whose ${VAR} references are already expanded
+// (scenario.Target.ExpandEnv); header values may still name variables, resolved by the app's
+// environment.
+func driverTarget(a *app, t scenario.Target) drivers.Target {
+	return drivers.Target{
+		Address: t.Address, TLS: t.TLS, Username: t.Username, Password: t.Password,
+		Headers: t.Headers, LookupEnv: a.LookupEnv, Options: copyMap(t.Options),
+		ConnectTimeout: t.ConnectTimeout.Std(), RequestTimeout: t.RequestTimeout.Std(),
+	}
+}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// openWorkload opens w against t (expanded, see driverTarget) and adjusts cfg to it (workers of
+// a messaging workload). Errors carry their exit code: bad input 2, an unreachable target 3.
+func openWorkload(ctx context.Context, a *app, t scenario.Target, w scenario.Workload, cfg *bench.Config) (*benchWorkload, error) {
+	wl, err := openByDriver(ctx, a, t, w, cfg)
+	if err != nil {
+		var e *exitcode.Error
+		if errors.As(err, &e) {
+			return nil, err
+		}
+		return nil, exitcode.Usagef("workload %q: %w", w.Name, err)
+	}
+	wl.info.Name = w.Name
+	if wl.info.Name == "" {
+		wl.info.Name = wl.info.Driver + " " + wl.info.Operation
+	}
+	cfg.Info = wl.info
+	return wl, nil
+}
+
+func openByDriver(ctx context.Context, a *app, t scenario.Target, w scenario.Workload, cfg *bench.Config) (*benchWorkload, error) {
+	shown := scenario.RedactURL(t.Address)
+	switch t.Driver {
+	case "rest":
+		return openREST(ctx, a, t, w, cfg, shown)
+	case "grpc":
+		return openGRPC(ctx, a, t, w, cfg)
+	case "amqp", "kafka":
+		return openMessaging(ctx, a, t, w, cfg, shown)
+	}
+	return nil, fmt.Errorf("target %q: unknown driver %q: want rest, grpc, amqp or kafka", t.Name, t.Driver)
+}
+
+func openREST(ctx context.Context, a *app, t scenario.Target, w scenario.Workload, cfg *bench.Config, shown string) (*benchWorkload, error) {
+	if w.Operation != "request" {
+		return nil, fmt.Errorf("operation %q: a rest target runs the operation \"request\"", w.Operation)
+	}
+	tg := driverTarget(a, t)
+	if _, ok := tg.Options["max_idle_conns_per_host"]; !ok {
+		tg.Options["max_idle_conns_per_host"] = fmt.Sprint(cfg.Workers)
+	}
+	tg.Headers = mergeHeaders(tg.Headers, w.Headers)
+	codec, err := payloadCodec(w.Payload)
+	if err != nil {
+		return nil, err
+	}
+	src, err := payloadSource(w.Payload, codec)
+	if err != nil {
+		return nil, err
+	}
+	contentType := w.Payload.ContentType
+	if contentType == "" && src != nil {
+		contentType = "application/json"
+		if codec != nil {
+			contentType = codec.ContentType()
+		}
+	}
+	method, path := strings.ToUpper(w.Method), w.Path
+	if method == "" {
+		method = "GET"
+	}
+	if path == "" {
+		path = "/"
+	}
+	conn, err := rest.New().Open(ctx, tg)
+	if err != nil {
+		return nil, openError("open "+shown, err)
+	}
+	tmpl := drivers.Message{Method: method, Route: path, ContentType: contentType}
+	op, err := request.New([]drivers.Requester{conn.(drivers.Requester)}, tmpl, src, request.HTTPStatus, cfg.Workers)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	format := formatName(w.Payload)
+	return &benchWorkload{
+		info:   bench.Info{Driver: "rest", Operation: "request", Target: shown, Format: format},
+		op:     op,
+		config: map[string]any{"driver": "rest", "url": shown, "method": method, "path": path, "format": format},
+		close:  func() { conn.Close() },
+	}, nil
+}
+
+func openGRPC(ctx context.Context, a *app, t scenario.Target, w scenario.Workload, cfg *bench.Config) (*benchWorkload, error) {
+	if w.Operation != "unary" {
+		return nil, fmt.Errorf("operation %q: grpc workloads call unary methods (operation \"unary\")", w.Operation)
+	}
+	if w.Method == "" || len(t.Proto) == 0 {
+		return nil, fmt.Errorf("a grpc workload needs method (pkg.Service/Method) and its target's proto files")
+	}
+	connections := w.Connections
+	if connections == 0 {
+		connections = 1
+	}
+	if connections < 0 {
+		return nil, errors.New("connections must be at least 1")
+	}
+	files, err := protobuf.LoadSchema(ctx, formats.Options{Schema: t.Proto[0], SchemaFiles: t.Proto[1:], ImportPaths: t.ImportPaths})
+	if err != nil {
+		return nil, fmt.Errorf("target %q proto: %w", t.Name, err)
+	}
+	md, err := cgrpc.FindMethod(files, w.Method)
+	if err != nil {
+		return nil, fmt.Errorf("method: %w", err)
+	}
+	if md.IsStreamingClient() || md.IsStreamingServer() {
+		return nil, fmt.Errorf("method %s is a streaming method; grpc workloads call unary methods", w.Method)
+	}
+	src, err := payloadSource(w.Payload, protobuf.NewCodec(md.Input(), files))
+	if err != nil {
+		return nil, err
+	}
+	tg := driverTarget(a, t)
+	tg.Headers = mergeHeaders(tg.Headers, w.Headers)
+	conns := make([]drivers.Requester, 0, connections)
+	closeAll := func() {
+		for _, c := range conns {
+			c.(drivers.Conn).Close()
+		}
+	}
+	for range connections {
+		c, err := cgrpc.New().Open(ctx, tg)
+		if err != nil {
+			closeAll()
+			return nil, openError("open "+t.Address, err)
+		}
+		conns = append(conns, c.(drivers.Requester))
+	}
+	route := cgrpc.MethodPath(md)
+	op, err := request.New(conns, drivers.Message{Route: route}, src, request.GRPCStatus, cfg.Workers)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	return &benchWorkload{
+		info:   bench.Info{Driver: "grpc", Operation: "unary", Target: t.Address, Format: "protobuf"},
+		op:     op,
+		config: map[string]any{"driver": "grpc", "address": t.Address, "method": route, "connections": connections},
+		close:  closeAll,
+	}, nil
+}
+
+func openMessaging(ctx context.Context, a *app, t scenario.Target, w scenario.Workload, cfg *bench.Config, shown string) (*benchWorkload, error) {
+	d := drivers.Driver(amqp.New())
+	if t.Driver == "kafka" {
+		d = kafka.New()
+	}
+	tg := driverTarget(a, t)
+	subscribe := w.Subscribe
+	if subscribe == "" {
+		subscribe = w.Route
+	}
+	runID := uuid.NewString()
+	mc := messaging.Config{
+		Operation: w.Operation, RunID: runID, Route: w.Route,
+		Subscription: drivers.Subscription{Route: subscribe, Prefetch: w.Prefetch, AutoAck: w.AutoAck, Group: w.Group, From: w.From},
+		Producers:    w.Producers, Consumers: w.Consumers, Drain: cfg.Drain,
+		Headers: mergeHeaders(tg.Headers, w.Headers),
+	}
+	tg.Headers = nil
+	switch t.Driver {
+	case "amqp":
+		mc.IsReturned = func(err error) bool { return errors.Is(err, amqp.ErrReturned) }
+		if w.Operation != messaging.Publish && w.Consumers > 1 && !strings.HasPrefix(subscribe, "queue:") {
+			return nil, fmt.Errorf("consumers %d with subscribe %q would give each consumer its own temporary queue (every message %d times): subscribe to a shared queue:NAME", w.Consumers, subscribe, w.Consumers)
+		}
+	case "kafka":
+		if w.Keys < 0 {
+			return nil, errors.New("keys must not be negative")
+		}
+		if keys := uint64(w.Keys); keys > 0 {
+			mc.Key = func(_ int, seq uint64) []byte { return fmt.Appendf(nil, "key-%d", seq%keys) }
+		}
+		if mc.Subscription.Group == "" && w.Consumers > 1 {
+			mc.Subscription.Group = "commbench-" + runID
+		}
+	}
+	codec, err := payloadCodec(w.Payload)
+	if err != nil {
+		return nil, err
+	}
+	src, err := payloadSource(w.Payload, codec)
+	if err != nil {
+		return nil, err
+	}
+	if src != nil {
+		mc.Body = func(_ int, seq uint64) ([]byte, error) { return src.Append(nil, seq) }
+		mc.ContentType = w.Payload.ContentType
+		if mc.ContentType == "" {
+			mc.ContentType = "application/json"
+			if codec != nil {
+				mc.ContentType = codec.ContentType()
+			}
+		}
+	}
+	if err := mc.Validate(); err != nil {
+		return nil, err
+	}
+	mw, err := messaging.Open(ctx, d, tg, mc)
+	if err != nil {
+		return nil, openError("open "+shown, err)
+	}
+	cfg.Workers = mw.Workers()
+	cfg.MaxInFlight = w.MaxInFlight
+	format := formatName(w.Payload)
+	return &benchWorkload{
+		info: bench.Info{Driver: t.Driver, Operation: w.Operation, Target: shown, Format: format},
+		op:   mw.Operation(),
+		config: map[string]any{"driver": t.Driver, "address": shown, "route": w.Route, "subscribe": subscribe,
+			"operation": w.Operation, "format": format, "run_id": runID},
+		close: func() { _ = mw.Close() },
+	}, nil
+}
+
+// mergeHeaders returns the target's headers overlaid with the workload's.
+func mergeHeaders(target, workload map[string]string) map[string]string {
+	if len(workload) == 0 {
+		return target
+	}
+	out := make(map[string]string, len(target)+len(workload))
+	for k, v := range target {
+		out[k] = v
+	}
+	for k, v := range workload {
+		out[k] = v
+	}
+	return out
+}
+
+func formatName(p scenario.Payload) string {
+	if p.Format == "" {
+		return "json"
+	}
+	return p.Format
+}
+
+// payloadCodec returns the codec of p's format: nil for JSON (templates are JSON text already).
+func payloadCodec(p scenario.Payload) (formats.Codec, error) {
+	if p.Format == "" || p.Format == "json" {
+		return nil, nil
+	}
+	codec, err := formats.New(p.Format, formats.Options{Schema: p.Schema, SchemaFiles: p.SchemaDeps, ImportPaths: p.ImportPaths, Message: p.Message})
+	if err != nil {
+		return nil, fmt.Errorf("payload format %s: %w", p.Format, err)
+	}
+	return codec, nil
+}
+
+// payloadSource compiles p's template (file, or inline body) into a payload source encoded by
+// codec (nil: JSON text). No template gives nil: empty bodies. A template that does not encode
+// fails here, before any load.
+func payloadSource(p scenario.Payload, codec formats.Codec) (payload.Source, error) {
+	opts := template.Options{DataFile: p.DataFile}
+	var (
+		t    *template.Template
+		err  error
+		name = p.Template
+	)
+	switch {
+	case p.Template != "" && p.Body != "":
+		return nil, errors.New("payload: set template (a file) or body (inline), not both")
+	case p.Template != "":
+		t, err = template.CompileFile(p.Template, opts)
+	case p.Body != "":
+		name = "payload body"
+		t, err = template.Compile(name, p.Body, opts)
+	default:
+		if p.DataFile != "" {
+			return nil, errors.New("payload: data_file needs a template")
+		}
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	if p.Ring < 0 {
+		return nil, errors.New("payload: ring must not be negative")
+	}
+	src, err := payload.FromTemplate(t, codec, p.Ring)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	if p.Ring == 0 {
+		if _, err := src.Append(nil, 0); err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+	}
+	return src, nil
+}
+
+// measureWorkload runs an opened workload under cfg with progress on stderr and evaluates the
+// thresholds into the returned results. The error is what stopped the load, if anything; the
+// results are then partial (Interrupted).
+func measureWorkload(ctx context.Context, a *app, cfg bench.Config, wl *benchWorkload, ths []threshold.Threshold) (*results.Workload, error) {
+	eng, err := bench.New(cfg, wl.op)
+	if err != nil {
+		return nil, exitcode.Usagef("workload %q: %w", wl.info.Name, err)
+	}
+	mode := progress.Plain
+	switch {
+	case a.quiet:
+		mode = progress.None
+	case isTerminal(a.stderr):
+		mode = progress.Bar
+	}
+	a.log.Info("bench starting", "workload", wl.info.Name, "target", wl.info.Target, "model", map[bool]string{true: "open", false: "closed"}[cfg.Open()], "workers", cfg.Workers)
+	stop := progress.Start(a.stderr, progress.Options{Mode: mode, Name: wl.info.Name}, eng.Snapshot)
+	w, runErr := eng.Run(ctx)
+	stop()
+	if w != nil {
+		threshold.Evaluate(ths, w)
+	}
+	return w, runErr
+}
