@@ -378,12 +378,17 @@ func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 	defer drain.Stop()
 	drainCtx, cancelDrain := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.Drain)
 	defer cancelDrain()
+	// After the drain period, in-flight operations are cancelled; an operation that ignores its
+	// context gets one more second, then its late result is left out.
 	waitOrDrain := func(done <-chan struct{}) {
 		select {
 		case <-done:
 		case <-drain.C:
 			cancelOps()
-			<-done
+			select {
+			case <-done:
+			case <-time.After(time.Second):
+			}
 		}
 	}
 	waitOrDrain(loadDone)

@@ -42,6 +42,7 @@ type shard struct {
 	late     int64
 	// since the last tick
 	iOK, iErrs, iBytes int64
+	closed             bool // merged for the results: later samples are left out
 	classes            map[string]int64
 	_                  [64]byte // keep shards on separate cache lines
 }
@@ -64,6 +65,10 @@ type sample struct {
 
 func (s *shard) record(x *sample) {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
 	recordUS(s.latency, x.end-x.intended)
 	recordUS(s.interval, x.end-x.intended)
 	if s.service != nil {
@@ -140,6 +145,7 @@ func (r *recorders) merge() merged {
 	}
 	for _, s := range r.shards {
 		s.mu.Lock()
+		s.closed = true
 		m.latency.Merge(s.latency)
 		if s.service != nil {
 			m.service.Merge(s.service)

@@ -1,0 +1,617 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/httpload"
+	"github.com/commbench/commbench/bench/payload"
+	"github.com/commbench/commbench/bench/progress"
+	"github.com/commbench/commbench/bench/request"
+	"github.com/commbench/commbench/bench/threshold"
+	"github.com/commbench/commbench/drivers"
+	cgrpc "github.com/commbench/commbench/drivers/grpc"
+	"github.com/commbench/commbench/drivers/rest"
+	"github.com/commbench/commbench/formats"
+	"github.com/commbench/commbench/formats/protobuf"
+	"github.com/commbench/commbench/formats/template"
+	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/reports"
+	"github.com/commbench/commbench/results"
+)
+
+// benchSubcommands lists the `bench` subcommands, one builder per driver. A new driver adds its
+// builder here: it registers its own flags plus loadFlags, and calls runBench with a function
+// opening its bench.Operation or bench.AsyncOperation.
+var benchSubcommands = []func(*app) *cobra.Command{
+	newBenchRESTCmd,
+	newBenchGRPCCmd,
+	newBenchAMQPCmd, newBenchKafkaCmd, // bench_messaging.go
+}
+
+const loadFlagsHelp = `Load models:
+  closed (default): --concurrency workers send back to back (maximum throughput).
+  open: --rate 5000/s, or --stages 30s:1000,60s:5000,30s:0 (linear ramps of the arrival rate
+  from the previous target, the first from 0, as k6's ramping-arrival-rate; a 0s stage jumps).
+  Latency is measured from the intended send time (coordinated-omission free) and reported
+  beside service time and schedule delay; sends that leave more than one interval late are
+  counted as late, and beyond --max-backlog overdue sends the oldest are dropped and counted.
+
+Thresholds (--threshold, repeatable; a breach exits 1 after writing the results):
+  p99<25ms  p99.9<=1s  service_time.p99<5ms  error_rate<0.1%  throughput>=1000/s
+  errors==0  dropped==0  lost==0  duplicates==0 (messaging)`
+
+func newBenchCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Benchmark a service: throughput, latency percentiles, errors (and messaging integrity)",
+		Long: `Apply load to a service through one driver and measure throughput, latency percentiles
+(HdrHistogram, 1 µs to 60 s, 3 significant digits), a per-second time series and classified
+errors. Results go to --out as a commbench.results/v1 file; a summary table is printed at the end.
+
+` + loadFlagsHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	for _, build := range benchSubcommands {
+		cmd.AddCommand(build(a))
+	}
+	return cmd
+}
+
+// loadFlags are the flags every bench subcommand shares: load model, thresholds and outputs.
+type loadFlags struct {
+	rate, stages string
+	concurrency  int
+	maxInFlight  int
+	maxBacklog   int
+	duration     time.Duration
+	count        uint64
+	warmup       time.Duration
+	drain        time.Duration
+	thresholds   []string
+	out          string
+	name         string
+}
+
+func (l *loadFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&l.rate, "rate", "", "open model: constant arrival rate, e.g. 5000/s (also /m, /h)")
+	fs.StringVar(&l.stages, "stages", "", "open model: DURATION:RATE stages, e.g. 30s:1000,60s:5000,30s:0 (linear ramps)")
+	fs.IntVarP(&l.concurrency, "concurrency", "c", 10, "closed model: workers sending back to back")
+	fs.IntVar(&l.maxInFlight, "max-in-flight", 100, "open model: most requests in flight (the worker pool); a send with no free worker at its intended time is late")
+	fs.IntVar(&l.maxBacklog, "max-backlog", 0, "open model: overdue sends beyond which the oldest are dropped (default 10 x the peak rate, at least 1000)")
+	fs.DurationVarP(&l.duration, "duration", "d", 0, "measured load duration, after --warmup (default 10s unless --count or --stages)")
+	fs.Uint64VarP(&l.count, "count", "n", 0, "stop after this many measured sends")
+	fs.DurationVar(&l.warmup, "warmup", 0, "run the load this long first and leave it out of every figure")
+	fs.DurationVar(&l.drain, "drain", 5*time.Second, "after the load, wait this long for in-flight operations (and messages) before cancelling them")
+	fs.StringArrayVar(&l.thresholds, "threshold", nil, "pass/fail criterion, e.g. 'p99<25ms' (repeatable)")
+	fs.StringVarP(&l.out, "out", "o", "", "write the results (commbench.results/v1 JSON) to this file")
+	fs.StringVar(&l.name, "name", "", "workload name in the results (default: driver and operation)")
+}
+
+// config returns the engine configuration and thresholds the flags describe; errors are usage
+// errors (exit 2).
+func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Threshold, error) {
+	var cfg bench.Config
+	var err error
+	if l.rate != "" {
+		if cfg.Rate, err = bench.ParseRate(l.rate); err != nil {
+			return cfg, nil, exitcode.Usagef("--rate: %w", err)
+		}
+	}
+	if l.stages != "" {
+		if cfg.Stages, err = bench.ParseStages(l.stages); err != nil {
+			return cfg, nil, exitcode.Usagef("--stages: %w", err)
+		}
+	}
+	if cfg.Open() && fs.Changed("concurrency") {
+		return cfg, nil, exitcode.Usagef("--concurrency is the closed model; with --rate or --stages bound the workers with --max-in-flight")
+	}
+	if !cfg.Open() && (fs.Changed("max-in-flight") || fs.Changed("max-backlog")) {
+		return cfg, nil, exitcode.Usagef("--max-in-flight and --max-backlog are for the open model (--rate or --stages)")
+	}
+	if l.concurrency < 1 || l.maxInFlight < 1 || l.maxBacklog < 0 {
+		return cfg, nil, exitcode.Usagef("--concurrency and --max-in-flight must be at least 1, --max-backlog not negative")
+	}
+	cfg.Workers = l.concurrency
+	if cfg.Open() {
+		cfg.Workers = l.maxInFlight
+	}
+	cfg.MaxBacklog, cfg.Duration, cfg.Count, cfg.Warmup, cfg.Drain = l.maxBacklog, l.duration, l.count, l.warmup, l.drain
+	if cfg.Duration == 0 && cfg.Count == 0 && len(cfg.Stages) == 0 {
+		cfg.Duration = 10 * time.Second
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, exitcode.Usagef("%w", err)
+	}
+	ths, err := threshold.ParseAll(l.thresholds)
+	if err != nil {
+		return cfg, nil, exitcode.Usagef("--threshold: %w", err)
+	}
+	return cfg, ths, nil
+}
+
+// echo is the load part of the configuration echo in the results.
+func (l *loadFlags) echo(cfg bench.Config) map[string]any {
+	m := map[string]any{"model": "closed", "workers": cfg.Workers, "drain": cfg.Drain.String()}
+	if cfg.Open() {
+		m["model"] = "open"
+		m["max_backlog"] = l.maxBacklog
+	}
+	for k, v := range map[string]string{"rate": l.rate, "stages": l.stages} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if cfg.Duration > 0 {
+		m["duration"] = cfg.Duration.String()
+	}
+	if cfg.Count > 0 {
+		m["count"] = cfg.Count
+	}
+	if cfg.Warmup > 0 {
+		m["warmup"] = cfg.Warmup.String()
+	}
+	if len(l.thresholds) > 0 {
+		m["thresholds"] = l.thresholds
+	}
+	return m
+}
+
+// benchWorkload is what a subcommand opens for runBench.
+type benchWorkload struct {
+	info bench.Info
+	// op is a bench.Operation or bench.AsyncOperation (with optional bench hooks).
+	op any
+	// config is the driver part of the configuration echo, secrets already redacted.
+	config map[string]any
+	close  func()
+}
+
+// runBench runs one workload (integrity: it reports messaging integrity figures, which
+// thresholds such as lost==0 need): flags to config (exit 2 on bad input), open (its errors carry
+// their exit code; unclassified ones exit 3), load with progress on stderr, thresholds, results
+// file, summary on stdout. A breached threshold exits 1 and an interrupted run 3, both after
+// the results are written.
+func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error)) error {
+	ctx := cmd.Context()
+	cfg, ths, err := l.config(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	for _, t := range ths {
+		if t.NeedsIntegrity() && !integrity {
+			return exitcode.Usagef("--threshold %q: %s produces no messaging integrity figures (only publish-consume workloads do)", t.Expr, cmd.CommandPath())
+		}
+	}
+	started := time.Now()
+	wl, err := open(ctx, &cfg)
+	if err != nil {
+		return err // carries its exit code; unclassified errors exit 3
+	}
+	defer wl.close()
+	if l.name != "" {
+		wl.info.Name = l.name
+	} else if wl.info.Name == "" {
+		wl.info.Name = wl.info.Driver + " " + wl.info.Operation
+	}
+	cfg.Info = wl.info
+	eng, err := bench.New(cfg, wl.op)
+	if err != nil {
+		return exitcode.Usagef("%w", err)
+	}
+	mode := progress.Plain
+	switch {
+	case a.quiet:
+		mode = progress.None
+	case isTerminal(a.stderr):
+		mode = progress.Bar
+	}
+	a.log.Info("bench starting", "workload", wl.info.Name, "target", wl.info.Target, "model", map[bool]string{true: "open", false: "closed"}[cfg.Open()], "workers", cfg.Workers)
+	stop := progress.Start(a.stderr, progress.Options{Mode: mode, Name: wl.info.Name}, eng.Snapshot)
+	w, runErr := eng.Run(ctx)
+	stop()
+
+	passed := threshold.Evaluate(ths, w)
+	config := l.echo(cfg)
+	for k, v := range wl.config {
+		config[k] = v
+	}
+	f := &results.File{
+		Schema: results.Schema,
+		Run: results.Run{
+			ID: uuid.NewString(), Command: "bench", Started: started, Ended: time.Now(),
+			Interrupted: w.Interrupted, Environment: environment(), Config: config,
+		},
+		Workloads: []results.Workload{*w},
+	}
+	if runErr != nil {
+		f.Run.Error = runErr.Error()
+	} else if w.Interrupted {
+		f.Run.Error = "interrupted"
+	}
+	if l.out != "" {
+		if err := results.WriteFile(l.out, f); err != nil {
+			return exitcode.Unavailablef("write results: %w", err)
+		}
+	}
+	if err := reports.Text(a.stdout, f, a.Color(a.stdout)); err != nil {
+		return err
+	}
+	switch {
+	case w.Interrupted:
+		return exitcode.Unavailablef("interrupted: the results are partial")
+	case runErr != nil:
+		return exitcode.Unavailablef("%w", runErr)
+	case !passed:
+		var failed []string
+		for _, t := range w.Thresholds {
+			if !t.Passed {
+				failed = append(failed, fmt.Sprintf("%s (actual %.4g)", t.Expr, t.Actual))
+			}
+		}
+		return exitcode.Failedf("threshold breached: %s", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// environment describes where the run happened.
+func environment() results.Environment {
+	b := currentBuild()
+	host, _ := os.Hostname()
+	return results.Environment{CommbenchVersion: b.Version, GoVersion: b.GoVersion, OS: b.OS, Arch: b.Arch, CPUs: runtime.NumCPU(), Hostname: host}
+}
+
+// targetFlags are the connection flags of the request/response drivers.
+type targetFlags struct {
+	headers        []string
+	options        []string
+	requestTimeout time.Duration
+	connectTimeout time.Duration
+}
+
+func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
+	fs.StringArrayVarP(&t.headers, "header", "H", nil, headerHelp+` "Name: value" (repeatable; ${VAR} expands from the environment; values are never written to results)`)
+	fs.StringArrayVar(&t.options, "option", nil, "driver option key=value (repeatable; see the driver's documentation)")
+	fs.DurationVar(&t.requestTimeout, "request-timeout", drivers.DefaultRequestTimeout, "bound on one request")
+	fs.DurationVar(&t.connectTimeout, "connect-timeout", drivers.DefaultConnectTimeout, "bound on connecting")
+}
+
+// target builds the drivers.Target for address; errors are usage errors.
+func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
+	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout}
+	for _, h := range t.headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return tg, exitcode.Usagef("--header %q: want \"Name: value\"", h)
+		}
+		v, err := drivers.ExpandEnv(strings.TrimSpace(v), a.LookupEnv)
+		if err != nil {
+			return tg, exitcode.Usagef("--header %s: %w", strings.TrimSpace(k), err)
+		}
+		if tg.Headers == nil {
+			tg.Headers = map[string]string{}
+		}
+		tg.Headers[strings.TrimSpace(k)] = v
+	}
+	for _, o := range t.options {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || k == "" {
+			return tg, exitcode.Usagef("--option %q: want key=value", o)
+		}
+		if tg.Options == nil {
+			tg.Options = map[string]string{}
+		}
+		tg.Options[k] = v
+	}
+	return tg, nil
+}
+
+// echo is the target part of the configuration echo: header names only, options as given.
+func (t *targetFlags) echo(m map[string]any) {
+	if len(t.headers) > 0 {
+		names := make([]string, 0, len(t.headers))
+		for _, h := range t.headers {
+			k, _, _ := strings.Cut(h, ":")
+			names = append(names, strings.TrimSpace(k)+": ***")
+		}
+		m["headers"] = names
+	}
+	if len(t.options) > 0 {
+		m["options"] = t.options
+	}
+	m["request_timeout"] = t.requestTimeout.String()
+}
+
+// redactURL removes credentials from an address for results and logs.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}
+
+// openError classifies an Open failure: unreachable targets exit 3, bad input 2.
+func openError(what string, err error) error {
+	if errors.Is(err, drivers.ErrUnreachable) || errors.Is(err, drivers.ErrAuth) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return exitcode.Unavailablef("%s: %w", what, err)
+	}
+	return exitcode.Usagef("%s: %w", what, err)
+}
+
+// payloadFlags select the body template and data file of requests or messages.
+type payloadFlags struct {
+	template string
+	dataFile string
+	ring     int
+}
+
+func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
+	fs.StringVar(&p.template, name, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
+	fs.StringVar(&p.dataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
+	fs.IntVar(&p.ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
+}
+
+// source compiles the template into a payload source encoded by codec (nil: JSON text); no
+// template gives nil (the empty body). Errors are usage errors naming the file.
+func (p *payloadFlags) source(codec formats.Codec) (payload.Source, error) {
+	if p.template == "" {
+		if p.dataFile != "" {
+			return nil, exitcode.Usagef("--data-file needs a template")
+		}
+		return nil, nil
+	}
+	if p.ring < 0 {
+		return nil, exitcode.Usagef("--payload-ring must not be negative")
+	}
+	t, err := template.CompileFile(p.template, template.Options{DataFile: p.dataFile})
+	if err != nil {
+		return nil, exitcode.Usagef("template %s: %w", p.template, err)
+	}
+	src, err := payload.FromTemplate(t, codec, p.ring)
+	if err != nil {
+		return nil, exitcode.Usagef("template %s: %w", p.template, err)
+	}
+	if p.ring == 0 {
+		// Fail on a template that does not encode before the load starts.
+		if _, err := src.Append(nil, 0); err != nil {
+			return nil, exitcode.Usagef("template %s: %w", p.template, err)
+		}
+	}
+	return src, nil
+}
+
+func (p *payloadFlags) echo(m map[string]any) {
+	if p.template != "" {
+		m["template"] = p.template
+	}
+	if p.dataFile != "" {
+		m["data_file"] = p.dataFile
+	}
+	if p.ring > 0 {
+		m["payload_ring"] = p.ring
+	}
+}
+
+func newBenchRESTCmd(a *app) *cobra.Command {
+	var (
+		l                        loadFlags
+		tf                       targetFlags
+		pf                       payloadFlags
+		baseURL, method, path    string
+		format, schema, message  string
+		contentType, client      string
+		importPaths, schemaFiles []string
+	)
+	cmd := &cobra.Command{
+		Use:   "rest",
+		Short: "Benchmark an HTTP endpoint",
+		Long: `Send HTTP requests to --url + --path (HTTP/1.1 keep-alive with fasthttp by default; with
+--http-client net through drivers/rest on net/http, for HTTP/2 over TLS or h2c via --option), with a body generated per request from --body-template, encoded as
+--format (json, protobuf with --schema and --message, avro with --schema). Responses with an
+HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
+
+` + loadFlagsHelp,
+		Example: `  # closed model, 50 connections, 30 s
+  commbench bench rest --url http://127.0.0.1:8080 --path /orders/1 -c 50 -d 30s
+
+  # open model at 5000/s with a JSON body and thresholds, results to a file
+  commbench bench rest --url http://127.0.0.1:8080 --method POST --path /orders \
+    --body-template order.json --rate 5000/s -d 1m --threshold 'p99<25ms' --out results.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBench(cmd, a, &l, false, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
+				if baseURL == "" {
+					return nil, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
+				}
+				tg, err := tf.target(a, baseURL)
+				if err != nil {
+					return nil, err
+				}
+				var codec formats.Codec
+				if format != "json" {
+					codec, err = formats.New(format, formats.Options{Schema: schema, SchemaFiles: schemaFiles, ImportPaths: importPaths, Message: message})
+					if err != nil {
+						return nil, exitcode.Usagef("--format %s: %w", format, err)
+					}
+				}
+				src, err := pf.source(codec)
+				if err != nil {
+					return nil, err
+				}
+				if contentType == "" && pf.template != "" {
+					contentType = "application/json"
+					if codec != nil {
+						contentType = codec.ContentType()
+					}
+				}
+				tmpl := drivers.Message{Method: strings.ToUpper(method), Route: path, ContentType: contentType}
+				var op bench.Operation
+				var closeOp func()
+				switch client {
+				case "fast":
+					if len(tg.Options) > 0 {
+						return nil, exitcode.Usagef("--option sets drivers/rest options: use it with --http-client net")
+					}
+					fop, err := httpload.New(ctx, httpload.Config{Target: tg, Method: tmpl.Method, Path: path, ContentType: contentType, Body: src, Workers: cfg.Workers})
+					if err != nil {
+						return nil, openError("open "+redactURL(baseURL), err)
+					}
+					op, closeOp = fop, func() { fop.Close() }
+				case "net":
+					if tg.Options == nil {
+						tg.Options = map[string]string{}
+					}
+					if _, ok := tg.Options["max_idle_conns_per_host"]; !ok {
+						tg.Options["max_idle_conns_per_host"] = fmt.Sprint(cfg.Workers)
+					}
+					conn, err := rest.New().Open(ctx, tg)
+					if err != nil {
+						return nil, openError("open "+redactURL(baseURL), err)
+					}
+					rop, err := request.New([]drivers.Requester{conn.(drivers.Requester)}, tmpl, src, request.HTTPStatus, cfg.Workers)
+					if err != nil {
+						conn.Close()
+						return nil, exitcode.Usagef("%w", err)
+					}
+					op, closeOp = rop, func() { conn.Close() }
+				default:
+					return nil, exitcode.Usagef("--http-client %q: want fast or net", client)
+				}
+				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": tmpl.Method, "path": path, "format": format, "http_client": client}
+				tf.echo(echo)
+				pf.echo(echo)
+				return &benchWorkload{
+					info:   bench.Info{Driver: "rest", Operation: "request", Target: redactURL(baseURL), Format: format, Name: tmpl.Method + " " + path},
+					op:     op,
+					config: echo,
+					close:  closeOp,
+				}, nil
+			})
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&baseURL, "url", "", "base URL of the service, e.g. http://127.0.0.1:8080")
+	fs.StringVarP(&method, "method", "X", "GET", "HTTP method")
+	fs.StringVar(&path, "path", "/", "request path with query, e.g. /orders?limit=10")
+	fs.StringVar(&client, "http-client", "fast", "HTTP client: fast (HTTP/1.1 with fasthttp, the lowest overhead) or net (drivers/rest on net/http: HTTP/2, h2c and --option)")
+	fs.StringVar(&contentType, "content-type", "", "Content-Type of request bodies (default: the format's)")
+	fs.StringVar(&format, "format", "json", "body wire format: json, protobuf or avro")
+	fs.StringVar(&schema, "schema", "", "body schema: .proto or protoset (protobuf), .avsc (avro)")
+	fs.StringSliceVar(&schemaFiles, "schema-dep", nil, "further schema files (repeatable)")
+	fs.StringVar(&message, "message", "", "Protobuf message of the body, e.g. shop.v1.Order")
+	fs.StringSliceVarP(&importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
+	pf.register(fs, "body-template", "request body template file")
+	tf.register(fs, "HTTP header")
+	l.register(fs)
+	return cmd
+}
+
+func newBenchGRPCCmd(a *app) *cobra.Command {
+	var (
+		l                   loadFlags
+		tf                  targetFlags
+		pf                  payloadFlags
+		address, method     string
+		protos, importPaths []string
+		connections         int
+		useTLS, insecure    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "grpc",
+		Short: "Benchmark a gRPC unary method",
+		Long: `Call a gRPC unary method (drivers/grpc, dynamic invocation: no generated code) with request
+messages generated per call from --message-template (JSON text of the method's input message,
+encoded with the schema from --proto). Calls with a non-OK status count as errors (classes
+grpc_UNAVAILABLE, grpc_RESOURCE_EXHAUSTED...). Workers share --connections HTTP/2 connections.
+
+` + loadFlagsHelp,
+		Example: `  commbench bench grpc --address 127.0.0.1:50051 --proto shop.proto \
+    --method shop.v1.OrderService/GetOrder --message-template get.json -c 50 -d 30s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBench(cmd, a, &l, false, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
+				if address == "" || method == "" || len(protos) == 0 {
+					return nil, exitcode.Usagef("--address, --proto and --method are required")
+				}
+				if connections < 1 {
+					return nil, exitcode.Usagef("--connections must be at least 1")
+				}
+				tg, err := tf.target(a, address)
+				if err != nil {
+					return nil, err
+				}
+				tg.TLS = drivers.TLS{Enabled: useTLS, InsecureSkipVerify: insecure}
+				files, err := protobuf.LoadSchema(ctx, formats.Options{Schema: protos[0], SchemaFiles: protos[1:], ImportPaths: importPaths})
+				if err != nil {
+					return nil, exitcode.Usagef("--proto: %w", err)
+				}
+				md, err := cgrpc.FindMethod(files, method)
+				if err != nil {
+					return nil, exitcode.Usagef("--method: %w", err)
+				}
+				if md.IsStreamingClient() || md.IsStreamingServer() {
+					return nil, exitcode.Usagef("--method %s is a streaming method; bench grpc calls unary methods", method)
+				}
+				src, err := pf.source(protobuf.NewCodec(md.Input(), files))
+				if err != nil {
+					return nil, err
+				}
+				conns := make([]drivers.Requester, 0, connections)
+				closeAll := func() {
+					for _, c := range conns {
+						c.(drivers.Conn).Close()
+					}
+				}
+				for range connections {
+					c, err := cgrpc.New().Open(ctx, tg)
+					if err != nil {
+						closeAll()
+						return nil, openError("open "+address, err)
+					}
+					conns = append(conns, c.(drivers.Requester))
+				}
+				route := cgrpc.MethodPath(md)
+				op, err := request.New(conns, drivers.Message{Route: route}, src, request.GRPCStatus, cfg.Workers)
+				if err != nil {
+					closeAll()
+					return nil, exitcode.Usagef("%w", err)
+				}
+				echo := map[string]any{"driver": "grpc", "address": address, "method": route, "proto": protos, "connections": connections, "tls": useTLS}
+				tf.echo(echo)
+				pf.echo(echo)
+				return &benchWorkload{
+					info:   bench.Info{Driver: "grpc", Operation: "unary", Target: address, Format: "protobuf", Name: route},
+					op:     op,
+					config: echo,
+					close:  closeAll,
+				}, nil
+			})
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&address, "address", "", "host:port of the gRPC server")
+	fs.StringVar(&method, "method", "", "method: pkg.Service/Method (or /pkg.Service/Method)")
+	fs.StringSliceVar(&protos, "proto", nil, ".proto file(s) or a protoset declaring the method (repeatable)")
+	fs.StringSliceVarP(&importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
+	fs.IntVar(&connections, "connections", 1, "HTTP/2 connections the workers share")
+	fs.BoolVar(&useTLS, "tls", false, "connect with TLS")
+	fs.BoolVar(&insecure, "insecure", false, "with --tls, skip certificate verification")
+	pf.register(fs, "message-template", "request message template file (JSON of the input message)")
+	tf.register(fs, "metadata")
+	l.register(fs)
+	return cmd
+}

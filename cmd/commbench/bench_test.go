@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/commbench/commbench/drivers/grpc/grpctest"
+	"github.com/commbench/commbench/internal/testenv"
+	"github.com/commbench/commbench/results"
+)
+
+// orderServer accepts POST /orders with a JSON body and answers 503 to every fifth request.
+func orderServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Method != http.MethodPost || r.URL.Path != "/orders" || !bytes.HasPrefix(b, []byte(`{"id":"ord-`)) {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if n.Add(1)%5 == 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, `{"status":"PLACED"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBenchREST(t *testing.T) {
+	srv, _ := orderServer(t)
+	body := writeFile(t, "order.json", `{"id":"ord-{{.Seq}}","qty":{{randInt 1 5}}}`)
+	restArgs := func(extra ...string) []string {
+		return append([]string{"bench", "rest", "--url", srv.URL, "-X", "POST", "--path", "/orders", "--body-template", body,
+			"-H", "Authorization: Bearer ${TOKEN}", "-q"}, extra...)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		requests   int64
+		thresholds []bool
+		stdout     []string
+		stderr     string
+	}{
+		{name: "closed model passes thresholds", args: restArgs("-n", "200", "-c", "4", "--threshold", "p99<10s", "--threshold", "error_rate<=20%"),
+			code: 0, requests: 200, thresholds: []bool{true, true}, stdout: []string{"POST /orders", "p99<10s"}},
+		{name: "net/http client through drivers/rest", args: restArgs("-n", "100", "-c", "4", "--http-client", "net"),
+			code: 0, requests: 100},
+		{name: "open model", args: restArgs("--rate", "400/s", "-d", "500ms", "--max-in-flight", "8"),
+			code: 0, requests: 200},
+		{name: "breached threshold exits 1 after writing", args: restArgs("-n", "50", "--threshold", "error_rate<1%"),
+			code: 1, requests: 50, thresholds: []bool{false}, stderr: "threshold breached: error_rate<1% (actual 0.2)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "results.json")
+			code, stdout, stderr := runCLI(t, []string{"TOKEN=s3cret-token"}, append(tt.args, "--out", out)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("summary lacks %q:\n%s", s, stdout)
+				}
+			}
+			raw, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(raw, []byte("s3cret")) {
+				t.Fatal("results file holds the secret header value")
+			}
+			f, err := results.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Run.Command != "bench" || f.Run.Environment.GoVersion == "" || f.Run.Config["driver"] != "rest" || len(f.Workloads) != 1 {
+				t.Fatalf("run %+v", f.Run)
+			}
+			w := f.Workloads[0]
+			if w.Totals.Requests != tt.requests || w.Errors["http_5xx"] != tt.requests/5 || w.Latency == nil || w.Latency.Histogram == "" {
+				t.Fatalf("totals %+v errors %v", w.Totals, w.Errors)
+			}
+			if len(w.Thresholds) != len(tt.thresholds) {
+				t.Fatalf("thresholds %+v", w.Thresholds)
+			}
+			for i, p := range tt.thresholds {
+				if w.Thresholds[i].Passed != p {
+					t.Errorf("threshold %+v, want passed %v", w.Thresholds[i], p)
+				}
+			}
+		})
+	}
+}
+
+func TestBenchUsageAndUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"bad threshold", []string{"bench", "rest", "--url", closed, "--threshold", "p99<fast"}, 2, `threshold "p99<fast": value "fast": not a number`},
+		{"integrity threshold on rest", []string{"bench", "rest", "--url", "http://127.0.0.1:1", "-n", "1", "--threshold", "lost==0"}, 2, "produces no messaging integrity figures"},
+		{"bad rate", []string{"bench", "rest", "--url", closed, "--rate", "fast"}, 2, "--rate"},
+		{"concurrency with rate", []string{"bench", "rest", "--url", closed, "--rate", "10/s", "-c", "5"}, 2, "--max-in-flight"},
+		{"missing url", []string{"bench", "rest"}, 2, "--url is required"},
+		{"missing template", []string{"bench", "rest", "--url", closed, "--body-template", "/nonexistent.json"}, 2, "nonexistent.json"},
+		{"unreachable", []string{"bench", "rest", "--url", closed, "-n", "1"}, 3, "unreachable"},
+		{"grpc streaming method", []string{"bench", "grpc", "--address", "127.0.0.1:1", "--proto", "../../testdata/schemas/shop.proto", "--method", "shop.v1.OrderService/WatchOrders"}, 2, "streaming"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, nil, append(tt.args, "-q")...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d (want %d), stderr %q lacks %q", code, tt.code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+// TestBenchInterrupted: cancelling the context (Ctrl-C) stops the load, and the results are
+// still written, marked interrupted; the exit code is 3.
+func TestBenchInterrupted(t *testing.T) {
+	srv, _ := orderServer(t)
+	body := writeFile(t, "order.json", `{"id":"ord-{{.Seq}}"}`)
+	out := filepath.Join(t.TempDir(), "results.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	began := time.Now()
+	code := Execute(ctx, []string{"bench", "rest", "--url", srv.URL, "-X", "POST", "--path", "/orders", "--body-template", body, "-d", "1m", "--out", out}, nil, strings.NewReader(""), &stdout, &stderr)
+	if code != 3 || time.Since(began) > 10*time.Second {
+		t.Fatalf("exit %d after %v; stderr %s", code, time.Since(began), stderr.String())
+	}
+	f, err := results.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Run.Interrupted || !f.Workloads[0].Interrupted || f.Workloads[0].Totals.Requests == 0 {
+		t.Fatalf("run %+v workload totals %+v", f.Run, f.Workloads[0].Totals)
+	}
+}
+
+func TestBenchGRPC(t *testing.T) {
+	srv := grpctest.StartShop(t, grpctest.Options{})
+	proto := filepath.Join(testenv.ModuleRoot(t), "testdata", "schemas", "shop.proto")
+	tpl := writeFile(t, "get.json", `{"id":"{{.Row.id}}"}`)
+	rows := writeFile(t, "ids.csv", "id\no-1\nmissing\no-2\no-3\n")
+	out := filepath.Join(t.TempDir(), "results.json")
+	code, _, stderr := runCLI(t, nil, "bench", "grpc", "--address", srv.Addr, "--proto", proto, "--method", "shop.v1.OrderService/GetOrder",
+		"--message-template", tpl, "--data-file", rows, "-n", "400", "-c", "8", "--connections", "2", "--out", out, "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := results.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := f.Workloads[0]
+	if w.Driver != "grpc" || w.Totals.Requests != 400 || w.Errors["grpc_NOT_FOUND"] != 100 || w.Totals.Succeeded != 300 {
+		t.Fatalf("workload %s totals %+v errors %v, want 400 calls, 100 grpc_NOT_FOUND", w.Driver, w.Totals, w.Errors)
+	}
+}
