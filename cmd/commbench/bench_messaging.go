@@ -38,7 +38,8 @@ type messagingFlags struct {
 	pf                      payloadFlags
 }
 
-func (m *messagingFlags) register(fs *pflag.FlagSet, ops string) {
+// register adds the messaging flags, then tf's (headerHelp names what --header sets) and l's.
+func (m *messagingFlags) register(fs *pflag.FlagSet, ops string, tf *targetFlags, headerHelp string, l *loadFlags) {
 	fs.StringVar(&m.operation, "operation", "", ops)
 	fs.IntVar(&m.producers, "producers", 1, "producer connections (publishing operations)")
 	fs.IntVar(&m.consumers, "consumers", 1, "consumer connections sharing the messages (consuming operations)")
@@ -49,10 +50,15 @@ func (m *messagingFlags) register(fs *pflag.FlagSet, ops string) {
 	fs.StringVar(&m.message, "message", "", "Protobuf message of the body, e.g. shop.v1.Order")
 	fs.StringSliceVarP(&m.importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
 	m.pf.register(fs, "body-template", "message body template file")
+	tf.register(fs, headerHelp)
+	l.register(fs)
 }
 
 // workload opens the messaging workload through d; driverName and target describe it.
-func (m *messagingFlags) workload(ctx context.Context, fs *pflag.FlagSet, l *loadFlags, cfg *bench.Config, d drivers.Driver, tg drivers.Target, mc messaging.Config, shown string, echo map[string]any) (*benchWorkload, error) {
+// The target's headers (--header) become message headers.
+func (m *messagingFlags) workload(ctx context.Context, fs *pflag.FlagSet, l *loadFlags, tf *targetFlags, cfg *bench.Config, d drivers.Driver, tg drivers.Target, mc messaging.Config, shown string, echo map[string]any) (*benchWorkload, error) {
+	mc.Headers, tg.Headers = tg.Headers, nil
+	tf.echo(echo)
 	var codec formats.Codec
 	var err error
 	if m.format != "json" {
@@ -145,14 +151,12 @@ intended send time in the open model.
 				if err != nil {
 					return nil, err
 				}
-				mc := messaging.Config{Operation: mf.operation, Route: route, Headers: tg.Headers,
+				mc := messaging.Config{Operation: mf.operation, Route: route,
 					Subscription: drivers.Subscription{Route: subscribe, Prefetch: prefetch, AutoAck: autoAck},
 					IsReturned:   func(err error) bool { return errors.Is(err, amqp.ErrReturned) }}
-				tg.Headers = nil
 				shown := redactURL(address)
 				echo := map[string]any{"driver": "amqp", "url": shown, "route": route, "subscribe": subscribe}
-				tf.echo(echo)
-				return mf.workload(ctx, cmd.Flags(), &l, cfg, amqp.New(), tg, mc, shown, echo)
+				return mf.workload(ctx, cmd.Flags(), &l, &tf, cfg, amqp.New(), tg, mc, shown, echo)
 			})
 		},
 	}
@@ -162,9 +166,7 @@ intended send time in the open model.
 	fs.StringVar(&subscribe, "subscribe", "", "what to consume: exchange/routing.key or queue:NAME (default: --route)")
 	fs.IntVar(&prefetch, "prefetch", 0, "consumer QoS prefetch count (0: the driver's default)")
 	fs.BoolVar(&autoAck, "auto-ack", false, "consume without manual acknowledgements")
-	mf.register(fs, "publish, consume or publish-consume (default)")
-	tf.register(fs, "message header")
-	l.register(fs)
+	mf.register(fs, "publish, consume or publish-consume (default)", &tf, "message header", &l)
 	return cmd
 }
 
@@ -215,15 +217,13 @@ send time in the open model.
 				if group == "" && mf.consumers > 1 {
 					group = "commbench-" + mf.runID
 				}
-				mc := messaging.Config{Operation: mf.operation, Route: topic, Headers: tg.Headers,
+				mc := messaging.Config{Operation: mf.operation, Route: topic,
 					Subscription: drivers.Subscription{Route: topic, Group: group, From: from}}
 				if keys > 0 {
 					mc.Key = func(_ int, seq uint64) []byte { return fmt.Appendf(nil, "key-%d", seq%uint64(keys)) }
 				}
-				tg.Headers = nil
 				echo := map[string]any{"driver": "kafka", "brokers": brokers, "topic": topic, "group": group, "keys": keys}
-				tf.echo(echo)
-				return mf.workload(ctx, cmd.Flags(), &l, cfg, kafka.New(), tg, mc, brokers, echo)
+				return mf.workload(ctx, cmd.Flags(), &l, &tf, cfg, kafka.New(), tg, mc, brokers, echo)
 			})
 		},
 	}
@@ -233,8 +233,6 @@ send time in the open model.
 	fs.StringVar(&group, "group", "", "consumer group (default: none for one consumer, commbench-RUN for several)")
 	fs.StringVar(&from, "from", "", "where consumers start: end (default), start, or an RFC 3339 time")
 	fs.IntVar(&keys, "keys", 0, "record keys key-0..key-N-1 by sequence number (0: no key)")
-	mf.register(fs, "produce, consume or produce-consume (default)")
-	tf.register(fs, "record header")
-	l.register(fs)
+	mf.register(fs, "produce, consume or produce-consume (default)", &tf, "record header", &l)
 	return cmd
 }
