@@ -17,6 +17,9 @@ func (s *Scenario) ResolvePaths(dir string) {
 		return filepath.Join(dir, p)
 	}
 	all := func(ps []string) []string {
+		if ps == nil {
+			return nil
+		}
 		out := make([]string, len(ps))
 		for i, p := range ps {
 			out[i] = join(p)

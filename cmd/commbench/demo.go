@@ -111,7 +111,7 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 	if sys.AMQPErr != nil {
 		for _, t := range s.Targets {
 			if t.Driver == "amqp" {
-				ro.skip[t.Name] = skipReason(t, fmt.Errorf("shop: %w", sys.AMQPErr))
+				ro.skip[t.Name] = skipReason(t, sys.AMQPErr)
 			}
 		}
 	}

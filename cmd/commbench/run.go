@@ -146,12 +146,12 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		}
 		if reason, ok := o.skip[t.Name]; ok {
 			rt.skipped = reason
-			o.notes = append(o.notes, "skipped "+reason)
+			o.notes = append(o.notes, reason)
 			continue
 		}
 		if err := checkTarget(ctx, a, rt.Target); err != nil {
 			rt.skipped = skipReason(rt.Target, err)
-			o.notes = append(o.notes, "skipped "+rt.skipped)
+			o.notes = append(o.notes, rt.skipped)
 			a.log.Warn("optional target skipped", "target", rt.Name, "reason", err)
 		}
 	}
@@ -192,7 +192,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		for _, w := range s.Workloads {
 			rt := targets[w.Target]
 			if rt.skipped != "" {
-				note := fmt.Sprintf("skipped workload %s: %s", w.Name, rt.skipped)
+				note := fmt.Sprintf("skipped workload %s: optional target %s did not answer", w.Name, w.Target)
 				o.notes = append(o.notes, note)
 				fmt.Fprintln(out, "- "+note)
 				continue
@@ -297,17 +297,19 @@ func openTarget(ctx context.Context, a *app, t scenario.Target) (drivers.Conn, e
 	return c, nil
 }
 
-// checkTarget opens and closes a connection to t.
+// checkTarget opens and closes a connection to t; the error is the driver's.
 func checkTarget(ctx context.Context, a *app, t scenario.Target) error {
-	c, err := openTarget(ctx, a, t)
+	c, err := driverFor(t.Driver).Open(ctx, driverTarget(a, t))
 	if err != nil {
 		return err
 	}
 	return c.Close()
 }
 
+// skipReason says why optional target t is skipped (err: why it did not answer) and how to start
+// one.
 func skipReason(t scenario.Target, err error) string {
-	reason := fmt.Sprintf("optional target %s did not answer (%v)", t.Name, errors.Unwrap(err))
+	reason := fmt.Sprintf("optional target %s (%s) did not answer: %v", t.Name, t.Driver, err)
 	if hint := startHints[t.Driver]; hint != "" {
 		reason += "; " + hint
 	}
@@ -399,24 +401,22 @@ func verifyContract(ctx context.Context, a *app, c scenario.Contract, targets ma
 		mc.Timeout = c.MessageTimeout.Std()
 		cfg.Messages = verifier.NewMessages(mc)
 	}
-	if len(skipped) > 0 {
-		reason := strings.Join(skipped, "; ")
-		cfg.OnResult = func(r results.Interaction) {
-			if r.Status == results.StatusSkipped {
-				r.Reason = reason + " (" + r.Reason + ")"
-			}
-			onResult(r)
+	// Interactions skipped for want of a connection are, here, skipped because an optional target
+	// did not answer: say so, with how to start it, rather than name a missing flag.
+	reason := strings.Join(skipped, "; ")
+	explain := func(r *results.Interaction) {
+		if reason != "" && r.Status == results.StatusSkipped {
+			r.Reason = reason
 		}
-	} else {
-		cfg.OnResult = onResult
+	}
+	cfg.OnResult = func(r results.Interaction) {
+		explain(&r)
+		onResult(r)
 	}
 	v, err := verifier.Verify(ctx, cfg, pacts)
-	if v != nil && len(skipped) > 0 {
-		reason := strings.Join(skipped, "; ")
+	if v != nil {
 		for i := range v.Interactions {
-			if r := &v.Interactions[i]; r.Status == results.StatusSkipped {
-				r.Reason = reason + " (" + r.Reason + ")"
-			}
+			explain(&v.Interactions[i])
 		}
 	}
 	return v, err

@@ -1,0 +1,73 @@
+package scenario
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestResolvePaths(t *testing.T) {
+	s := Scenario{
+		Targets:   []Target{{Name: "g", Proto: []string{"shop.proto", "/abs/x.proto"}, ImportPaths: []string{"."}}},
+		Contracts: []Contract{{Pacts: []string{"pacts", "https://broker.test/pacts/x"}}},
+		Workloads: []Workload{{Payload: Payload{Schema: "s.avsc", SchemaDeps: []string{"m.avsc"}, Template: "t.json", DataFile: ""}}},
+		Outputs:   Outputs{HTML: "out/report.html"},
+	}
+	s.ResolvePaths("dir")
+	want := Scenario{
+		Targets:   []Target{{Name: "g", Proto: []string{filepath.Join("dir", "shop.proto"), "/abs/x.proto"}, ImportPaths: []string{"dir"}}},
+		Contracts: []Contract{{Pacts: []string{filepath.Join("dir", "pacts"), "https://broker.test/pacts/x"}}},
+		Workloads: []Workload{{Payload: Payload{Schema: filepath.Join("dir", "s.avsc"), SchemaDeps: []string{filepath.Join("dir", "m.avsc")}, Template: filepath.Join("dir", "t.json")}}},
+		Outputs:   Outputs{HTML: "out/report.html"},
+	}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("got  %+v\nwant %+v", s, want)
+	}
+}
+
+func TestExpandEnvDefaults(t *testing.T) {
+	env := map[string]string{"SET": "http://set:1", "EMPTY": ""}
+	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	tests := []struct {
+		name, in, want, err string
+	}{
+		{"set", "${SET}", "http://set:1", ""},
+		{"set with default", "${SET:-http://d:2}", "http://set:1", ""},
+		{"unset with default", "${UNSET:-http://d:2}/x", "http://d:2/x", ""},
+		{"empty with default", "${EMPTY:-amqp://g:g@h/}", "amqp://g:g@h/", ""},
+		{"unset", "${UNSET}", "", "environment variable UNSET is not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Target{Name: "x", Address: tt.in}.ExpandEnv(getenv)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || got.Address != tt.want {
+				t.Fatalf("got %q, %v; want %q", got.Address, err, tt.want)
+			}
+			c, err := Contract{StateChangeURL: tt.in}.ExpandEnv(getenv)
+			if err != nil || c.StateChangeURL != tt.want {
+				t.Fatalf("contract: got %q, %v; want %q", c.StateChangeURL, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedactedHidesWorkloadHeadersAndStateURLCredentials(t *testing.T) {
+	s := Scenario{
+		Contracts: []Contract{{StateChangeURL: "http://user:pw@h/_pact/state"}},
+		Workloads: []Workload{{Headers: map[string]string{"Authorization": "Bearer t0k"}}},
+	}
+	r := s.Redacted()
+	if r.Contracts[0].StateChangeURL != "http://***@h/_pact/state" || r.Workloads[0].Headers["Authorization"] != "***" {
+		t.Fatalf("not redacted: %+v", r)
+	}
+	if s.Workloads[0].Headers["Authorization"] != "Bearer t0k" {
+		t.Fatal("Redacted changed the original")
+	}
+}
