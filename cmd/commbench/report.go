@@ -34,7 +34,30 @@ func newReportCmd(a *app) *cobra.Command {
 
 // reportFlags are the output flags shared by the report subcommands (and by verify, bench and run
 // through reports.Outputs).
-type reportFlags struct{ html, junit, md, out string }
+type reportFlags struct{ html, junit, md, out, stepSummary string }
+
+// stepSummaryEnv is the value of a bare --step-summary: the file GitHub Actions names in
+// $GITHUB_STEP_SUMMARY.
+const stepSummaryEnv = "$GITHUB_STEP_SUMMARY"
+
+// addStepSummary registers --step-summary[=FILE].
+func (r *reportFlags) addStepSummary(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&r.stepSummary, "step-summary", "", "append the Markdown summary to this file; bare, to the file $GITHUB_STEP_SUMMARY names (nothing when unset)")
+	cmd.Flags().Lookup("step-summary").NoOptDefVal = stepSummaryEnv
+}
+
+// stepSummaryPath resolves --step-summary: "" when not given, or given bare outside GitHub
+// Actions (logged).
+func (r *reportFlags) stepSummaryPath(a *app) string {
+	if r.stepSummary != stepSummaryEnv {
+		return r.stepSummary
+	}
+	p := a.Getenv("GITHUB_STEP_SUMMARY")
+	if p == "" {
+		a.log.Warn("--step-summary: GITHUB_STEP_SUMMARY is not set (not a GitHub Actions step); no step summary written")
+	}
+	return p
+}
 
 func (r *reportFlags) add(cmd *cobra.Command, withOut bool) {
 	f := cmd.Flags()
@@ -47,7 +70,7 @@ func (r *reportFlags) add(cmd *cobra.Command, withOut bool) {
 }
 
 func (r *reportFlags) outputs(a *app) reports.Outputs {
-	return reports.Outputs{HTML: r.html, JUnit: r.junit, Markdown: r.md, JSON: r.out, Stdout: a.stdout}
+	return reports.Outputs{HTML: r.html, JUnit: r.junit, Markdown: r.md, JSON: r.out, StepSummary: r.stepSummaryPath(a), Stdout: a.stdout}
 }
 
 // readResults reads a results file; failures are usage errors (exit 2) naming the file.
@@ -66,9 +89,12 @@ func newReportRenderCmd(a *app) *cobra.Command {
 		Short: "Render a results file as HTML, JUnit XML and Markdown, and print its summary",
 		Long: `Render a results file written by verify, bench or run. The terminal summary is printed on
 stdout (not with --quiet); --html, --junit and --md write report files (parent directories are
-created). The exit code is 0 when the files are written, whatever the results say.`,
-		Example: `  commbench report render results.json --html report.html --junit junit.xml --md summary.md`,
-		Args:    cobra.ExactArgs(1),
+created). --step-summary appends the Markdown summary to the job summary of a GitHub Actions
+step ($GITHUB_STEP_SUMMARY; give a file as --step-summary=FILE). The exit code is 0 when the
+files are written, whatever the results say.`,
+		Example: `  commbench report render results.json --html report.html --junit junit.xml --md summary.md
+  commbench report render results.json --html report.html --step-summary   # in a GitHub Actions step`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := readResults(args[0])
 			if err != nil {
@@ -84,6 +110,7 @@ created). The exit code is 0 when the files are written, whatever the results sa
 		},
 	}
 	rf.add(cmd, false)
+	rf.addStepSummary(cmd)
 	return cmd
 }
 

@@ -156,3 +156,49 @@ func TestReportCompare(t *testing.T) {
 		t.Errorf("no limits: exit %d, want 0", code)
 	}
 }
+
+// TestReportRenderStepSummary: --step-summary appends the Markdown summary to the file
+// $GITHUB_STEP_SUMMARY names (bare) or to the file given (=FILE), after what is already there.
+func TestReportRenderStepSummary(t *testing.T) {
+	dir := t.TempDir()
+	in := writeResults(t, dir, "run1", 1, 500, 3)
+	tests := []struct {
+		name    string
+		flag    string
+		env     bool // set GITHUB_STEP_SUMMARY to the summary file
+		written bool
+		stderr  string
+	}{
+		{"bare flag in GitHub Actions", "--step-summary", true, true, ""},
+		{"file given", "--step-summary=SUMMARY", false, true, ""},
+		{"file given wins over the environment", "--step-summary=SUMMARY", true, true, ""},
+		{"bare flag outside GitHub Actions", "--step-summary", false, false, "GITHUB_STEP_SUMMARY is not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			summary := filepath.Join(t.TempDir(), "step-summary.md")
+			if err := os.WriteFile(summary, []byte("# earlier step\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var env []string
+			if tt.env {
+				env = []string{"GITHUB_STEP_SUMMARY=" + summary}
+			}
+			code, _, errOut := runCLI(t, env, "report", "render", in, "-q", strings.Replace(tt.flag, "SUMMARY", summary, 1))
+			if code != 0 || !strings.Contains(errOut, tt.stderr) {
+				t.Fatalf("exit %d, stderr %q lacks %q", code, errOut, tt.stderr)
+			}
+			b, err := os.ReadFile(summary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := string(b)
+			if !strings.HasPrefix(got, "# earlier step\n") {
+				t.Fatalf("the earlier content was not kept:\n%s", got)
+			}
+			if appended := strings.Contains(got, "PASS") && strings.Contains(got, "get"); appended != tt.written {
+				t.Fatalf("summary appended %v, want %v:\n%s", appended, tt.written, got)
+			}
+		})
+	}
+}

@@ -111,7 +111,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 		file.Run.Interrupted = true
 		file.Run.Error = verr.Error()
 	}
-	if err := reports.WriteOutputs(file, reports.Outputs{JSON: f.out, HTML: f.html, JUnit: f.junit, Markdown: f.markdown}); err != nil {
+	if err := reports.WriteOutputs(file, reports.Outputs{JSON: f.out, HTML: f.html, JUnit: f.junit, Markdown: f.markdown, Stdout: a.stdout}); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
 	if !a.quiet {

@@ -67,6 +67,15 @@ func (c Chart) Drawn() bool {
 	return true
 }
 
+// String describes the chart for test messages: "id: 720 px wide, series [612 430] px".
+func (c Chart) String() string {
+	s := fmt.Sprintf("%s: %.0f px wide, series %.0f px", c.ID, c.Width, c.Paths)
+	if c.NoData {
+		s += ", no data"
+	}
+	return s
+}
+
 // Page is what the browser observed of one page.
 type Page struct {
 	URL      string   // the file:// URL opened

@@ -84,3 +84,10 @@ func TestOpen(t *testing.T) {
 		t.Errorf("a script blocked by the CSP: title %q, problems %q", p.Title, p.Problems)
 	}
 }
+
+func TestChartString(t *testing.T) {
+	got := Chart{ID: "w0-tput", Width: 720.4, Paths: []float64{612.2, 430}, NoData: true}.String()
+	if want := "w0-tput: 720 px wide, series [612 430] px, no data"; got != want {
+		t.Fatalf("String() = %q, want %q", got, want)
+	}
+}
