@@ -11,7 +11,7 @@ func TestSeqSetMatchesMap(t *testing.T) {
 		gen  func(r *rand.Rand) uint64
 		n    int
 	}{
-		{"dense random", func(r *rand.Rand) uint64 { return r.Uint64N(3 * pageBits) }, 400_000},
+		{"dense random", func(r *rand.Rand) uint64 { return r.Uint64N(3 * pageBits) }, 150_000},
 		{"sparse", func(r *rand.Rand) uint64 { return r.Uint64N(50 * pageBits) }, 20_000},
 		{"tiny range", func(r *rand.Rand) uint64 { return r.Uint64N(100) }, 1000},
 	}

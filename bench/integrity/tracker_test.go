@@ -351,7 +351,7 @@ func TestDrain(t *testing.T) {
 // accounting: 2 bits per message at worst (every other message lost: no page collapses), a page
 // table only when everything arrives.
 func TestSequenceSetsStayCompact(t *testing.T) {
-	const n = 1 << 20
+	const n = 1 << 18
 	cases := []struct {
 		name     string
 		lose     func(seq uint64) bool
