@@ -3,6 +3,7 @@ package scenario
 import (
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -69,5 +70,17 @@ func TestRedactedHidesWorkloadHeadersAndStateURLCredentials(t *testing.T) {
 	}
 	if s.Workloads[0].Headers["Authorization"] != "Bearer t0k" {
 		t.Fatal("Redacted changed the original")
+	}
+}
+
+// TestOverridesKeepFileLines: a mistake in the file is reported at its line in the file even
+// when --set overrides re-encode the document (which drops comments and moves lines).
+func TestOverridesKeepFileLines(t *testing.T) {
+	doc := strings.Replace("# a comment\n\n# another\n"+valid, "    path: /orders/1", "    pth: /orders/1", 1)
+	line := strings.Count(doc[:strings.Index(doc, "pth:")], "\n") + 1
+	_, err := Parse([]byte(doc), "shop.yaml", []string{"workloads.get-order.rate=50/s"})
+	want := "shop.yaml:" + strconv.Itoa(line) + ": field pth not found"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err %v, want %q", err, want)
 	}
 }

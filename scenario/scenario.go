@@ -215,17 +215,38 @@ func Parse(data []byte, name string, overrides []string) (*Scenario, error) {
 			return nil, fmt.Errorf("--set %s: %w", o, err)
 		}
 	}
+	if len(overrides) > 0 {
+		// Report mistakes in the file with the file's own line numbers, before the overrides
+		// re-encode it (which drops comments and moves lines).
+		if _, err := decodeStrict(data, name); err != nil {
+			return nil, err
+		}
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	if err := enc.Encode(&root); err != nil {
 		return nil, err
 	}
-	// Decode the (possibly overridden) tree strictly. Re-encoding keeps line numbers only when
-	// there were no overrides, so decode the original bytes in that case.
 	src := data
 	if len(overrides) > 0 {
 		src = buf.Bytes()
 	}
+	s, err := decodeStrict(src, name)
+	if err != nil {
+		if len(overrides) > 0 {
+			return nil, fmt.Errorf("after --set: %w", err)
+		}
+		return nil, err
+	}
+	if err := s.validate(name, &root); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// decodeStrict decodes src into a Scenario, failing on unknown fields and wrong types with
+// name:line errors.
+func decodeStrict(src []byte, name string) (*Scenario, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	var s Scenario
@@ -243,9 +264,6 @@ func Parse(data []byte, name string, overrides []string) (*Scenario, error) {
 			return nil, fmt.Errorf("%s:%s", name, lineRe.ReplaceAllString(msg, "$1: "))
 		}
 		return nil, fmt.Errorf("%s: %s", name, msg)
-	}
-	if err := s.validate(name, &root); err != nil {
-		return nil, err
 	}
 	return &s, nil
 }

@@ -153,7 +153,11 @@ func TestRunExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, tt.env, tt.args...)
+			args := tt.args
+			if len(args) > 1 {
+				args = append(args, shortRun(t.TempDir())...) // outputs away from the working directory
+			}
+			code, stdout, stderr := runCLI(t, tt.env, args...)
 			if code != tt.code || !strings.Contains(stdout+stderr, tt.want) {
 				t.Fatalf("exit %d (want %d), output lacks %q:\n%s\n%s", code, tt.code, tt.want, stdout, stderr)
 			}
