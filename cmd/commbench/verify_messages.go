@@ -2,21 +2,198 @@ package main
 
 import (
 	"context"
+	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/contracts/verifier"
+	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/drivers/amqp"
+	"github.com/commbench/commbench/drivers/kafka"
+	"github.com/commbench/commbench/formats"
+	"github.com/commbench/commbench/formats/avro"
+	"github.com/commbench/commbench/formats/confluent"
+	"github.com/commbench/commbench/formats/protobuf"
+	"github.com/commbench/commbench/internal/exitcode"
 )
 
 // messageFlags select how message interactions are verified (brokers, routes, Pact's HTTP
 // message mode).
-type messageFlags struct{}
-
-func (m *messageFlags) register(fs *pflag.FlagSet) {}
-
-// open returns the message verifier the flags ask for (nil when none), and a close function.
-func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags) (verifier.MessageVerifier, func() error, error) {
-	return nil, func() error { return nil }, nil
+type messageFlags struct {
+	kafkaBrokers, amqpURL string
+	routes                []string
+	routesFile            string
+	triggers              []string
+	providerURL           string
+	timeout               time.Duration
+	createTopics, declare bool
+	avroSchema            string
+	schemaRegistry        string
 }
 
-func (m *messageFlags) echo(map[string]any) {}
+func (m *messageFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&m.kafkaBrokers, "kafka-brokers", "", "Kafka seed brokers for message interactions, comma-separated host:port (${VAR} expands from the environment)")
+	fs.StringVar(&m.amqpURL, "amqp-url", "", "AMQP URI for message interactions, e.g. amqp://${AMQP_USER}:${AMQP_PASS}@127.0.0.1:5672/ (credentials may be ${VAR}; never written to results)")
+	fs.StringArrayVar(&m.routes, "message-route", nil, "route for message interactions whose metadata names no topic/exchange: 'REGEX=kafka://topic' or 'REGEX=amqp://exchange/routing.key' (amqp://exchange, amqp:///queue), REGEX matched against the description (repeatable; first match wins)")
+	fs.StringVar(&m.routesFile, "message-routes", "", "file of --message-route rules, one 'REGEX=ROUTE' per line ('#' comments)")
+	fs.StringArrayVar(&m.triggers, "trigger-url", nil, "'REGEX=URL': POST {\"description\",\"providerStates\"} to URL to make the provider publish the messages of the interactions whose description matches (repeatable; first match wins)")
+	fs.StringVar(&m.providerURL, "message-provider-url", "", "Pact's HTTP message mode: POST {\"description\",\"providerStates\"} here and match the answer (body, Content-Type, Pact-Message-Metadata) for message interactions with no broker route")
+	fs.DurationVar(&m.timeout, "message-timeout", verifier.DefaultMessageTimeout, "how long to wait for a matching message or a reply")
+	fs.BoolVar(&m.createTopics, "create-topics", false, "create missing Kafka topics (and reply topics) instead of failing")
+	fs.BoolVar(&m.declare, "declare", false, "declare missing AMQP exchanges and queues instead of failing")
+	fs.StringVar(&m.avroSchema, "avro-schema", "", ".avsc schema decoding Avro message contents")
+	fs.StringVar(&m.schemaRegistry, "schema-registry", "", "Confluent Schema Registry URL decoding Confluent-framed message contents by schema id (credentials from COMMBENCH_SCHEMA_REGISTRY_USERNAME/PASSWORD)")
+}
+
+// given reports whether any message verification target was given.
+func (m *messageFlags) given() bool {
+	return m.kafkaBrokers != "" || m.amqpURL != "" || m.providerURL != ""
+}
+
+// open returns the message verifier the flags ask for (nil when none), and a close function.
+// Unreachable brokers and refused credentials exit 3; bad flags exit 2.
+func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags) (verifier.MessageVerifier, func() error, error) {
+	var closers []func() error
+	closeAll := func() error {
+		for _, c := range closers {
+			_ = c()
+		}
+		return nil
+	}
+	if !m.given() {
+		if len(m.routes) > 0 || m.routesFile != "" || len(m.triggers) > 0 {
+			return nil, closeAll, exitcode.Usagef("--message-route, --message-routes and --trigger-url need --kafka-brokers, --amqp-url or --message-provider-url")
+		}
+		return nil, closeAll, nil
+	}
+	if m.timeout <= 0 {
+		return nil, closeAll, exitcode.Usagef("--message-timeout must be positive, got %s", m.timeout)
+	}
+	cfg := verifier.MessageConfig{ProviderURL: m.providerURL, Timeout: m.timeout}
+	for _, s := range m.routes {
+		r, err := verifier.ParseRouteRule(s)
+		if err != nil {
+			return nil, closeAll, exitcode.Usagef("--message-route %w", err)
+		}
+		cfg.Routes = append(cfg.Routes, r)
+	}
+	if m.routesFile != "" {
+		file, err := os.Open(m.routesFile)
+		if err != nil {
+			return nil, closeAll, exitcode.Usagef("--message-routes: %w", err)
+		}
+		rules, err := verifier.ParseRouteRules(file, m.routesFile)
+		_ = file.Close()
+		if err != nil {
+			return nil, closeAll, exitcode.Usagef("--message-routes: %w", err)
+		}
+		cfg.Routes = append(cfg.Routes, rules...)
+	}
+	for _, s := range m.triggers {
+		t, err := verifier.ParseTriggerRule(s)
+		if err != nil {
+			return nil, closeAll, exitcode.Usagef("--trigger-url %w", err)
+		}
+		cfg.Triggers = append(cfg.Triggers, t)
+	}
+	if err := m.codecs(ctx, a, f, &cfg); err != nil {
+		return nil, closeAll, err
+	}
+	open := func(d drivers.Driver, address, what string, opts map[string]string) (verifier.BrokerConn, error) {
+		t := drivers.Target{Address: address, ConnectTimeout: f.target.connectTimeout, RequestTimeout: m.timeout,
+			LookupEnv: a.LookupEnv, Options: opts}
+		c, err := d.Open(ctx, t)
+		if err != nil {
+			return nil, openError(what, err)
+		}
+		closers = append(closers, c.Close)
+		bc, ok := c.(verifier.BrokerConn)
+		if !ok {
+			return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", what, d.Name())
+		}
+		return bc, nil
+	}
+	if m.kafkaBrokers != "" {
+		opts := map[string]string{}
+		if m.createTopics {
+			opts["create_topics"] = "true"
+		}
+		c, err := open(kafka.New(), m.kafkaBrokers, "Kafka brokers "+m.kafkaBrokers, opts)
+		if err != nil {
+			return nil, closeAll, err
+		}
+		cfg.Kafka = c
+	}
+	if m.amqpURL != "" {
+		opts := map[string]string{}
+		if m.declare {
+			opts["declare"] = "true"
+		}
+		c, err := open(amqp.New(), m.amqpURL, "AMQP broker "+redactURL(m.amqpURL), opts)
+		if err != nil {
+			return nil, closeAll, err
+		}
+		cfg.AMQP = c
+	}
+	return verifier.NewMessages(cfg), closeAll, nil
+}
+
+// codecs loads what decodes binary message contents: --proto (as for gRPC), --avro-schema,
+// --schema-registry.
+func (m *messageFlags) codecs(ctx context.Context, a *app, f *verifyFlags, cfg *verifier.MessageConfig) error {
+	if len(f.protos) > 0 {
+		files, err := protobuf.Compile(ctx, f.protos, f.importPaths)
+		if err != nil {
+			return exitcode.Usagef("--proto: %w", err)
+		}
+		cfg.ProtoFiles = files
+	}
+	if m.avroSchema != "" {
+		c, err := avro.New(formats.Options{Schema: m.avroSchema})
+		if err != nil {
+			return exitcode.Usagef("--avro-schema: %w", err)
+		}
+		cfg.Avro = c
+	}
+	if m.schemaRegistry != "" {
+		r, err := confluent.NewRegistry(m.schemaRegistry, a.Getenv)
+		if err != nil {
+			return exitcode.Usagef("--schema-registry: %w", err)
+		}
+		cfg.Registry = r
+	}
+	return nil
+}
+
+// echo adds the message flags to the configuration echo, credentials left out.
+func (m *messageFlags) echo(out map[string]any) {
+	if !m.given() {
+		return
+	}
+	msg := map[string]any{"timeout": m.timeout.String()}
+	for k, v := range map[string]string{"kafka_brokers": m.kafkaBrokers, "amqp_url": redactURL(m.amqpURL),
+		"provider_url": redactURL(m.providerURL), "routes_file": m.routesFile, "avro_schema": m.avroSchema,
+		"schema_registry": redactURL(m.schemaRegistry)} {
+		if v != "" {
+			msg[k] = v
+		}
+	}
+	if len(m.routes) > 0 {
+		msg["routes"] = m.routes
+	}
+	if len(m.triggers) > 0 {
+		triggers := make([]string, len(m.triggers))
+		for i, t := range m.triggers {
+			triggers[i] = redactURL(t)
+		}
+		msg["triggers"] = triggers
+	}
+	if m.createTopics {
+		msg["create_topics"] = true
+	}
+	if m.declare {
+		msg["declare"] = true
+	}
+	out["messages"] = msg
+}

@@ -1,0 +1,53 @@
+package verifier
+
+import (
+	"context"
+
+	"github.com/commbench/commbench/contracts"
+	"github.com/commbench/commbench/results"
+)
+
+// Preparer is an optional interface of a MessageVerifier that must act before the provider
+// states are set up: a provider often publishes the message while it sets up the state, so the
+// subscription has to exist before the state change URL is called. Verify calls Prepare just
+// before the state change calls and, when it returns a Prepared, completes the interaction with
+// Prepared.Verify instead of VerifyMessage, then calls Prepared.Close (after any teardown).
+//
+// Prepare returns nil, nil when it has nothing to prepare (VerifyMessage is then used). An error
+// is reported as VerifyMessage's would be (ErrSkip, drivers.ErrUnreachable...), after the state
+// change calls.
+type Preparer interface {
+	Prepare(ctx context.Context, p *contracts.Pact, in *contracts.Interaction) (Prepared, error)
+}
+
+// Prepared is a message verification begun before the provider states were set up (for example
+// a subscription in place).
+type Prepared interface {
+	// Verify completes the verification once the provider states are set up; state holds their
+	// values. Results and errors are as for MessageVerifier.VerifyMessage.
+	Verify(ctx context.Context, state map[string]any) ([]results.Mismatch, error)
+	// Close releases what Prepare holds. It is called once, whatever happened.
+	Close() error
+}
+
+// prepare lets a Preparer message verifier start verifying in before its provider states are set
+// up. It returns the function that completes the verification and the one that releases what was
+// prepared; for other interactions and verifiers, verify itself and a no-op.
+func (cfg *Config) prepare(ctx context.Context, p *contracts.Pact, in *contracts.Interaction, verify verifyFunc) (verifyFunc, func()) {
+	pr, ok := cfg.Messages.(Preparer)
+	if !ok || in.Kind == contracts.KindHTTP || transportOf(in) == "grpc" {
+		return verify, func() {}
+	}
+	prepared, err := pr.Prepare(ctx, p, in)
+	switch {
+	case err != nil:
+		return func(context.Context, *contracts.Pact, *contracts.Interaction, map[string]any) ([]results.Mismatch, error) {
+			return nil, err
+		}, func() {}
+	case prepared == nil:
+		return verify, func() {}
+	}
+	return func(ctx context.Context, _ *contracts.Pact, _ *contracts.Interaction, state map[string]any) ([]results.Mismatch, error) {
+		return prepared.Verify(ctx, state)
+	}, func() { _ = prepared.Close() }
+}
