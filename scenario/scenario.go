@@ -129,6 +129,11 @@ type Workload struct {
 	AutoAck  bool `yaml:"auto_ack,omitempty" json:"auto_ack,omitempty"`
 	// Connections: gRPC HTTP/2 connections the workers share (default 1).
 	Connections int `yaml:"connections,omitempty" json:"connections,omitempty"`
+	// HTTPClient (rest): "fast" (HTTP/1.1 on fasthttp, the lowest overhead; the default when the
+	// target sets no driver options) or "net" (drivers/rest on net/http: HTTP/2, h2c, options).
+	HTTPClient string `yaml:"http_client,omitempty" json:"http_client,omitempty" jsonschema:"enum=fast,enum=net"`
+	// RunID is stamped on every message of a messaging workload (default: a new UUID).
+	RunID string `yaml:"run_id,omitempty" json:"run_id,omitempty"`
 	// Thresholds like "p99<25ms", "error_rate<0.1%", "lost==0".
 	Thresholds []string `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
 }

@@ -16,11 +16,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/commbench/commbench/drivers/grpc/grpctest"
@@ -249,7 +246,8 @@ func TestVerifyRealGRPCPact(t *testing.T) {
 // whose response body is compared on .proto field names.
 func TestVerifyGRPCShop(t *testing.T) {
 	files := grpctest.ShopFiles(t)
-	pact := writeShopGRPCPact(t, files)
+	// The checkout consumer's contract, built from shop.proto by demo/shop's TestGRPCPactIsCurrent.
+	pact := filepath.Join(testenv.ModuleRoot(t), "testdata", "pacts", "shop", "checkout-order-service.json")
 	good := grpctest.StartShop(t, grpctest.Options{})
 	code, stdout, stderr := runCLI(t, nil, "verify", "--pact", pact, "--grpc-address", good.Addr)
 	if code != 0 {
@@ -305,81 +303,4 @@ func pactDescriptors(t *testing.T, pact string) *protoregistry.Files {
 	}
 	t.Fatal("no descriptors in pact")
 	return nil
-}
-
-// writeShopGRPCPact writes a V4 pact as Pact's protobuf plugin records it, for GetOrder("o-1").
-func writeShopGRPCPact(t *testing.T, files *protoregistry.Files) string {
-	t.Helper()
-	fd, err := files.FindFileByPath("shop.proto")
-	if err != nil {
-		fd, err = files.FindFileByPath("testdata/schemas/shop.proto")
-	}
-	var set descriptorpb.FileDescriptorSet
-	seen := map[string]bool{}
-	var add func(f protoreflect.FileDescriptor)
-	add = func(f protoreflect.FileDescriptor) {
-		if seen[f.Path()] {
-			return
-		}
-		seen[f.Path()] = true
-		for i := 0; i < f.Imports().Len(); i++ {
-			add(f.Imports().Get(i).FileDescriptor)
-		}
-		set.File = append(set.File, protodesc.ToFileDescriptorProto(f))
-	}
-	if err != nil {
-		files.RangeFiles(func(f protoreflect.FileDescriptor) bool {
-			if f.Package() == "shop.v1" {
-				add(f)
-			}
-			return true
-		})
-	} else {
-		add(fd)
-	}
-	raw, err := proto.Marshal(&set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqMD, _ := protobuf.FindMessage(files, "shop.v1.GetOrderRequest")
-	req, _ := protobuf.FromValue(reqMD, map[string]any{"id": "o-1"})
-	reqBytes, _ := proto.Marshal(req)
-	respMD, _ := protobuf.FindMessage(files, "shop.v1.Order")
-	resp, err := protobuf.FromValue(respMD, map[string]any{"id": "o-1", "customer_id": "c-1", "status": "ORDER_STATUS_PLACED"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	respBytes, _ := proto.Marshal(resp)
-	pact := map[string]any{
-		"consumer": map[string]any{"name": "checkout"},
-		"provider": map[string]any{"name": "order-service"},
-		"interactions": []any{map[string]any{
-			"type": "Synchronous/Messages", "description": "get order o-1", "transport": "grpc",
-			"pluginConfiguration": map[string]any{"protobuf": map[string]any{"descriptorKey": "k1", "service": "OrderService/GetOrder"}},
-			"request": map[string]any{"contents": map[string]any{"content": base64.StdEncoding.EncodeToString(reqBytes), "contentType": "application/protobuf;message=.shop.v1.GetOrderRequest", "encoded": "base64"}},
-			"response": []any{map[string]any{
-				"contents": map[string]any{"content": base64.StdEncoding.EncodeToString(respBytes), "contentType": "application/protobuf;message=.shop.v1.Order", "encoded": "base64"},
-				"matchingRules": map[string]any{"body": map[string]any{
-					"$.id":          map[string]any{"combine": "AND", "matchers": []any{map[string]any{"match": "type"}}},
-					"$.customer_id": map[string]any{"combine": "AND", "matchers": []any{map[string]any{"match": "regex", "regex": "^c-[0-9]+$"}}},
-					"$.status":      map[string]any{"combine": "AND", "matchers": []any{map[string]any{"match": "regex", "regex": "^ORDER_STATUS_(PLACED|PAID)$"}}},
-				}},
-			}},
-		}},
-		"metadata": map[string]any{
-			"pactSpecification": map[string]any{"version": "4.0"},
-			"plugins": []any{map[string]any{"name": "protobuf", "version": "0.3.0", "configuration": map[string]any{
-				"k1": map[string]any{"protoDescriptors": base64.StdEncoding.EncodeToString(raw)},
-			}}},
-		},
-	}
-	b, err := json.MarshalIndent(pact, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "checkout-order-service.json")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/httpload"
 	"github.com/commbench/commbench/bench/messaging"
 	"github.com/commbench/commbench/bench/payload"
 	"github.com/commbench/commbench/bench/progress"
@@ -157,9 +158,6 @@ func openREST(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 		return nil, fmt.Errorf("operation %q: a rest target runs the operation \"request\"", w.Operation)
 	}
 	tg := driverTarget(a, t)
-	if _, ok := tg.Options["max_idle_conns_per_host"]; !ok {
-		tg.Options["max_idle_conns_per_host"] = fmt.Sprint(cfg.Workers)
-	}
 	tg.Headers = mergeHeaders(tg.Headers, w.Headers)
 	codec, err := payloadCodec(w.Payload)
 	if err != nil {
@@ -183,22 +181,50 @@ func openREST(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 	if path == "" {
 		path = "/"
 	}
-	conn, err := rest.New().Open(ctx, tg)
-	if err != nil {
-		return nil, openError("open "+shown, err)
+	client := w.HTTPClient
+	if client == "" {
+		client = "fast"
+		if len(t.Options) > 0 {
+			client = "net"
+		}
 	}
-	tmpl := drivers.Message{Method: method, Route: path, ContentType: contentType}
-	op, err := request.New([]drivers.Requester{conn.(drivers.Requester)}, tmpl, src, request.HTTPStatus, cfg.Workers)
-	if err != nil {
-		conn.Close()
-		return nil, err
+	var (
+		op      bench.Operation
+		closeOp func()
+	)
+	switch client {
+	case "fast":
+		if len(t.Options) > 0 {
+			return nil, errors.New("target options are drivers/rest options: use them with http_client net")
+		}
+		fop, err := httpload.New(ctx, httpload.Config{Target: tg, Method: method, Path: path, ContentType: contentType, Body: src, Workers: cfg.Workers})
+		if err != nil {
+			return nil, openError("open "+shown, err)
+		}
+		op, closeOp = fop, func() { fop.Close() }
+	case "net":
+		if _, ok := tg.Options["max_idle_conns_per_host"]; !ok {
+			tg.Options["max_idle_conns_per_host"] = fmt.Sprint(cfg.Workers)
+		}
+		conn, err := rest.New().Open(ctx, tg)
+		if err != nil {
+			return nil, openError("open "+shown, err)
+		}
+		rop, err := request.New([]drivers.Requester{conn.(drivers.Requester)}, drivers.Message{Method: method, Route: path, ContentType: contentType}, src, request.HTTPStatus, cfg.Workers)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		op, closeOp = rop, func() { conn.Close() }
+	default:
+		return nil, fmt.Errorf("http_client %q: want fast or net", client)
 	}
 	format := formatName(w.Payload)
 	return &benchWorkload{
 		info:   bench.Info{Driver: "rest", Operation: "request", Target: shown, Format: format},
 		op:     op,
-		config: map[string]any{"driver": "rest", "url": shown, "method": method, "path": path, "format": format},
-		close:  func() { conn.Close() },
+		config: map[string]any{"driver": "rest", "url": shown, "method": method, "path": path, "format": format, "http_client": client},
+		close:  closeOp,
 	}, nil
 }
 
@@ -271,7 +297,10 @@ func openMessaging(ctx context.Context, a *app, t scenario.Target, w scenario.Wo
 	if subscribe == "" {
 		subscribe = w.Route
 	}
-	runID := uuid.NewString()
+	runID := w.RunID
+	if runID == "" {
+		runID = uuid.NewString()
+	}
 	mc := messaging.Config{
 		Operation: w.Operation, RunID: runID, Route: w.Route,
 		Subscription: drivers.Subscription{Route: subscribe, Prefetch: w.Prefetch, AutoAck: w.AutoAck, Group: w.Group, From: w.From},
