@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,7 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commbench/commbench/formats"
-	_ "github.com/commbench/commbench/formats/avro"     // registers "avro"
+	"github.com/commbench/commbench/formats/avro" // registers "avro"; reads container files
+	"github.com/commbench/commbench/formats/confluent"
 	_ "github.com/commbench/commbench/formats/json"     // registers "json"
 	_ "github.com/commbench/commbench/formats/protobuf" // registers "protobuf"
 	"github.com/commbench/commbench/internal/exitcode"
@@ -121,6 +123,7 @@ func writeOutput(a *app, path string, b []byte) error {
 
 func newEncodeCmd(a *app) *cobra.Command {
 	var f codecFlags
+	var cf confluentFlags
 	var compare bool
 	var output string
 	var budget time.Duration
@@ -132,12 +135,19 @@ their exact text; bytes fields are base64 text; Protobuf uses the .proto field n
 accepted too); Avro timestamps are RFC 3339 text and unions other than ["null", T] are
 {"type": value}.
 
+With --confluent (or --schema-id, --schema-registry) it writes the Confluent Schema Registry wire
+format: magic byte 0, the schema id (4 bytes, big-endian), for Protobuf the message indexes, then
+the payload; the schema is local with --schema-id N, or the latest of --subject in the registry.
+
 With --compare it encodes the same record in every format given a schema (JSON always, Protobuf
 with --proto/--message, Avro with --avsc) and prints, per format, the encoded size and the encode
 and decode cost (ns/op, allocs/op, measured in-process for --budget each).`,
 		Example: `  commbench encode --avsc testdata/schemas/order.avsc --schema-dep testdata/schemas/money.avsc \
     --schema-dep testdata/schemas/address.avsc --schema-dep testdata/schemas/order_item.avsc \
     --in testdata/samples/order.json --out order.bin
+  commbench encode --proto testdata/schemas/shop.proto --message shop.v1.Order --schema-id 21 \
+    --in testdata/samples/order.json --out order.kafka
+  commbench encode --schema-registry http://127.0.0.1:8081 --subject orders-value --in order.json
   commbench encode --compare --in testdata/samples/order.json \
     --proto testdata/schemas/shop.proto --message shop.v1.Order --avsc testdata/schemas/order.avsc ...`,
 		Args: cobra.NoArgs,
@@ -154,9 +164,17 @@ and decode cost (ns/op, allocs/op, measured in-process for --budget each).`,
 				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
 			}
 			if compare {
+				if cf.active() {
+					return exitcode.Usagef("--compare measures the bare formats: drop the Confluent flags")
+				}
 				return runCompare(a, &f, v, output, budget)
 			}
-			c, err := f.codec("")
+			var c formats.Codec
+			if cf.active() {
+				c, err = cf.encoder(cmd.Context(), a, &f)
+			} else {
+				c, err = f.codec("")
+			}
 			if err != nil {
 				return err
 			}
@@ -168,6 +186,7 @@ and decode cost (ns/op, allocs/op, measured in-process for --budget each).`,
 		},
 	}
 	f.register(cmd)
+	cf.register(cmd, true)
 	cmd.Flags().BoolVar(&compare, "compare", false, "compare size and speed of every format given a schema")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "--compare output: text or json")
 	cmd.Flags().DurationVar(&budget, "budget", 200*time.Millisecond, "--compare time spent measuring each operation")
@@ -183,28 +202,39 @@ func inputName(p string) string {
 
 func newDecodeCmd(a *app) *cobra.Command {
 	var f codecFlags
+	var cf confluentFlags
 	var pretty bool
+	var ocfFile string
 	cmd := &cobra.Command{
 		Use:   "decode",
 		Short: "Decode a JSON, Protobuf or Avro payload and print it as JSON",
 		Long: `Decode reads one payload in the chosen wire format and prints it as JSON: integers exact,
 Protobuf with .proto field names and every field present, Avro as the encode command takes it.
-Truncated or garbage input is an error (exit 2).`,
+Truncated or garbage input is an error (exit 2).
+
+With --confluent the payload is in the Confluent Schema Registry wire format: with a local schema
+the header is checked (its id against --schema-id when given) and stripped; with --schema-registry
+the schema (and Protobuf message) is resolved from the id in the header, credentials from
+` + confluent.EnvUsername + ` and ` + confluent.EnvPassword + `.
+
+With --ocf FILE it reads an Avro Object Container File (- for stdin) with the writer schema from the
+file's header and prints one JSON value per line (JSON Lines, as avro-tools tojson does); with
+--pretty each value is indented.`,
 		Example: `  commbench decode --proto testdata/schemas/shop.proto --message shop.v1.Order --in order.bin --pretty
-  commbench encode --proto shop.proto --message shop.v1.Order < order.json | commbench decode --proto shop.proto --message shop.v1.Order`,
+  commbench encode --proto shop.proto --message shop.v1.Order < order.json | commbench decode --proto shop.proto --message shop.v1.Order
+  commbench decode --schema-registry http://127.0.0.1:8081 --in order.kafka
+  commbench decode --ocf orders.avro | jq .id`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			raw, err := readInput(a, f.in)
+			var values []any
+			var err error
+			if cmd.Flags().Changed("ocf") {
+				values, err = readOCF(a, cmd, &f, &cf, ocfFile)
+			} else {
+				values, err = decodeOne(cmd.Context(), a, &f, &cf)
+			}
 			if err != nil {
 				return err
-			}
-			c, err := f.codec("")
-			if err != nil {
-				return err
-			}
-			v, err := c.Decode(raw)
-			if err != nil {
-				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
 			}
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
@@ -212,15 +242,72 @@ Truncated or garbage input is an error (exit 2).`,
 			if pretty {
 				enc.SetIndent("", "  ")
 			}
-			if err := enc.Encode(v); err != nil {
-				return err
+			for _, v := range values {
+				if err := enc.Encode(v); err != nil {
+					return err
+				}
 			}
 			return writeOutput(a, f.out, buf.Bytes())
 		},
 	}
 	f.register(cmd)
+	cf.register(cmd, false)
 	cmd.Flags().BoolVar(&pretty, "pretty", false, "indent the JSON output")
+	cmd.Flags().StringVar(&ocfFile, "ocf", "", "Avro Object Container File to read (- for stdin): prints its values as JSON lines")
 	return cmd
+}
+
+// decodeOne decodes the payload of --in.
+func decodeOne(ctx context.Context, a *app, f *codecFlags, cf *confluentFlags) ([]any, error) {
+	raw, err := readInput(a, f.in)
+	if err != nil {
+		return nil, err
+	}
+	if cf.active() {
+		v, err := cf.decode(ctx, a, f, raw)
+		if err != nil {
+			return nil, err
+		}
+		return []any{v}, nil
+	}
+	c, err := f.codec("")
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.Decode(raw)
+	if err != nil {
+		if len(raw) > 5 && raw[0] == 0 && c.Name() != "json" {
+			err = fmt.Errorf("%w (the input starts like the Confluent wire format: try --confluent)", err)
+		}
+		return nil, exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
+	}
+	return []any{v}, nil
+}
+
+// readOCF reads every value of the container file path; the schema comes from its header, so
+// schema and framing flags are refused.
+func readOCF(a *app, cmd *cobra.Command, f *codecFlags, cf *confluentFlags, path string) ([]any, error) {
+	switch {
+	case path == "":
+		return nil, exitcode.Usagef("--ocf needs a file name (- for stdin)")
+	case f.format != "" && f.format != "avro":
+		return nil, exitcode.Usagef("--ocf reads Avro container files, not --format %s", f.format)
+	case f.localSchema() || f.message != "":
+		return nil, exitcode.Usagef("--ocf takes the writer schema from the file's header: drop --schema/--avsc/--proto/--schema-dep/--message")
+	case cf.active():
+		return nil, exitcode.Usagef("--ocf and the Confluent flags exclude each other")
+	case cmd.Flags().Changed("in"):
+		return nil, exitcode.Usagef("--ocf names the input file: drop --in")
+	}
+	raw, err := readInput(a, path)
+	if err != nil {
+		return nil, err
+	}
+	values, _, err := avro.ReadOCF(bytes.NewReader(raw))
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(path), err))
+	}
+	return values, nil
 }
 
 // formatCost is one row of `encode --compare`.

@@ -7,10 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	hamba "github.com/hamba/avro/v2"
+	"github.com/hamba/avro/v2/ocf"
+
 	"github.com/commbench/commbench/formats"
+	"github.com/commbench/commbench/formats/avro"
 	"github.com/commbench/commbench/internal/testenv"
 )
 
@@ -124,6 +129,119 @@ func TestEncodeDecodeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, errOut := runCLIInput(t, []byte(tt.stdin), tt.args...)
+			if code != 2 || !strings.Contains(errOut, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.want)
+			}
+		})
+	}
+}
+
+// ocfFile writes values as an Avro Object Container File with hamba's ocf encoder (datums from
+// the avro codec, two per block) and returns its path.
+func ocfFile(t *testing.T, values ...any) string {
+	t.Helper()
+	c, err := formats.New("avro", formats.Options{Schema: shopFile(t, "schemas", "order.avsc"), SchemaFiles: []string{
+		shopFile(t, "schemas", "money.avsc"), shopFile(t, "schemas", "address.avsc"), shopFile(t, "schemas", "order_item.avsc")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc, err := ocf.NewEncoderWithSchema(c.(*avro.Codec).Schema(), &buf, ocf.WithCodec(ocf.Deflate), ocf.WithBlockLength(2),
+		ocf.WithEncoderSchemaCache(&hamba.SchemaCache{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range values {
+		datum, err := c.Encode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := enc.Write(datum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "orders.avro")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDecodeOCF(t *testing.T) {
+	var values []any
+	for _, name := range []string{"order.json", "order-large-amount.json", "order.json"} {
+		b, err := os.ReadFile(shopFile(t, "samples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := formats.ParseJSON(b)
+		values = append(values, v)
+	}
+	path := ocfFile(t, values...)
+	file, _ := os.ReadFile(path)
+	tests := []struct {
+		name  string
+		stdin []byte
+		args  []string
+	}{
+		{"file", nil, []string{"decode", "--ocf", path}},
+		{"stdin", file, []string{"decode", "--format", "avro", "--ocf", "-"}},
+		{"pretty", nil, []string{"decode", "--ocf", path, "--pretty"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLIInput(t, tt.stdin, tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			dec := json.NewDecoder(bytes.NewReader(out))
+			dec.UseNumber()
+			var got []any
+			for dec.More() {
+				var v any
+				if err := dec.Decode(&v); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				got = append(got, v)
+			}
+			if !reflect.DeepEqual(got, values) {
+				t.Fatalf("values differ:\n%s", out)
+			}
+			lines := bytes.Count(out, []byte("\n"))
+			if pretty := slices.Contains(tt.args, "--pretty"); pretty != (lines > len(values)) || !pretty && lines != len(values) {
+				t.Fatalf("%d lines for %d values (pretty %v):\n%s", lines, len(values), pretty, out)
+			}
+		})
+	}
+}
+
+func TestDecodeOCFErrors(t *testing.T) {
+	b, _ := os.ReadFile(shopFile(t, "samples", "order.json"))
+	order, _ := formats.ParseJSON(b)
+	path := ocfFile(t, order)
+	file, _ := os.ReadFile(path)
+	cut := filepath.Join(t.TempDir(), "cut.avro")
+	if err := os.WriteFile(cut, file[:len(file)-10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"truncated", []string{"decode", "--ocf", cut}, "cut.avro: OCF block 1: truncated"},
+		{"not a container", []string{"decode", "--ocf", shopFile(t, "samples", "order.json")}, "not an Avro container file"},
+		{"missing file", []string{"decode", "--ocf", filepath.Join(t.TempDir(), "absent.avro")}, "absent.avro"},
+		{"schema given", append([]string{"decode", "--ocf", path}, avroFlags(t)...), "writer schema from the file's header"},
+		{"other format", []string{"decode", "--ocf", path, "--format", "protobuf"}, "not --format protobuf"},
+		{"with --in", []string{"decode", "--ocf", path, "--in", path}, "drop --in"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLIInput(t, nil, tt.args...)
 			if code != 2 || !strings.Contains(errOut, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.want)
 			}
