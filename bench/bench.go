@@ -368,6 +368,15 @@ func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 	go func() { wg.Wait(); close(loadDone) }()
 	select {
 	case <-loadDone:
+		// An open-model schedule ends with its last send; the run lasts its planned duration.
+		if wait := e.endNS - e.clk.now(); e.endNS > 0 && e.cfg.Count == 0 && wait > 0 {
+			t := time.NewTimer(time.Duration(wait))
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+		}
 	case <-ctx.Done():
 	}
 	e.stopped.Store(true)
@@ -561,7 +570,6 @@ func (e *Engine) ticker(ctx context.Context, done chan<- struct{}, out chan<- []
 	if m, ok := e.hook.(Measurer); ok {
 		m.Measuring(e.clk.wall(e.warmNS))
 	}
-	e.rec.interval() // discard what warm-up left
 	prev := e.clk.now()
 	tk := time.NewTicker(time.Second)
 	defer tk.Stop()

@@ -369,3 +369,22 @@ func TestAsyncOperation(t *testing.T) {
 		t.Errorf("latency min %.3f ms, want at least the 5 ms ack delay", w.Latency.MinMS)
 	}
 }
+
+// TestStages: a ramp from 0 to 100/s over 1 s then down to 0 over 1 s intends exactly 100
+// sends (the area under the rate), half in each second; in a synctest bubble the series shows
+// them per second.
+func TestStages(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		op := OperationFunc(func(context.Context, int, uint64) (int, error) { return 1, nil })
+		w := run(t, Config{Stages: []Stage{{time.Second, 100}, {time.Second, 0}}, Workers: 4}, op)
+		if w.Totals.Requests != 100 || w.Totals.Dropped != 0 || w.Totals.Late != 0 {
+			t.Fatalf("totals %+v, want 100 sends on time", w.Totals)
+		}
+		// Send 50 is intended at exactly 1 s, the instant the first point closes: it may land in
+		// either point.
+		if w.DurationS != 2 || len(w.Series) != 2 || w.Series[0].ThroughputPerS+w.Series[1].ThroughputPerS != 100 ||
+			math.Abs(w.Series[0].ThroughputPerS-50) > 1 {
+			t.Fatalf("duration %v series %+v, want 2 s at 50/s each (±1)", w.DurationS, w.Series)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"runtime"
@@ -249,6 +250,9 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open fun
 	if err := reports.Text(a.stdout, f, a.Color(a.stdout)); err != nil {
 		return err
 	}
+	if w.Model == "open" {
+		writeOpenSummary(a.stdout, w)
+	}
 	switch {
 	case w.Interrupted:
 		return exitcode.Unavailablef("interrupted: the results are partial")
@@ -264,6 +268,20 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open fun
 		return exitcode.Failedf("threshold breached: %s", strings.Join(failed, ", "))
 	}
 	return nil
+}
+
+// writeOpenSummary adds the open-model figures the workload table leaves out: late and dropped
+// sends, service time and schedule delay beside the corrected latency.
+func writeOpenSummary(out io.Writer, w *results.Workload) {
+	fmt.Fprintf(out, "\nOpen model (%s): late %d, dropped %d\n", w.Name, w.Totals.Late, w.Totals.Dropped)
+	for _, l := range []struct {
+		name string
+		l    *results.Latency
+	}{{"latency (from intended send)", w.Latency}, {"service time", w.ServiceTime}, {"schedule delay", w.ScheduleDelay}} {
+		if l.l != nil {
+			fmt.Fprintf(out, "  %-29s p50 %.3g ms  p99 %.3g ms  p99.9 %.3g ms  max %.3g ms\n", l.name, l.l.P50MS, l.l.P99MS, l.l.P999MS, l.l.MaxMS)
+		}
+	}
 }
 
 // environment describes where the run happened.
