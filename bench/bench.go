@@ -454,8 +454,15 @@ func (e *Engine) worker(loadCtx, opCtx context.Context, w int) {
 		if e.async != nil {
 			select {
 			case e.inflight <- struct{}{}:
-			case <-loadCtx.Done():
-				return
+			default:
+				// The window of unacknowledged sends is full: the send leaves when a slot frees,
+				// and that wait is schedule delay, not service time.
+				select {
+				case e.inflight <- struct{}{}:
+				case <-loadCtx.Done():
+					return
+				}
+				start = e.clk.now()
 			}
 			e.pending.Add(1)
 			done := Completion{e: e, shard: e.rec.shard(c.seq), intended: c.intended, start: start, late: c.late, measured: c.measured}
