@@ -7,17 +7,26 @@
 //
 //	{{.Seq}}                    the sequence number given to Generate (0, 1, 2...)
 //	{{.Row.name}}               column/field "name" of data-file row Seq % rows (CSV with a header
-//	                            row, or JSONL objects); strings and numbers are written as they are
+//	                            row, or JSONL objects)
 //	{{uuid}}                    a random version 4 UUID
 //	{{randInt 1 100}}           a random integer in [1, 100]
 //	{{randDecimal 0 500 2}}     a random decimal in [0, 500] with 2 fraction digits, e.g. 137.05
 //	{{randString 12}}           12 random letters and digits
-//	{{pick "EUR" "USD" "GBP"}}  one of the arguments, at random
+//	{{pick "EUR" "USD" "GBP"}}  one of the arguments (strings, numbers, booleans), at random
 //	{{now}}                     the current time, RFC 3339 UTC with milliseconds
 //	{{nowMillis}}               the current time in epoch milliseconds
-//	{{... | json}}              the value as JSON text: strings quoted and escaped
+//	{{.Row.name | json}}        a CSV cell as a JSON string (see below)
 //
-// Example: {"id": "ord-{{.Seq}}", "qty": {{randInt 1 5}}, "currency": "{{pick "EUR" "USD"}}"}.
+// Example: {"id": "ord-{{.Seq}}", "qty": {{randInt 1 5}}, "currency": {{pick "EUR" "USD"}}}.
+//
+// Every payload is JSON by construction: Compile reads the JSON text around each action and
+// writes the action's output to fit. Inside a JSON string ("ord-{{.Seq}}") the output is string
+// content, escaped ({{pick "a\"b"}} writes a\"b). As a whole value ("qty": {{...}}) it is a JSON
+// value of its type: numbers bare, strings quoted and escaped, so {{pick "EUR" 1}} writes "EUR"
+// or 1. CSV cells are text without a type: as a whole value a cell is written as JSON text and
+// every row of the column must hold a JSON value (a number, true...), checked at compile time;
+// {{.Row.name | json}} writes the cell as a JSON string instead. An action anywhere else (an
+// object key, next to other characters outside a string, after a backslash) is a compile error.
 //
 // The bench engine compiles the template once per run, then per message calls Generate(seq) for
 // JSON text, or Value(seq) for the value model to hand to a codec (formats.Codec.Encode) when the
@@ -58,12 +67,14 @@ type Options struct {
 
 // Template is a compiled payload template.
 type Template struct {
-	name    string
-	segs    []segment
-	rows    []map[string]any
-	now     func() time.Time
-	usesNow bool
-	nowText atomic.Pointer[nowText] // RFC 3339 text of the last millisecond formatted
+	name     string
+	segs     []segment
+	rows     []map[string]any
+	csv      bool   // rows are CSV text cells
+	dataFile string // for errors
+	now      func() time.Time
+	usesNow  bool
+	nowText  atomic.Pointer[nowText] // RFC 3339 text of the last millisecond formatted
 }
 
 type nowText struct {
@@ -74,11 +85,11 @@ type nowText struct {
 // segment appends its output for one payload.
 type segment func(dst []byte, g gen) []byte
 
-// gen is what one payload's actions read: its sequence number, data row and clock reading (one
-// per payload, so {{now}} and {{nowMillis}} agree).
+// gen is what one payload's actions read: its sequence number, data row index and clock reading
+// (one per payload, so {{now}} and {{nowMillis}} agree).
 type gen struct {
 	seq uint64
-	row map[string]any
+	row int
 	now time.Time
 }
 
@@ -88,9 +99,12 @@ var funcs = map[string]any{
 	"now": true, "nowMillis": true, "json": true,
 }
 
-// Compile parses text (named name in errors, e.g. the file name) and checks that the payload for
-// sequence 0 is valid JSON. Errors: template syntax (name:line:col), an unknown function, wrong
-// arguments, an unreadable data file or row, output that is not JSON.
+// Compile parses text (named name in errors, e.g. the file name), fits each action's output to
+// its place in the JSON text (see the package documentation) and checks that the payload for
+// sequence 0 is JSON; as actions write JSON-safe output by construction, every payload is then
+// JSON. Errors: template syntax (name:line:col), an unknown function, wrong arguments, an action
+// where no output would keep the payload JSON, a CSV cell that is not JSON where a value is
+// expected (file, row, column), an unreadable data file or row, text that is not JSON.
 func Compile(name, text string, opts Options) (*Template, error) {
 	trees, err := parse.Parse(name, text, "{{", "}}", funcs)
 	if err != nil {
@@ -101,16 +115,21 @@ func Compile(name, text string, opts Options) (*Template, error) {
 		t.now = time.Now
 	}
 	if opts.DataFile != "" {
-		if t.rows, err = readRows(opts.DataFile); err != nil {
+		if t.rows, t.csv, err = readRows(opts.DataFile); err != nil {
 			return nil, err
 		}
+		t.dataFile = opts.DataFile
 	}
 	tree := trees[name]
 	if tree == nil || tree.Root == nil {
 		return nil, fmt.Errorf("%s: empty template", name)
 	}
+	positions, perr := scanPositions(tree.Root.Nodes)
+	if perr != nil {
+		return nil, t.errorf(tree, perr.node, "%s", perr.msg)
+	}
 	for _, n := range tree.Root.Nodes {
-		seg, err := t.compileNode(tree, n)
+		seg, err := t.compileNode(tree, n, positions[n])
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +164,7 @@ func (t *Template) Generate(seq uint64) ([]byte, error) {
 func (t *Template) AppendGenerate(dst []byte, seq uint64) ([]byte, error) {
 	g := gen{seq: seq}
 	if len(t.rows) > 0 {
-		g.row = t.rows[seq%uint64(len(t.rows))]
+		g.row = int(seq % uint64(len(t.rows)))
 	}
 	if t.usesNow {
 		g.now = t.now()
@@ -171,7 +190,7 @@ func (t *Template) errorf(tree *parse.Tree, n parse.Node, format string, args ..
 	return fmt.Errorf("%s: "+format, append([]any{loc}, args...)...)
 }
 
-func (t *Template) compileNode(tree *parse.Tree, n parse.Node) (segment, error) {
+func (t *Template) compileNode(tree *parse.Tree, n parse.Node, pos position) (segment, error) {
 	switch x := n.(type) {
 	case *parse.TextNode:
 		text := append([]byte(nil), x.Text...)
@@ -192,31 +211,40 @@ func (t *Template) compileNode(tree *parse.Tree, n parse.Node) (segment, error) 
 		if len(cmds) != 1 {
 			return nil, t.errorf(tree, n, "an action is one function or field, optionally | json")
 		}
-		val, err := t.compileCommand(tree, cmds[0])
-		if err != nil {
-			return nil, err
+		if asJSON && pos == inString {
+			return nil, t.errorf(tree, n, "| json inside a JSON string would write quotes into it: drop | json (string content is escaped anyway)")
 		}
-		return func(dst []byte, g gen) []byte { return val(dst, g, asJSON) }, nil
+		return t.compileCommand(tree, cmds[0], pos, asJSON)
 	case *parse.CommentNode:
 		return func(dst []byte, _ gen) []byte { return dst }, nil
 	}
 	return nil, t.errorf(tree, n, "unsupported template construct %q: use text, {{.Seq}}, {{.Row.name}} or a function", n.String())
 }
 
-// value appends one action's output; asJSON quotes (and escapes) strings.
-type value func(dst []byte, g gen, asJSON bool) []byte
-
-// quoted appends the output of text (which needs no escaping) inside quotes when asJSON.
-func quoted(dst []byte, asJSON bool, text func([]byte) []byte) []byte {
-	if !asJSON {
-		return text(dst)
+// text returns the segment of an action whose output is text that needs no escaping (a UUID,
+// letters and digits, a timestamp): quoted as a whole value, bare inside a string.
+func text(pos position, appendText func(dst []byte, g gen) []byte) segment {
+	if pos == inString {
+		return appendText
 	}
-	dst = append(dst, '"')
-	dst = text(dst)
-	return append(dst, '"')
+	return func(dst []byte, g gen) []byte {
+		return append(appendText(append(dst, '"'), g), '"')
+	}
 }
 
-func (t *Template) compileCommand(tree *parse.Tree, cmd *parse.CommandNode) (value, error) {
+// choices returns the segment writing one of outs, precomputed for the action's position: by
+// the data row (rows) or at random.
+func choices(outs [][]byte, byRow bool) segment {
+	if len(outs) == 1 {
+		return func(dst []byte, _ gen) []byte { return append(dst, outs[0]...) }
+	}
+	if byRow {
+		return func(dst []byte, g gen) []byte { return append(dst, outs[g.row]...) }
+	}
+	return func(dst []byte, _ gen) []byte { return append(dst, outs[rand.IntN(len(outs))]...) }
+}
+
+func (t *Template) compileCommand(tree *parse.Tree, cmd *parse.CommandNode, pos position, asJSON bool) (segment, error) {
 	first := cmd.Args[0]
 	switch x := first.(type) {
 	case *parse.FieldNode:
@@ -225,7 +253,7 @@ func (t *Template) compileCommand(tree *parse.Tree, cmd *parse.CommandNode) (val
 		}
 		switch {
 		case len(x.Ident) == 1 && x.Ident[0] == "Seq":
-			return func(dst []byte, g gen, _ bool) []byte {
+			return func(dst []byte, g gen) []byte {
 				return strconv.AppendUint(dst, g.seq, 10)
 			}, nil
 		case len(x.Ident) == 2 && x.Ident[0] == "Row":
@@ -236,18 +264,33 @@ func (t *Template) compileCommand(tree *parse.Tree, cmd *parse.CommandNode) (val
 			if _, ok := t.rows[0][col]; !ok {
 				return nil, t.errorf(tree, cmd, "data file has no column %q", col)
 			}
-			return func(dst []byte, g gen, asJSON bool) []byte {
-				return appendValue(dst, g.row[col], asJSON)
-			}, nil
+			outs := make([][]byte, len(t.rows))
+			for i, row := range t.rows {
+				v := row[col]
+				switch {
+				case pos == inString:
+					outs[i] = stringContent(v)
+				case t.csv && !asJSON:
+					cell := v.(string)
+					if _, err := formats.ParseJSON([]byte(cell)); err != nil {
+						return nil, t.errorf(tree, cmd, "%s row %d column %q: %q is not a JSON value (number, true, ...): put the action inside quotes, or write {{.Row.%s | json}}, for text",
+							t.dataFile, i+2, col, cell, col)
+					}
+					outs[i] = []byte(cell)
+				default:
+					outs[i] = jsonText(v)
+				}
+			}
+			return choices(outs, true), nil
 		}
 		return nil, t.errorf(tree, cmd, "unknown field %s: use .Seq or .Row.name", x)
 	case *parse.IdentifierNode:
-		return t.compileFunc(tree, cmd, x.Ident, cmd.Args[1:])
+		return t.compileFunc(tree, cmd, x.Ident, cmd.Args[1:], pos)
 	}
 	return nil, t.errorf(tree, cmd, "unsupported action %q", cmd.String())
 }
 
-func (t *Template) compileFunc(tree *parse.Tree, cmd *parse.CommandNode, name string, args []parse.Node) (value, error) {
+func (t *Template) compileFunc(tree *parse.Tree, cmd *parse.CommandNode, name string, args []parse.Node, pos position) (segment, error) {
 	ints := func(want int) ([]int64, error) {
 		if len(args) != want {
 			return nil, t.errorf(tree, cmd, "%s takes %d integer arguments, got %d", name, want, len(args))
@@ -273,9 +316,7 @@ func (t *Template) compileFunc(tree *parse.Tree, cmd *parse.CommandNode, name st
 		if err := noArgs(); err != nil {
 			return nil, err
 		}
-		return func(dst []byte, _ gen, asJSON bool) []byte {
-			return quoted(dst, asJSON, appendUUID)
-		}, nil
+		return text(pos, func(dst []byte, _ gen) []byte { return appendUUID(dst) }), nil
 	case "randInt":
 		a, err := ints(2)
 		if err != nil {
@@ -286,7 +327,7 @@ func (t *Template) compileFunc(tree *parse.Tree, cmd *parse.CommandNode, name st
 			return nil, t.errorf(tree, cmd, "randInt: max %d is below min %d", hi, lo)
 		}
 		span := uint64(hi-lo) + 1
-		return func(dst []byte, _ gen, _ bool) []byte {
+		return func(dst []byte, _ gen) []byte {
 			if span == 0 { // the whole int64 range
 				return strconv.AppendInt(dst, int64(rand.Uint64()), 10)
 			}
@@ -306,7 +347,7 @@ func (t *Template) compileFunc(tree *parse.Tree, cmd *parse.CommandNode, name st
 			scale *= 10
 		}
 		span := uint64((hi-lo)*scale) + 1
-		return func(dst []byte, _ gen, _ bool) []byte {
+		return func(dst []byte, _ gen) []byte {
 			return appendDecimal(dst, lo*scale+int64(rand.Uint64N(span)), scale, int(places))
 		}, nil
 	case "randString":
@@ -318,58 +359,67 @@ func (t *Template) compileFunc(tree *parse.Tree, cmd *parse.CommandNode, name st
 			return nil, t.errorf(tree, cmd, "randString: length must be 0-65536")
 		}
 		n := int(a[0])
-		return func(dst []byte, _ gen, asJSON bool) []byte {
-			return quoted(dst, asJSON, func(d []byte) []byte { return appendRandomString(d, n) })
-		}, nil
+		return text(pos, func(dst []byte, _ gen) []byte { return appendRandomString(dst, n) }), nil
 	case "pick":
 		if len(args) == 0 {
 			return nil, t.errorf(tree, cmd, "pick needs at least one argument")
 		}
-		raw := make([][]byte, len(args))
-		js := make([][]byte, len(args))
+		outs := make([][]byte, len(args))
 		for i, a := range args {
-			var v any
-			switch x := a.(type) {
-			case *parse.StringNode:
-				v = x.Text
-			case *parse.NumberNode:
-				v = json.Number(x.Text)
-			case *parse.BoolNode:
-				v = x.True
-			default:
-				return nil, t.errorf(tree, cmd, "pick: argument %d must be a string, number or bool", i+1)
+			v, err := literal(a)
+			if err != nil {
+				return nil, t.errorf(tree, cmd, "pick: argument %d: %v", i+1, err)
 			}
-			raw[i] = appendValue(nil, v, false)
-			js[i] = appendValue(nil, v, true)
+			if pos == inString {
+				outs[i] = stringContent(v)
+			} else {
+				outs[i] = jsonText(v)
+			}
 		}
-		return func(dst []byte, _ gen, asJSON bool) []byte {
-			i := rand.IntN(len(raw))
-			if asJSON {
-				return append(dst, js[i]...)
-			}
-			return append(dst, raw[i]...)
-		}, nil
+		return choices(outs, false), nil
 	case "now":
 		if err := noArgs(); err != nil {
 			return nil, err
 		}
 		t.usesNow = true
-		return func(dst []byte, g gen, asJSON bool) []byte {
-			if asJSON {
-				return append(t.appendNow(append(dst, '"'), g.now), '"')
-			}
-			return t.appendNow(dst, g.now)
-		}, nil
+		return text(pos, func(dst []byte, g gen) []byte { return t.appendNow(dst, g.now) }), nil
 	case "nowMillis":
 		if err := noArgs(); err != nil {
 			return nil, err
 		}
 		t.usesNow = true
-		return func(dst []byte, g gen, _ bool) []byte {
+		return func(dst []byte, g gen) []byte {
 			return strconv.AppendInt(dst, g.now.UnixMilli(), 10)
 		}, nil
 	}
 	return nil, t.errorf(tree, cmd, "%s cannot start an action", name)
+}
+
+// literal is the value of a pick argument: a string, a JSON number (Go-only forms such as 0x1F
+// or 1_000 rewritten in decimal), a boolean.
+func literal(a parse.Node) (any, error) {
+	switch x := a.(type) {
+	case *parse.StringNode:
+		return x.Text, nil
+	case *parse.BoolNode:
+		return x.True, nil
+	case *parse.NumberNode:
+		if n, err := formats.ParseJSON([]byte(x.Text)); err == nil {
+			if _, ok := n.(json.Number); ok {
+				return n, nil
+			}
+		}
+		switch {
+		case x.IsInt:
+			return json.Number(strconv.FormatInt(x.Int64, 10)), nil
+		case x.IsUint:
+			return json.Number(strconv.FormatUint(x.Uint64, 10)), nil
+		case x.IsFloat && !math.IsInf(x.Float64, 0):
+			return json.Number(strconv.FormatFloat(x.Float64, 'g', -1, 64)), nil
+		}
+		return nil, fmt.Errorf("%s is not a JSON number", x.Text)
+	}
+	return nil, fmt.Errorf("want a string, number or bool, got %s", a)
 }
 
 // appendNow writes now as RFC 3339 UTC with milliseconds, formatting each millisecond once.
@@ -438,35 +488,41 @@ func appendRandomString(dst []byte, n int) []byte {
 	return dst
 }
 
-// appendValue writes a data value: asJSON as JSON text, else strings and numbers as they are
-// and other values as JSON.
-func appendValue(dst []byte, v any, asJSON bool) []byte {
-	switch x := v.(type) {
-	case string:
-		if !asJSON {
-			return append(dst, x...)
-		}
-	case json.Number:
-		return append(dst, x...)
+// jsonText is v (value model) as JSON text, without HTML escaping.
+func jsonText(v any) []byte {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil { // values of the model always encode
+		return []byte("null")
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return append(dst, "null"...)
-	}
-	return append(dst, b...)
+	return []byte(strings.TrimSuffix(b.String(), "\n"))
 }
 
-// readRows reads a CSV file (header row, values as strings) or a JSONL file (.jsonl/.ndjson: one
-// object per line, values in the value model).
-func readRows(path string) ([]map[string]any, error) {
+// stringContent is v written inside a JSON string: a string escaped without its quotes, any other
+// value as its JSON text, escaped.
+func stringContent(v any) []byte {
+	s, ok := v.(string)
+	if !ok {
+		s = string(jsonText(v))
+	}
+	q := jsonText(s)
+	return q[1 : len(q)-1]
+}
+
+// readRows reads a CSV file (header row, values as strings; isCSV) or a JSONL file (.jsonl/.ndjson:
+// one object per line, values in the value model).
+func readRows(path string) ([]map[string]any, bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
 	var rows []map[string]any
+	isCSV := true
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".jsonl", ".ndjson":
+		isCSV = false
 		d := json.NewDecoder(f)
 		d.UseNumber()
 		for line := 1; ; line++ {
@@ -475,7 +531,7 @@ func readRows(path string) ([]map[string]any, error) {
 				if errors.Is(err, io.EOF) {
 					break
 				}
-				return nil, fmt.Errorf("%s: record %d: %w (want one JSON object per line)", path, line, err)
+				return nil, false, fmt.Errorf("%s: record %d: %w (want one JSON object per line)", path, line, err)
 			}
 			rows = append(rows, row)
 		}
@@ -483,7 +539,7 @@ func readRows(path string) ([]map[string]any, error) {
 		r := csv.NewReader(f)
 		header, err := r.Read()
 		if err != nil {
-			return nil, fmt.Errorf("%s: header row: %w", path, err)
+			return nil, false, fmt.Errorf("%s: header row: %w", path, err)
 		}
 		for {
 			rec, err := r.Read()
@@ -491,7 +547,7 @@ func readRows(path string) ([]map[string]any, error) {
 				break
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				return nil, false, fmt.Errorf("%s: %w", path, err)
 			}
 			row := make(map[string]any, len(header))
 			for i, h := range header {
@@ -501,14 +557,14 @@ func readRows(path string) ([]map[string]any, error) {
 		}
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: no data rows", path)
+		return nil, false, fmt.Errorf("%s: no data rows", path)
 	}
 	for i, row := range rows[1:] {
 		for k := range rows[0] {
 			if _, ok := row[k]; !ok {
-				return nil, fmt.Errorf("%s: row %d lacks %q, which the first row has", path, i+2, k)
+				return nil, false, fmt.Errorf("%s: row %d lacks %q, which the first row has", path, i+2, k)
 			}
 		}
 	}
-	return rows, nil
+	return rows, isCSV, nil
 }

@@ -2,6 +2,7 @@ package template
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -105,6 +106,56 @@ func TestDataFilesInTurn(t *testing.T) {
 	}
 }
 
+// TestEveryPayloadIsJSON generates many payloads of templates whose actions write strings,
+// numbers and booleans, quotes and backslashes, in strings and as whole values: every payload is
+// JSON, and every choice shows up.
+func TestEveryPayloadIsJSON(t *testing.T) {
+	tests := []struct {
+		name, text, data string
+		want             []any // the values of "a" expected, each seen at least once
+	}{
+		{"pick mixes kinds", `{"a": {{pick "EUR" 1 true 0x1F 1_000 2.5e3}}}`, "",
+			[]any{"EUR", json.Number("1"), true, json.Number("31"), json.Number("1000"), json.Number("2.5e3")}},
+		{"pick with quotes in a string", `{"a": "x-{{pick "q\"x" "back\\slash" "<&>" 7}}"}`, "",
+			[]any{`x-q"x`, `x-back\slash`, "x-<&>", "x-7"}},
+		{"pick in an array", `{"a": [{{pick "x" 2}}, {{pick "x" 2}}]}`, "", nil},
+		{"csv text with quotes in a string", `{"a": "{{.Row.sku}}"}`, "testdata/skus.csv", []any{"SKU-RED-MUG", `SKU-"TEA"`}},
+		{"csv numbers as values", `{"a": {{.Row.price}}}`, "testdata/prices.csv", []any{json.Number("12.50"), json.Number("3")}},
+		{"csv text as json", `{"a": {{.Row.label | json}}}`, "testdata/prices.csv", []any{`say "hi"`, "plain"}},
+		{"jsonl strings as values", `{"a": {{.Row.customer_id}}}`, "testdata/customers.jsonl", []any{"cus-1", "cus-2", "cus-3"}},
+		{"jsonl bool in a string", `{"a": "vip={{.Row.vip}}"}`, "testdata/customers.jsonl", []any{"vip=true", "vip=false"}},
+		{"uuid and now as values", `{"a": {{now}}, "b": {{uuid}}, "c": {{randString 3}}}`, "", []any{"2024-05-01T12:30:45.123Z"}},
+		{"whole document", `{{pick "x" 1}}`, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl, err := Compile(tt.name, tt.text, Options{DataFile: tt.data, Now: fixedNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{} // "%T %v" of each value of "a"
+			for seq := range uint64(300) {
+				b, err := tmpl.Generate(seq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				v, err := formats.ParseJSON(b)
+				if err != nil {
+					t.Fatalf("payload %d is not JSON: %v\n%s", seq, err, b)
+				}
+				if m, ok := v.(map[string]any); ok {
+					seen[fmt.Sprintf("%T %v", m["a"], m["a"])] = true
+				}
+			}
+			for _, w := range tt.want {
+				if !seen[fmt.Sprintf("%T %v", w, w)] {
+					t.Errorf("value %#v never generated; saw %v", w, seen)
+				}
+			}
+		})
+	}
+}
+
 func TestValueFeedsCodecs(t *testing.T) {
 	tmpl, err := Compile("money", `{"currency": "EUR", "amount_minor": {{randInt 9007199254740993 9007199254740993}}}`, Options{})
 	if err != nil {
@@ -130,7 +181,17 @@ func TestCompileErrors(t *testing.T) {
 		{"row without data", `{"a": "{{.Row.x}}"}`, "", "needs a data file"},
 		{"missing column", `{"a": "{{.Row.nope}}"}`, "testdata/skus.csv", `no column "nope"`},
 		{"control flow", `{"a": {{if .Seq}}1{{end}}}`, "", "unsupported template construct"},
-		{"not json", `{"a": {{pick "x"}}}`, "", "is not JSON"},
+		{"not json", `{"a": 1,}`, "", "is not JSON"},
+		{"value then text", `{"a": {{pick "x"}} "b"}`, "", "must be followed by ',', '}' or ']'"},
+		{"inside a number", `{"a": 1{{randInt 1 2}}}`, "", "must be a whole JSON value"},
+		{"object key", `{ {{uuid}}: 1}`, "", "cannot be an object key"},
+		{"second key", `{"a": 1, {{uuid}}: 1}`, "", "cannot be an object key"},
+		{"after backslash", `{"a": "x\{{uuid}}"}`, "", "right after a backslash"},
+		{"json in a string", `{"a": "{{uuid | json}}"}`, "", "| json inside a JSON string"},
+		{"two values", `{{uuid}} {{uuid}}`, "", "must be followed by"},
+		{"csv text as value", `{"sku": {{.Row.sku}}}`, "testdata/skus.csv", `testdata/skus.csv row 2 column "sku": "SKU-RED-MUG" is not a JSON value`},
+		{"csv text in later row", `{"p": {{.Row.label}}}`, "testdata/prices.csv", `row 2 column "label"`},
+		{"complex number", `{"a": {{pick 1i}}}`, "", "pick: argument 1: 1i is not a JSON number"},
 		{"missing data file", `{}`, "testdata/absent.csv", "absent.csv"},
 	}
 	for _, tt := range tests {
