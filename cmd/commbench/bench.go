@@ -18,7 +18,6 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/httpload"
 	"github.com/commbench/commbench/bench/payload"
-	"github.com/commbench/commbench/bench/progress"
 	"github.com/commbench/commbench/bench/request"
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
@@ -208,23 +207,14 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open fun
 		wl.info.Name = wl.info.Driver + " " + wl.info.Operation
 	}
 	cfg.Info = wl.info
-	eng, err := bench.New(cfg, wl.op)
-	if err != nil {
-		return exitcode.Usagef("%w", err)
+	w, runErr := measureWorkload(ctx, a, cfg, wl, ths)
+	if w == nil {
+		return runErr
 	}
-	mode := progress.Plain
-	switch {
-	case a.quiet:
-		mode = progress.None
-	case isTerminal(a.stderr):
-		mode = progress.Bar
+	passed := true
+	for _, t := range w.Thresholds {
+		passed = passed && t.Passed
 	}
-	a.log.Info("bench starting", "workload", wl.info.Name, "target", wl.info.Target, "model", map[bool]string{true: "open", false: "closed"}[cfg.Open()], "workers", cfg.Workers)
-	stop := progress.Start(a.stderr, progress.Options{Mode: mode, Name: wl.info.Name}, eng.Snapshot)
-	w, runErr := eng.Run(ctx)
-	stop()
-
-	passed := threshold.Evaluate(ths, w)
 	config := l.echo(cfg)
 	for k, v := range wl.config {
 		config[k] = v
