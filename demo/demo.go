@@ -23,6 +23,9 @@ const (
 	EnvGRPC  = "SHOP_GRPC_ADDR"
 	EnvKafka = "SHOP_KAFKA_BROKERS"
 	EnvAMQP  = "COMMBENCH_AMQP_URL"
+	// EnvKafkaBrokers, when set, makes the demo's shop publish to that Kafka cluster instead of
+	// an embedded one.
+	EnvKafkaBrokers = "COMMBENCH_KAFKA_BROKERS"
 )
 
 // DefaultAMQPURL is the RabbitMQ the demo publishes to when COMMBENCH_AMQP_URL is unset.

@@ -21,8 +21,16 @@ type demoOptions struct {
 	broken   bool
 	out      string
 	duration time.Duration
+	serve    bool
 	dir      string // where to look for the repository (default: the working directory)
 }
+
+// Where `commbench demo --serve` listens: the defaults of testdata/scenarios/shop.yaml.
+const (
+	serveREST  = "127.0.0.1:8080"
+	serveGRPC  = "127.0.0.1:50051"
+	serveKafka = 9092
+)
 
 func newDemoCmd(a *app) *cobra.Command {
 	var o demoOptions
@@ -31,11 +39,17 @@ func newDemoCmd(a *app) *cobra.Command {
 		Short: "Run the whole job on an embedded example shop: contracts, benchmarks, reports",
 		Long: `Start an example shop system in-process (a REST orders API, a gRPC shop.v1.OrderService, OrderPlaced
 events on an embedded Kafka cluster (franz-go kfake) and, when one answers, on RabbitMQ at
-$COMMBENCH_AMQP_URL, default ` + demo.DefaultAMQPURL + `), then run the shop scenario
+$COMMBENCH_AMQP_URL, default ` + demo.DefaultAMQPURL + `; a real Kafka instead of the embedded one
+with COMMBENCH_KAFKA_BROKERS), then run the shop scenario
 (` + demo.Scenario + `) against it as 'commbench run' does: verify the consumer contracts in
 testdata/pacts/shop (HTTP, gRPC, Kafka and AMQP messages), run short benchmarks per transport
 with JSON, Protobuf and Avro payloads (messaging with integrity checks), and write the reports
 to --out (HTML, JUnit XML, JSON, Markdown).
+
+With --serve it only starts the shop, on the shop scenario's default addresses (REST
+http://` + serveREST + `, gRPC ` + serveGRPC + `, Kafka 127.0.0.1:9092), and keeps it running until
+interrupted, so that 'commbench run testdata/scenarios/shop.yaml', verify and bench can be tried
+against it from another terminal.
 
 When no RabbitMQ answers, the AMQP contract and workload are reported as skipped, with the
 command that starts a broker. --break makes the orders API drift from its consumer's contract
@@ -44,6 +58,7 @@ command that starts a broker. --break makes the orders API drift from its consum
 The demo reads testdata from a clone of the repository: run it there (make demo).`,
 		Example: `  make demo                     # = go run ./cmd/commbench demo
   commbench demo --break        # see what a broken contract looks like (exit 1)
+  commbench demo --serve        # only the shop, until Ctrl-C: try run, verify and bench on it
   COMMBENCH_AMQP_URL=amqp://guest:guest@127.0.0.1:5673/ commbench demo --out /tmp/demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), a, o) },
@@ -52,6 +67,7 @@ The demo reads testdata from a clone of the repository: run it there (make demo)
 	fs.BoolVar(&o.broken, "break", false, "make the orders API drift from its contract (renamed field, wrong status): exit 1")
 	fs.StringVarP(&o.out, "out", "o", "commbench-demo", "folder the reports are written to")
 	fs.DurationVar(&o.duration, "duration", 0, "measured duration of every workload (default: the scenario's)")
+	fs.BoolVar(&o.serve, "serve", false, "only start the shop on the scenario's default addresses and keep it running until interrupted")
 	return cmd
 }
 
@@ -72,12 +88,25 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 		amqpURL = demo.DefaultAMQPURL
 	}
 	fmt.Fprintf(a.stdout, "Starting the example shop (REST, gRPC, embedded Kafka, RabbitMQ at %s)...\n", scenario.RedactURL(amqpURL))
-	sys, err := shop.Start(ctx, shop.Options{Break: o.broken, AMQPURL: amqpURL, Root: root})
+	so := shop.Options{Break: o.broken, AMQPURL: amqpURL, Root: root, KafkaBrokers: a.Getenv(demo.EnvKafkaBrokers)}
+	if o.serve {
+		so.RESTAddr, so.GRPCAddr, so.KafkaPort = serveREST, serveGRPC, serveKafka
+	}
+	sys, err := shop.Start(ctx, so)
 	if err != nil {
 		return exitcode.Unavailablef("%w", err)
 	}
 	defer sys.Close()
 	fmt.Fprintf(a.stdout, "  orders API %s, OrderService %s, Kafka %s\n", sys.RESTURL, sys.GRPCAddr, sys.KafkaBrokers)
+	if o.serve {
+		if sys.AMQPErr != nil {
+			fmt.Fprintf(a.stdout, "  RabbitMQ: off (%v)\n", sys.AMQPErr)
+		}
+		fmt.Fprintf(a.stdout, "Serving until interrupted (Ctrl-C). From the repository, in another terminal:\n"+
+			"  commbench run %s\n", demo.Scenario)
+		<-ctx.Done()
+		return nil
+	}
 
 	// The scenario reads the shop's addresses from the environment, as it would in CI.
 	env := make(map[string]string, len(a.env)+4)

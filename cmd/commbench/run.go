@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/google/uuid"
@@ -463,6 +464,7 @@ func dryRun(ctx context.Context, a *app, s *scenario.Scenario, targets map[strin
 		name = "(unnamed)"
 	}
 	fmt.Fprintf(w, "Scenario %s: %d targets, %d contracts, %d workloads\n\nTargets:\n", name, len(s.Targets), len(s.Contracts), len(s.Workloads))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var down []string
 	for _, t := range s.Targets {
 		rt := targets[t.Name]
@@ -478,8 +480,9 @@ func dryRun(ctx context.Context, a *app, s *scenario.Scenario, targets map[strin
 				}
 			}
 		}
-		fmt.Fprintf(w, "  %-14s %-6s %s  %s\n", t.Name, t.Driver, scenario.RedactURL(rt.Address), status)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Name, t.Driver, scenario.RedactURL(rt.Address), status)
 	}
+	_ = tw.Flush()
 	if len(s.Contracts) > 0 {
 		fmt.Fprintln(w, "\nContracts (verified first):")
 	}
@@ -500,8 +503,13 @@ func dryRun(ctx context.Context, a *app, s *scenario.Scenario, targets map[strin
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "  %d. %-22s %s %s on %s, %s\n", i+1, wl.Name, wl.Operation, formatName(wl.Payload), wl.Target, describeLoad(cfg))
+		format := formatName(wl.Payload)
+		if targets[wl.Target].Driver == "grpc" {
+			format = "protobuf"
+		}
+		fmt.Fprintf(tw, "  %d. %s\t%s %s\ton %s\t%s\n", i+1, wl.Name, wl.Operation, format, wl.Target, describeLoad(cfg))
 	}
+	_ = tw.Flush()
 	fmt.Fprintln(w)
 	printOutputs(w, s.Outputs)
 	if len(down) > 0 {

@@ -49,6 +49,13 @@ type Options struct {
 	AMQPURL string
 	// Root is the repository root holding testdata/schemas/shop.proto.
 	Root string
+	// RESTAddr and GRPCAddr are the listen addresses (default "127.0.0.1:0": any free port);
+	// KafkaPort is the embedded Kafka broker's port on 127.0.0.1 (0: any free port).
+	RESTAddr, GRPCAddr string
+	KafkaPort          int
+	// KafkaBrokers are the seed brokers of a Kafka cluster to publish to instead of the embedded
+	// one; the topics are created when missing.
+	KafkaBrokers string
 }
 
 // System is the running example system.
@@ -86,15 +93,24 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shop: compile shop.proto: %w", err)
 	}
-	if s.grpc, err = grpctest.New(files, grpctest.Shop(), grpctest.Options{}); err != nil {
+	if s.grpc, err = grpctest.New(files, grpctest.Shop(), grpctest.Options{Addr: opts.GRPCAddr}); err != nil {
 		return nil, fmt.Errorf("shop: gRPC server: %w", err)
 	}
 	s.GRPCAddr = s.grpc.Addr
 
-	if s.kfake, s.KafkaBrokers, err = kafkatest.Start(1, 3, []string{KafkaTopic, BenchTopic}); err != nil {
-		return nil, fmt.Errorf("shop: embedded Kafka: %w", err)
+	if opts.KafkaBrokers != "" {
+		s.KafkaBrokers = opts.KafkaBrokers
+	} else {
+		var kopts []kfake.Opt
+		if opts.KafkaPort > 0 {
+			kopts = append(kopts, kfake.Ports(opts.KafkaPort))
+		}
+		if s.kfake, s.KafkaBrokers, err = kafkatest.Start(1, 3, []string{KafkaTopic, BenchTopic}, kopts...); err != nil {
+			return nil, fmt.Errorf("shop: embedded Kafka: %w", err)
+		}
 	}
-	if s.kafkaPub, err = kafka.New().Open(ctx, drivers.Target{Address: s.KafkaBrokers}); err != nil {
+	kt := drivers.Target{Address: s.KafkaBrokers, Options: map[string]string{"create_topics": "true"}}
+	if s.kafkaPub, err = kafka.New().Open(ctx, kt); err != nil {
 		return nil, fmt.Errorf("shop: Kafka producer: %w", err)
 	}
 	if opts.AMQPURL != "" {
@@ -109,7 +125,11 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 		s.AMQPErr = errors.New("no AMQP URL given")
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	restAddr := opts.RESTAddr
+	if restAddr == "" {
+		restAddr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", restAddr)
 	if err != nil {
 		return nil, fmt.Errorf("shop: listen: %w", err)
 	}
