@@ -133,6 +133,7 @@ func New(ctx context.Context, c Config) (*Op, error) {
 		for k, v := range t.Headers {
 			if strings.EqualFold(k, "Host") {
 				req.Header.SetHost(v)
+				req.UseHostHeader = true
 				continue
 			}
 			req.Header.Set(k, v)

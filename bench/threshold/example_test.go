@@ -1,0 +1,24 @@
+package threshold_test
+
+import (
+	"fmt"
+
+	"github.com/commbench/commbench/bench/threshold"
+	"github.com/commbench/commbench/results"
+)
+
+func Example() {
+	ts, err := threshold.ParseAll([]string{"p99<25ms", "error_rate<0.1%"})
+	if err != nil {
+		panic(err)
+	}
+	w := &results.Workload{Latency: &results.Latency{P99MS: 31.5}, Totals: results.Totals{ErrorRate: 0}}
+	fmt.Println(threshold.Evaluate(ts, w))
+	for _, t := range w.Thresholds {
+		fmt.Println(t.Expr, t.Passed, t.Actual)
+	}
+	// Output:
+	// false
+	// p99<25ms false 31.5
+	// error_rate<0.1% true 0
+}
