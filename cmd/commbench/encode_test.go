@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	hamba "github.com/hamba/avro/v2"
 	"github.com/hamba/avro/v2/ocf"
 
 	"github.com/commbench/commbench/formats"
@@ -136,8 +135,8 @@ func TestEncodeDecodeErrors(t *testing.T) {
 	}
 }
 
-// ocfFile writes values as an Avro Object Container File with hamba's ocf encoder (datums from
-// the avro codec, two per block) and returns its path.
+// ocfFile writes values as an Avro Object Container File (deflate, two values per block) and
+// returns its path.
 func ocfFile(t *testing.T, values ...any) string {
 	t.Helper()
 	c, err := formats.New("avro", formats.Options{Schema: shopFile(t, "schemas", "order.avsc"), SchemaFiles: []string{
@@ -146,21 +145,7 @@ func ocfFile(t *testing.T, values ...any) string {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	enc, err := ocf.NewEncoderWithSchema(c.(*avro.Codec).Schema(), &buf, ocf.WithCodec(ocf.Deflate), ocf.WithBlockLength(2),
-		ocf.WithEncoderSchemaCache(&hamba.SchemaCache{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range values {
-		datum, err := c.Encode(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := enc.Write(datum); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := enc.Close(); err != nil {
+	if err := avro.WriteOCF(&buf, c.(*avro.Codec), values, ocf.WithCodec(ocf.Deflate), ocf.WithBlockLength(2)); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "orders.avro")

@@ -263,3 +263,25 @@ func ReadOCF(r io.Reader) ([]any, avro.Schema, error) {
 		out = append(out, v)
 	}
 }
+
+// WriteOCF writes values (value model) as an Avro Object Container File of c's schema to w with
+// hamba/avro's ocf encoder; opts are hamba's (ocf.WithCodec, ocf.WithBlockLength, ...). The
+// header carries the full schema (logical types and all). Errors: a value that does not fit the
+// schema, named by its index and path (`value 2: items[0].qty: want int, got string "x"`); w's.
+func WriteOCF(w io.Writer, c *Codec, values []any, opts ...ocf.EncoderFunc) error {
+	opts = append([]ocf.EncoderFunc{ocf.WithSchemaMarshaler(ocf.FullSchemaMarshaler), ocf.WithEncoderSchemaCache(&avro.SchemaCache{})}, opts...)
+	enc, err := ocf.NewEncoderWithSchema(c.Schema(), w, opts...)
+	if err != nil {
+		return err
+	}
+	for i, v := range values {
+		datum, err := c.Encode(v)
+		if err != nil {
+			return fmt.Errorf("value %d: %w", i, err)
+		}
+		if _, err := enc.Write(datum); err != nil {
+			return err
+		}
+	}
+	return enc.Close()
+}

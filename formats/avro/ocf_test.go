@@ -80,6 +80,25 @@ func TestReadOCFShopSamples(t *testing.T) {
 	}
 }
 
+// TestWriteOCF reads back what WriteOCF wrote, and names a value that does not fit.
+func TestWriteOCF(t *testing.T) {
+	c := shopCodec(t, "order.avsc")
+	values := []any{sample(t, "order.json"), sample(t, "order-large-amount.json"), sample(t, "order.json")}
+	var buf bytes.Buffer
+	if err := WriteOCF(&buf, c, values, ocf.WithCodec(ocf.Snappy), ocf.WithBlockLength(2)); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := ReadOCF(&buf)
+	if err != nil || !reflect.DeepEqual(got, values) {
+		t.Fatalf("read back %v (%v)", got, err)
+	}
+	bad := map[string]any{"id": 7}
+	err = WriteOCF(io.Discard, c, []any{values[0], bad})
+	if err == nil || !strings.Contains(err.Error(), "value 1: id: want string") {
+		t.Fatalf("err = %v, want value 1: id: want string", err)
+	}
+}
+
 func TestOCFReaderMetadataAndEOF(t *testing.T) {
 	c := shopCodec(t, "order.avsc")
 	file := writeOCF(t, c, ocf.Snappy, sample(t, "order.json"))
