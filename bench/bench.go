@@ -223,8 +223,9 @@ type Engine struct {
 	inflight      chan struct{} // async tokens
 	pending       sync.WaitGroup
 
-	last atomic.Pointer[results.Point]
-	hook any // the operation, for the optional hooks
+	last    atomic.Pointer[results.Point]
+	running atomic.Bool
+	hook    any // the operation, for the optional hooks
 }
 
 // New builds an engine running op (an Operation or an AsyncOperation) under cfg. It returns an
@@ -313,11 +314,11 @@ func truncateStages(st []Stage, d time.Duration) []Stage {
 
 // Snapshot returns the live state; safe to call from any goroutine while Run runs.
 func (e *Engine) Snapshot() Snapshot {
-	now := e.clk.now()
 	s := Snapshot{Sent: int64(e.measured.Load())}
-	if e.clk.base.IsZero() {
+	if !e.running.Load() {
 		return s
 	}
+	now := e.clk.now()
 	if now < e.warmNS {
 		s.Warmup = true
 	} else {
@@ -347,6 +348,7 @@ func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 	} else if e.cfg.Duration > 0 {
 		e.endNS = e.warmNS + int64(e.cfg.Duration)
 	}
+	e.running.Store(true) // publishes clk, warmNS and endNS to Snapshot
 	opCtx, cancelOps := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelOps()
 	loadCtx, stopLoad := context.WithCancel(ctx)

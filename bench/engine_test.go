@@ -388,3 +388,30 @@ func TestStages(t *testing.T) {
 		}
 	})
 }
+
+// TestSnapshotWhileRunning: Snapshot is safe from another goroutine before and during Run (run
+// with -race) and reports the measured sends.
+func TestSnapshotWhileRunning(t *testing.T) {
+	op := OperationFunc(func(context.Context, int, uint64) (int, error) { time.Sleep(time.Millisecond); return 1, nil })
+	e, err := New(Config{Workers: 2, Duration: 300 * time.Millisecond}, op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan Snapshot)
+	go func() {
+		var last Snapshot
+		for i := 0; i < 40; i++ {
+			last = e.Snapshot()
+			time.Sleep(10 * time.Millisecond)
+		}
+		done <- last
+	}()
+	w, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := <-done
+	if last.Sent == 0 || last.Sent > w.Totals.Requests || last.Total != 300*time.Millisecond {
+		t.Fatalf("snapshot %+v, run requests %d", last, w.Totals.Requests)
+	}
+}
