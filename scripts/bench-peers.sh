@@ -90,7 +90,7 @@ median() { echo "$@" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} EN
 for t in wrk cb-rest hey ghz cb-grpc; do declare "med_${t//-/_}=$(median ${samples[$t]})"; done
 
 # --- peak RSS of a long run --------------------------------------------------------------------
-rss="skipped"
+rss="skipped (RSS_COUNT=0)"
 if [ "$RSS_COUNT" -gt 0 ]; then
 	log "peak RSS: commbench bench rest -n $RSS_COUNT -c $CONNS"
 	/usr/bin/time -v "$work/commbench" bench rest --url "http://$HTTP_ADDR" -c "$CONNS" -n "$RSS_COUNT" -q \
