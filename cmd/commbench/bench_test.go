@@ -193,3 +193,26 @@ func TestBenchGRPC(t *testing.T) {
 		t.Fatalf("workload %s totals %+v errors %v, want 400 calls, 100 grpc_NOT_FOUND", w.Driver, w.Totals, w.Errors)
 	}
 }
+
+// TestBenchRESTProtobufBody: with --format protobuf the template's JSON is encoded as the
+// schema's message, and the server receives valid Protobuf with the sequence's value.
+func TestBenchRESTProtobufBody(t *testing.T) {
+	proto := filepath.Join(testenv.ModuleRoot(t), "testdata", "schemas", "shop.proto")
+	var bad atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		// GetOrderRequest{id: "o-N"}: field 1, wire type 2, then the length and the string.
+		if len(b) < 3 || b[0] != 0x0a || int(b[1]) != len(b)-2 || !bytes.HasPrefix(b[2:], []byte("o-")) || r.Header.Get("Content-Type") != "application/x-protobuf" {
+			bad.Add(1)
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+	tpl := writeFile(t, "get.json", `{"id":"o-{{.Seq}}"}`)
+	code, _, stderr := runCLI(t, nil, "bench", "rest", "--url", srv.URL, "-X", "POST", "--format", "protobuf", "--schema", proto,
+		"--message", "shop.v1.GetOrderRequest", "--body-template", tpl, "--content-type", "application/x-protobuf", "-n", "50", "-q",
+		"--threshold", "errors==0")
+	if code != 0 || bad.Load() != 0 {
+		t.Fatalf("exit %d, %d bad bodies: %s", code, bad.Load(), stderr)
+	}
+}
