@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"context"
+	"errors"
 
 	"github.com/commbench/commbench/contracts"
 	"github.com/commbench/commbench/results"
@@ -14,8 +15,8 @@ import (
 // Prepared.Verify instead of VerifyMessage, then calls Prepared.Close (after any teardown).
 //
 // Prepare returns nil, nil when it has nothing to prepare (VerifyMessage is then used). An error
-// is reported as VerifyMessage's would be (ErrSkip, drivers.ErrUnreachable...), after the state
-// change calls.
+// fails the interaction without setting up its states (one wrapping drivers.ErrUnreachable or
+// drivers.ErrAuth stops the run); ErrSkip skips it, after the state change calls.
 type Preparer interface {
 	Prepare(ctx context.Context, p *contracts.Pact, in *contracts.Interaction) (Prepared, error)
 }
@@ -32,22 +33,36 @@ type Prepared interface {
 
 // prepare lets a Preparer message verifier start verifying in before its provider states are set
 // up. It returns the function that completes the verification and the one that releases what was
-// prepared; for other interactions and verifiers, verify itself and a no-op.
-func (cfg *Config) prepare(ctx context.Context, p *contracts.Pact, in *contracts.Interaction, verify verifyFunc) (verifyFunc, func()) {
+// prepared; for other interactions and verifiers, verify itself and a no-op. A failed Prepare
+// (a missing exchange, an unreachable broker) is returned as err so that the states are not set
+// up (see setUpPrepared), except ErrSkip, which verify returns after the states as any skip.
+func (cfg *Config) prepare(ctx context.Context, p *contracts.Pact, in *contracts.Interaction, verify verifyFunc) (verifyFunc, func(), error) {
 	pr, ok := cfg.Messages.(Preparer)
 	if !ok || in.Kind == contracts.KindHTTP || transportOf(in) == "grpc" {
-		return verify, func() {}
+		return verify, func() {}, nil
 	}
 	prepared, err := pr.Prepare(ctx, p, in)
 	switch {
-	case err != nil:
+	case errors.Is(err, ErrSkip):
 		return func(context.Context, *contracts.Pact, *contracts.Interaction, map[string]any) ([]results.Mismatch, error) {
 			return nil, err
-		}, func() {}
+		}, func() {}, nil
+	case err != nil:
+		return verify, func() {}, err
 	case prepared == nil:
-		return verify, func() {}
+		return verify, func() {}, nil
 	}
 	return func(ctx context.Context, _ *contracts.Pact, _ *contracts.Interaction, state map[string]any) ([]results.Mismatch, error) {
 		return prepared.Verify(ctx, state)
-	}, func() { _ = prepared.Close() }
+	}, func() { _ = prepared.Close() }, nil
+}
+
+// setUpPrepared sets up the provider states of in, unless preparing failed (prepErr), which is
+// then reported as a failed state setup would be: the interaction errs, and an unreachable broker
+// stops the run.
+func (cfg *Config) setUpPrepared(ctx context.Context, in *contracts.Interaction, prepErr error) (map[string]any, error) {
+	if prepErr != nil {
+		return nil, prepErr
+	}
+	return cfg.setUp(ctx, in)
 }

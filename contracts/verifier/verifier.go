@@ -130,9 +130,9 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 		r.Status, r.Reason = results.StatusSkipped, missing
 		return r, nil
 	}
-	verify, release := cfg.prepare(ctx, p, in, verify) // prepare.go: e.g. subscribe before the states are set up
+	verify, release, err := cfg.prepare(ctx, p, in, verify) // prepare.go: e.g. subscribe before the states are set up
 	defer release()
-	state, err := cfg.setUp(ctx, in)
+	state, err := cfg.setUpPrepared(ctx, in, err)
 	if err != nil {
 		r.Status, r.Reason = results.StatusError, err.Error()
 		return r, stopping(ctx, err)
