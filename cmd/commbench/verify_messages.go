@@ -185,7 +185,10 @@ func (m *messageFlags) echo(out map[string]any) {
 	if len(m.triggers) > 0 {
 		triggers := make([]string, len(m.triggers))
 		for i, t := range m.triggers {
-			triggers[i] = redactURL(t)
+			triggers[i] = t
+			if r, err := verifier.ParseTriggerRule(t); err == nil {
+				triggers[i] = r.Pattern.String() + "=" + redactURL(r.URL)
+			}
 		}
 		msg["triggers"] = triggers
 	}

@@ -99,6 +99,9 @@ func TestVerifyRealMessagePactOverBrokers(t *testing.T) {
 					if f.Verification.Summary.Total != 1 {
 						t.Errorf("summary %+v", f.Verification.Summary)
 					}
+					if echo, _ := json.Marshal(f.Run.Config); !strings.Contains(string(echo), `"messages"`) || strings.Contains(string(echo), "guest:guest") {
+						t.Errorf("config echo lacks the message flags or shows credentials: %s", echo)
+					}
 				})
 			}
 		})
