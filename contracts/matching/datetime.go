@@ -3,7 +3,9 @@ package matching
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // dateTimeRegexp turns a Java DateTimeFormatter pattern (the format of Pact's date, time and
@@ -11,8 +13,8 @@ import (
 // pattern means ISO 8601: yyyy-MM-dd, HH:mm:ss with optional fraction and offset, or both joined by T.
 func dateTimeRegexp(kind, pattern string) (*regexp.Regexp, error) {
 	if pattern == "" {
-		const date = `\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])`
-		const tm = `([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?`
+		const date = `(?P<y>\d{4})-(?P<M>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])`
+		const tm = `([01]\d|2[0-3]):[0-5]\d(:([0-5]\d|60)(\.\d{1,9})?)?`
 		const zone = `(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?`
 		switch kind {
 		case "date":
@@ -25,6 +27,7 @@ func dateTimeRegexp(kind, pattern string) (*regexp.Regexp, error) {
 	}
 	var b strings.Builder
 	b.WriteByte('^')
+	named := map[string]bool{} // date fields already captured by name (first occurrence only)
 	rs := []rune(pattern)
 	for i := 0; i < len(rs); {
 		c := rs[i]
@@ -68,10 +71,64 @@ func dateTimeRegexp(kind, pattern string) (*regexp.Regexp, error) {
 		if err != nil {
 			return nil, fmt.Errorf("date/time format %q: %w", pattern, err)
 		}
+		// Capture the year, numeric month and day by name so validDate can check that the date
+		// exists (2025-02-30 does not), as Java's DateTimeFormatter does.
+		if name := dateGroup(c, n); name != "" && !named[name] {
+			named[name] = true
+			frag = "(?P<" + name + ">" + frag + ")"
+		}
 		b.WriteString(frag)
 	}
 	b.WriteByte('$')
 	return regexp.Compile(b.String())
+}
+
+// dateGroup names the capture of a year (4 or more digits), numeric month or day-of-month field.
+func dateGroup(c rune, n int) string {
+	switch {
+	case (c == 'y' || c == 'u') && n >= 3:
+		return "y"
+	case (c == 'M' || c == 'L') && n <= 2:
+		return "M"
+	case c == 'd':
+		return "d"
+	}
+	return ""
+}
+
+// validDate checks that a value matched by a dateTimeRegexp names a day that exists: a day of
+// month beyond the month's length (in that year, when the year is captured) is invalid. It
+// returns a sentence saying why, or "".
+func validDate(re *regexp.Regexp, s string) string {
+	m := re.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	var y, mo, d int
+	for i, name := range re.SubexpNames() {
+		switch name {
+		case "y":
+			y, _ = strconv.Atoi(m[i])
+		case "M":
+			mo, _ = strconv.Atoi(m[i])
+		case "d":
+			d, _ = strconv.Atoi(m[i])
+		}
+	}
+	if mo == 0 || d == 0 {
+		return ""
+	}
+	year := y
+	if re.SubexpIndex("y") < 0 {
+		year = 2000 // a leap year: without a year, 29 February exists
+	}
+	if t := time.Date(year, time.Month(mo), d, 0, 0, 0, 0, time.UTC); t.Day() != d {
+		if re.SubexpIndex("y") < 0 {
+			return fmt.Sprintf("%02d is not a valid day for month %02d", d, mo)
+		}
+		return fmt.Sprintf("%02d is not a valid day for month %02d in year %d", d, mo, y)
+	}
+	return ""
 }
 
 const (
@@ -117,8 +174,11 @@ func dateField(c rune, n int) (string, error) {
 		return num(`([1-9]|1[0-2])`, `(0[1-9]|1[0-2])`), nil
 	case 'K':
 		return num(`(\d|1[01])`, `(0\d|1[01])`), nil
-	case 'm', 's':
+	case 'm':
 		return num(`([1-5]?\d)`, `[0-5]\d`), nil
+	case 's':
+		// 60: a leap second, which Pact's reference implementation accepts
+		return num(`([1-5]?\d|60)`, `([0-5]\d|60)`), nil
 	case 'S':
 		return fmt.Sprintf(`\d{%d}`, n), nil
 	case 'n':

@@ -312,11 +312,10 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 			r.dateRe = re
 		}
 		if !r.dateRe.MatchString(s) {
-			f := r.Format
-			if f == "" {
-				f = "ISO 8601"
-			}
-			return fmt.Errorf("expected %s to be a %s in the format %q", Show(actual), r.Match, f)
+			return fmt.Errorf("expected %s to be a %s in the format %q", Show(actual), r.Match, cmpFormat(r.Format))
+		}
+		if why := validDate(r.dateRe, s); why != "" {
+			return fmt.Errorf("expected %s to be a %s in the format %q: %s", Show(actual), r.Match, cmpFormat(r.Format), why)
 		}
 	case "contentType":
 		var data []byte
@@ -473,4 +472,12 @@ func baseType(ct string) string {
 		ct = ct[:i]
 	}
 	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// cmpFormat names a date/time format in messages ("ISO 8601" for the default).
+func cmpFormat(f string) string {
+	if f == "" {
+		return "ISO 8601"
+	}
+	return f
 }

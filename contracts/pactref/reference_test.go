@@ -26,13 +26,7 @@ import (
 // knownDifferences lists (provider/description/variant) cases where commbench's verdict is known
 // to differ from pact-go's: they are logged, not failed, until contracts/matching is fixed; an
 // entry that agrees again is logged so it can be removed.
-var knownDifferences = map[string]string{
-	`pactref-http-v4/a request for invoice 9/other-value issued="2025-02-30"`: "date rule yyyy-MM-dd: pact-go (chrono) " +
-		"rejects a day that does not exist in the month; commbench's datetime check (contracts/matching/datetime.go) " +
-		"checks field ranges only and accepts it",
-	`pactref-http-v4/a request for invoice 9/other-value cutoff="23:59:60"`: "time rule HH:mm:ss: pact-go (chrono) " +
-		"accepts a leap second; commbench's datetime check limits seconds to 00-59 and rejects it",
-}
+var knownDifferences = map[string]string{}
 
 // refCase is one (interaction, provider variant) pair judged by both implementations.
 type refCase struct {
