@@ -223,6 +223,9 @@ var (
 	ErrUnsupported = errors.New("operation not supported by this driver")
 	// ErrClosed: the connection was used after Close.
 	ErrClosed = errors.New("use of a closed connection")
+	// ErrNack: the broker refused a published message (AMQP basic.nack on a publisher confirm);
+	// Publish's done callback receives an error wrapping it.
+	ErrNack = errors.New("broker nack")
 )
 
 var (

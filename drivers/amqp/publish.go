@@ -232,7 +232,7 @@ func (pb *publisher) onConfirm(cf amqp091.Confirmation) {
 		var err error
 		switch {
 		case !cf.Ack:
-			err = fmt.Errorf("amqp %s: broker nacked message %d to exchange %q routing key %q (publisher confirm)", pb.c.where, e.tag, e.exchange, e.key)
+			err = fmt.Errorf("amqp %s: %w: message %d to exchange %q routing key %q (publisher confirm)", pb.c.where, drivers.ErrNack, e.tag, e.exchange, e.key)
 		case e.returned:
 			err = fmt.Errorf("amqp %s: %w: exchange %q routing key %q: %d %s", pb.c.where, ErrReturned, e.exchange, e.key, e.replyCode, e.replyText)
 		}
