@@ -167,13 +167,7 @@ func openREST(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 	if err != nil {
 		return nil, err
 	}
-	contentType := w.Payload.ContentType
-	if contentType == "" && src != nil {
-		contentType = "application/json"
-		if codec != nil {
-			contentType = codec.ContentType()
-		}
-	}
+	contentType := contentTypeOf(w.Payload, src, codec)
 	method, path := strings.ToUpper(w.Method), w.Path
 	if method == "" {
 		method = "GET"
@@ -335,13 +329,7 @@ func openMessaging(ctx context.Context, a *app, t scenario.Target, w scenario.Wo
 	}
 	if src != nil {
 		mc.Body = func(_ int, seq uint64) ([]byte, error) { return src.Append(nil, seq) }
-		mc.ContentType = w.Payload.ContentType
-		if mc.ContentType == "" {
-			mc.ContentType = "application/json"
-			if codec != nil {
-				mc.ContentType = codec.ContentType()
-			}
-		}
+		mc.ContentType = contentTypeOf(w.Payload, src, codec)
 	}
 	if err := mc.Validate(); err != nil {
 		return nil, err
@@ -375,6 +363,20 @@ func mergeHeaders(target, workload map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// contentTypeOf is the Content-Type of bodies from src: p's, else the codec's, else JSON's; ""
+// without bodies.
+func contentTypeOf(p scenario.Payload, src payload.Source, codec formats.Codec) string {
+	switch {
+	case p.ContentType != "":
+		return p.ContentType
+	case src == nil:
+		return ""
+	case codec != nil:
+		return codec.ContentType()
+	}
+	return "application/json"
 }
 
 func formatName(p scenario.Payload) string {
