@@ -150,7 +150,7 @@ func workloadCharts(id string, wl results.Workload, lats []latencyRow) []templat
 		p50 = append(p50, chart.Point{X: x, Y: p.P50MS})
 		p99 = append(p99, chart.Point{X: x, Y: p.P99MS})
 	}
-	timeAxis := chart.Axis{Label: "time since start", Format: clock}
+	timeAxis := chart.Axis{Label: "time since start", Format: clock, MinStep: 1}
 	charts := []chart.Chart{
 		{ID: id + "-throughput", Title: "Throughput and errors per second", X: timeAxis,
 			Y:      chart.Axis{Label: "throughput (/s)", FromZero: true},

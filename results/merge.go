@@ -37,9 +37,12 @@ func Merge(files ...*File) (*File, error) {
 	}
 	out := &File{Schema: Schema, Run: files[0].Run}
 	out.Run.Config = files[0].Run.Config
-	var hosts, errs []string
+	var hosts, errs, commands []string
 	for i, f := range files {
 		r := f.Run
+		if !slices.Contains(commands, r.Command) {
+			commands = append(commands, r.Command)
+		}
 		if i > 0 {
 			if r.Started.Before(out.Run.Started) && !r.Started.IsZero() {
 				out.Run.Started = r.Started
@@ -58,6 +61,11 @@ func Merge(files ...*File) (*File, error) {
 	}
 	out.Run.Environment.Hostname = strings.Join(hosts, ",")
 	out.Run.Error = strings.Join(errs, "; ")
+	if len(files) > 1 {
+		// The merged file describes every part: "merge of verify+bench", with its own run id.
+		out.Run.Command = "merge of " + strings.Join(commands, "+")
+		out.Run.ID = fmt.Sprintf("merge-%d-files-%s", len(files), files[0].Run.ID)
+	}
 
 	for _, f := range files {
 		if f.Verification == nil {

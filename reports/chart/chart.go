@@ -47,6 +47,8 @@ type Axis struct {
 	Min, Max float64
 	// FromZero makes the computed range start at 0 (latency, throughput).
 	FromZero bool
+	// MinStep is the smallest tick step (e.g. 1 for a time axis in whole seconds); 0 means none.
+	MinStep float64
 }
 
 // Chart is a line chart.
@@ -254,6 +256,9 @@ func ticks(a Axis, lo, hi float64) []Tick {
 		format = func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 	}
 	step := niceStep((hi - lo) / 5)
+	if step > 0 && step < a.MinStep {
+		step = a.MinStep
+	}
 	if step <= 0 {
 		return []Tick{{lo, format(lo)}}
 	}

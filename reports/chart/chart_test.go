@@ -137,3 +137,18 @@ func TestNiceStep(t *testing.T) {
 		}
 	}
 }
+
+func TestTicksRespectMinStep(t *testing.T) {
+	got := ticks(Axis{MinStep: 1}, 0, 2)
+	for i, tk := range got {
+		if tk.V != float64(i) {
+			t.Fatalf("ticks %v: want whole steps 0, 1, 2", got)
+		}
+	}
+	if len(got) != 3 {
+		t.Fatalf("ticks %v: want 3", got)
+	}
+	if n := len(ticks(Axis{}, 0, 2)); n <= 3 {
+		t.Fatalf("without MinStep a 0..2 range should get finer ticks, got %d", n)
+	}
+}
