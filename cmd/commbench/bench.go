@@ -16,19 +16,12 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/bench"
-	"github.com/commbench/commbench/bench/httpload"
-	"github.com/commbench/commbench/bench/payload"
-	"github.com/commbench/commbench/bench/request"
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
-	cgrpc "github.com/commbench/commbench/drivers/grpc"
-	"github.com/commbench/commbench/drivers/rest"
-	"github.com/commbench/commbench/formats"
-	"github.com/commbench/commbench/formats/protobuf"
-	"github.com/commbench/commbench/formats/template"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
+	"github.com/commbench/commbench/scenario"
 )
 
 // benchSubcommands lists the `bench` subcommands, one builder per driver. A new driver adds its
@@ -373,33 +366,10 @@ func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
 	fs.IntVar(&p.ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
 }
 
-// source compiles the template into a payload source encoded by codec (nil: JSON text); no
-// template gives nil (the empty body). Errors are usage errors naming the file.
-func (p *payloadFlags) source(codec formats.Codec) (payload.Source, error) {
-	if p.template == "" {
-		if p.dataFile != "" {
-			return nil, exitcode.Usagef("--data-file needs a template")
-		}
-		return nil, nil
-	}
-	if p.ring < 0 {
-		return nil, exitcode.Usagef("--payload-ring must not be negative")
-	}
-	t, err := template.CompileFile(p.template, template.Options{DataFile: p.dataFile})
-	if err != nil {
-		return nil, exitcode.Usagef("template %s: %w", p.template, err)
-	}
-	src, err := payload.FromTemplate(t, codec, p.ring)
-	if err != nil {
-		return nil, exitcode.Usagef("template %s: %w", p.template, err)
-	}
-	if p.ring == 0 {
-		// Fail on a template that does not encode before the load starts.
-		if _, err := src.Append(nil, 0); err != nil {
-			return nil, exitcode.Usagef("template %s: %w", p.template, err)
-		}
-	}
-	return src, nil
+// payload is the scenario payload the flags describe (built by workload.go's payloadSource).
+func (p *payloadFlags) payload(format, schema, message string, deps, importPaths []string, contentType string) scenario.Payload {
+	return scenario.Payload{Format: format, Schema: schema, Message: message, SchemaDeps: deps, ImportPaths: importPaths,
+		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType}
 }
 
 func (p *payloadFlags) echo(m map[string]any) {
@@ -449,65 +419,19 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
 				if err != nil {
 					return nil, err
 				}
-				var codec formats.Codec
-				if format != "json" {
-					codec, err = formats.New(format, formats.Options{Schema: schema, SchemaFiles: schemaFiles, ImportPaths: importPaths, Message: message})
-					if err != nil {
-						return nil, exitcode.Usagef("--format %s: %w", format, err)
-					}
+				w := scenario.Workload{
+					Operation: "request", Method: method, Path: path, HTTPClient: client,
+					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
 				}
-				src, err := pf.source(codec)
+				wl, err := openWorkload(ctx, a, scenarioTarget("rest", tg), w, cfg) // workload.go, shared with run
 				if err != nil {
 					return nil, err
 				}
-				if contentType == "" && pf.template != "" {
-					contentType = "application/json"
-					if codec != nil {
-						contentType = codec.ContentType()
-					}
-				}
-				tmpl := drivers.Message{Method: strings.ToUpper(method), Route: path, ContentType: contentType}
-				var op bench.Operation
-				var closeOp func()
-				switch client {
-				case "fast":
-					if len(tg.Options) > 0 {
-						return nil, exitcode.Usagef("--option sets drivers/rest options: use it with --http-client net")
-					}
-					fop, err := httpload.New(ctx, httpload.Config{Target: tg, Method: tmpl.Method, Path: path, ContentType: contentType, Body: src, Workers: cfg.Workers})
-					if err != nil {
-						return nil, openError("open "+redactURL(baseURL), err)
-					}
-					op, closeOp = fop, func() { fop.Close() }
-				case "net":
-					if tg.Options == nil {
-						tg.Options = map[string]string{}
-					}
-					if _, ok := tg.Options["max_idle_conns_per_host"]; !ok {
-						tg.Options["max_idle_conns_per_host"] = fmt.Sprint(cfg.Workers)
-					}
-					conn, err := rest.New().Open(ctx, tg)
-					if err != nil {
-						return nil, openError("open "+redactURL(baseURL), err)
-					}
-					rop, err := request.New([]drivers.Requester{conn.(drivers.Requester)}, tmpl, src, request.HTTPStatus, cfg.Workers)
-					if err != nil {
-						conn.Close()
-						return nil, exitcode.Usagef("%w", err)
-					}
-					op, closeOp = rop, func() { conn.Close() }
-				default:
-					return nil, exitcode.Usagef("--http-client %q: want fast or net", client)
-				}
-				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": tmpl.Method, "path": path, "format": format, "http_client": client}
+				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": strings.ToUpper(method), "path": path, "format": format, "http_client": client}
 				tf.echo(echo)
 				pf.echo(echo)
-				return &benchWorkload{
-					info:   bench.Info{Driver: "rest", Operation: "request", Target: redactURL(baseURL), Format: format, Name: tmpl.Method + " " + path},
-					op:     op,
-					config: echo,
-					close:  closeOp,
-				}, nil
+				wl.config = echo
+				return wl, nil
 			})
 		},
 	}
@@ -563,50 +487,18 @@ grpc_UNAVAILABLE, grpc_RESOURCE_EXHAUSTED...). Workers share --connections HTTP/
 					return nil, err
 				}
 				tg.TLS = drivers.TLS{Enabled: useTLS, InsecureSkipVerify: insecure}
-				files, err := protobuf.LoadSchema(ctx, formats.Options{Schema: protos[0], SchemaFiles: protos[1:], ImportPaths: importPaths})
-				if err != nil {
-					return nil, exitcode.Usagef("--proto: %w", err)
-				}
-				md, err := cgrpc.FindMethod(files, method)
-				if err != nil {
-					return nil, exitcode.Usagef("--method: %w", err)
-				}
-				if md.IsStreamingClient() || md.IsStreamingServer() {
-					return nil, exitcode.Usagef("--method %s is a streaming method; bench grpc calls unary methods", method)
-				}
-				src, err := pf.source(protobuf.NewCodec(md.Input(), files))
+				t := scenarioTarget("grpc", tg)
+				t.Proto, t.ImportPaths = protos, importPaths
+				w := scenario.Workload{Operation: "unary", Method: method, Connections: connections, Payload: pf.payload("", "", "", nil, nil, "")}
+				wl, err := openWorkload(ctx, a, t, w, cfg) // workload.go, shared with run
 				if err != nil {
 					return nil, err
 				}
-				conns := make([]drivers.Requester, 0, connections)
-				closeAll := func() {
-					for _, c := range conns {
-						c.(drivers.Conn).Close()
-					}
-				}
-				for range connections {
-					c, err := cgrpc.New().Open(ctx, tg)
-					if err != nil {
-						closeAll()
-						return nil, openError("open "+address, err)
-					}
-					conns = append(conns, c.(drivers.Requester))
-				}
-				route := cgrpc.MethodPath(md)
-				op, err := request.New(conns, drivers.Message{Route: route}, src, request.GRPCStatus, cfg.Workers)
-				if err != nil {
-					closeAll()
-					return nil, exitcode.Usagef("%w", err)
-				}
-				echo := map[string]any{"driver": "grpc", "address": address, "method": route, "proto": protos, "connections": connections, "tls": useTLS}
+				echo := map[string]any{"driver": "grpc", "address": address, "method": wl.info.Name, "proto": protos, "connections": connections, "tls": useTLS}
 				tf.echo(echo)
 				pf.echo(echo)
-				return &benchWorkload{
-					info:   bench.Info{Driver: "grpc", Operation: "unary", Target: address, Format: "protobuf", Name: route},
-					op:     op,
-					config: echo,
-					close:  closeAll,
-				}, nil
+				wl.config = echo
+				return wl, nil
 			})
 		},
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -12,11 +10,8 @@ import (
 
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/messaging"
-	"github.com/commbench/commbench/drivers"
-	"github.com/commbench/commbench/drivers/amqp"
-	"github.com/commbench/commbench/drivers/kafka"
-	"github.com/commbench/commbench/formats"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/scenario"
 )
 
 const messagingHelp = `Messaging integrity (publish-consume / produce-consume): every message is stamped in headers
@@ -54,56 +49,31 @@ func (m *messagingFlags) register(fs *pflag.FlagSet, ops string, tf *targetFlags
 	l.register(fs)
 }
 
-// workload opens the messaging workload through d; driverName and target describe it.
-// The target's headers (--header) become message headers.
-func (m *messagingFlags) workload(ctx context.Context, fs *pflag.FlagSet, l *loadFlags, tf *targetFlags, cfg *bench.Config, d drivers.Driver, tg drivers.Target, mc messaging.Config, shown string, echo map[string]any) (*benchWorkload, error) {
-	mc.Headers, tg.Headers = tg.Headers, nil
-	tf.echo(echo)
-	var codec formats.Codec
-	var err error
-	if m.format != "json" {
-		if codec, err = formats.New(m.format, formats.Options{Schema: m.schema, SchemaFiles: m.schemaDeps, ImportPaths: m.importPaths, Message: m.message}); err != nil {
-			return nil, exitcode.Usagef("--format %s: %w", m.format, err)
-		}
-	}
-	src, err := m.pf.source(codec)
-	if err != nil {
-		return nil, err
-	}
-	if src != nil {
-		mc.Body = func(_ int, seq uint64) ([]byte, error) { return src.Append(nil, seq) }
-		mc.ContentType = "application/json"
-		if codec != nil {
-			mc.ContentType = codec.ContentType()
-		}
+// workload opens the messaging workload w against t (from targetFlags: its headers become message
+// headers) through workload.go's openWorkload, shared with run, with the messaging flags filled in.
+func (m *messagingFlags) workload(ctx context.Context, a *app, fs *pflag.FlagSet, l *loadFlags, tf *targetFlags, cfg *bench.Config, t scenario.Target, w scenario.Workload, echo map[string]any) (*benchWorkload, error) {
+	if m.producers < 1 || m.consumers < 1 {
+		return nil, exitcode.Usagef("--producers and --consumers must be at least 1")
 	}
 	if m.runID == "" {
 		m.runID = uuid.NewString()
 	}
-	mc.RunID, mc.Producers, mc.Consumers, mc.Drain = m.runID, m.producers, m.consumers, l.drain
-	if m.producers < 1 || m.consumers < 1 {
-		return nil, exitcode.Usagef("--producers and --consumers must be at least 1")
-	}
-	if err := mc.Validate(); err != nil {
-		return nil, exitcode.Usagef("%w", err)
-	}
-	w, err := messaging.Open(ctx, d, tg, mc)
-	if err != nil {
-		return nil, openError("open "+shown, err)
-	}
-	cfg.Workers = w.Workers()
+	w.Operation, w.RunID, w.Producers, w.Consumers, w.Drain = m.operation, m.runID, m.producers, m.consumers, scenario.Duration(l.drain)
+	w.Payload = m.pf.payload(m.format, m.schema, m.message, m.schemaDeps, m.importPaths, "")
 	if fs.Changed("max-in-flight") {
-		cfg.MaxInFlight = l.maxInFlight
+		w.MaxInFlight = l.maxInFlight
 	}
-	echo["operation"], echo["format"], echo["run_id"] = mc.Operation, m.format, m.runID
-	echo["producers"], echo["consumers"] = mc.Producers, mc.Consumers
+	wl, err := openWorkload(ctx, a, t, w, cfg)
+	if err != nil {
+		return nil, err
+	}
+	wl.info.Name = "" // runBench names it --name, else driver and operation
+	tf.echo(echo)
+	echo["operation"], echo["format"], echo["run_id"] = w.Operation, m.format, m.runID
+	echo["producers"], echo["consumers"] = w.Producers, w.Consumers
 	m.pf.echo(echo)
-	return &benchWorkload{
-		info:   bench.Info{Driver: d.Name(), Operation: mc.Operation, Target: shown, Format: m.format},
-		op:     w.Operation(),
-		config: echo,
-		close:  func() { _ = w.Close() },
-	}, nil
+	wl.config = echo
+	return wl, nil
 }
 
 func newBenchAMQPCmd(a *app) *cobra.Command {
@@ -151,12 +121,9 @@ intended send time in the open model.
 				if err != nil {
 					return nil, err
 				}
-				mc := messaging.Config{Operation: mf.operation, Route: route,
-					Subscription: drivers.Subscription{Route: subscribe, Prefetch: prefetch, AutoAck: autoAck},
-					IsReturned:   func(err error) bool { return errors.Is(err, amqp.ErrReturned) }}
-				shown := redactURL(address)
-				echo := map[string]any{"driver": "amqp", "url": shown, "route": route, "subscribe": subscribe}
-				return mf.workload(ctx, cmd.Flags(), &l, &tf, cfg, amqp.New(), tg, mc, shown, echo)
+				w := scenario.Workload{Route: route, Subscribe: subscribe, Prefetch: prefetch, AutoAck: autoAck}
+				echo := map[string]any{"driver": "amqp", "url": redactURL(address), "route": route, "subscribe": subscribe}
+				return mf.workload(ctx, a, cmd.Flags(), &l, &tf, cfg, scenarioTarget("amqp", tg), w, echo)
 			})
 		},
 	}
@@ -217,13 +184,9 @@ send time in the open model.
 				if group == "" && mf.consumers > 1 {
 					group = "commbench-" + mf.runID
 				}
-				mc := messaging.Config{Operation: mf.operation, Route: topic,
-					Subscription: drivers.Subscription{Route: topic, Group: group, From: from}}
-				if keys > 0 {
-					mc.Key = func(_ int, seq uint64) []byte { return fmt.Appendf(nil, "key-%d", seq%uint64(keys)) }
-				}
+				w := scenario.Workload{Route: topic, Group: group, From: from, Keys: keys}
 				echo := map[string]any{"driver": "kafka", "brokers": brokers, "topic": topic, "group": group, "keys": keys}
-				return mf.workload(ctx, cmd.Flags(), &l, &tf, cfg, kafka.New(), tg, mc, brokers, echo)
+				return mf.workload(ctx, a, cmd.Flags(), &l, &tf, cfg, scenarioTarget("kafka", tg), w, echo)
 			})
 		},
 	}

@@ -121,8 +121,19 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
+// scenarioTarget is the scenario target of a bench subcommand's flags (tg from targetFlags):
+// the bench flags and scenario files build workloads through the same openWorkload.
+func scenarioTarget(driver string, tg drivers.Target) scenario.Target {
+	return scenario.Target{
+		Name: driver, Driver: driver, Address: tg.Address, TLS: tg.TLS, Username: tg.Username, Password: tg.Password,
+		Headers: tg.Headers, Options: tg.Options,
+		ConnectTimeout: scenario.Duration(tg.ConnectTimeout), RequestTimeout: scenario.Duration(tg.RequestTimeout),
+	}
+}
+
 // openWorkload opens w against t (expanded, see driverTarget) and adjusts cfg to it (workers of
-// a messaging workload). Errors carry their exit code: bad input 2, an unreachable target 3.
+// a messaging workload). The workload is named w.Name, else by what it does ("GET /path", the
+// gRPC method path, "kafka produce-consume"). Errors carry their exit code: bad input 2, an unreachable target 3.
 func openWorkload(ctx context.Context, a *app, t scenario.Target, w scenario.Workload, cfg *bench.Config) (*benchWorkload, error) {
 	wl, err := openByDriver(ctx, a, t, w, cfg)
 	if err != nil {
@@ -132,9 +143,8 @@ func openWorkload(ctx context.Context, a *app, t scenario.Target, w scenario.Wor
 		}
 		return nil, exitcode.Usagef("workload %q: %w", w.Name, err)
 	}
-	wl.info.Name = w.Name
-	if wl.info.Name == "" {
-		wl.info.Name = wl.info.Driver + " " + wl.info.Operation
+	if w.Name != "" {
+		wl.info.Name = w.Name
 	}
 	cfg.Info = wl.info
 	return wl, nil
@@ -215,7 +225,7 @@ func openREST(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 	}
 	format := formatName(w.Payload)
 	return &benchWorkload{
-		info:   bench.Info{Driver: "rest", Operation: "request", Target: shown, Format: format},
+		info:   bench.Info{Driver: "rest", Operation: "request", Target: shown, Format: format, Name: method + " " + path},
 		op:     op,
 		config: map[string]any{"driver": "rest", "url": shown, "method": method, "path": path, "format": format, "http_client": client},
 		close:  closeOp,
@@ -274,7 +284,7 @@ func openGRPC(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 		return nil, err
 	}
 	return &benchWorkload{
-		info:   bench.Info{Driver: "grpc", Operation: "unary", Target: t.Address, Format: "protobuf"},
+		info:   bench.Info{Driver: "grpc", Operation: "unary", Target: t.Address, Format: "protobuf", Name: route},
 		op:     op,
 		config: map[string]any{"driver": "grpc", "address": t.Address, "method": route, "connections": connections},
 		close:  closeAll,
@@ -342,7 +352,7 @@ func openMessaging(ctx context.Context, a *app, t scenario.Target, w scenario.Wo
 	cfg.MaxInFlight = w.MaxInFlight
 	format := formatName(w.Payload)
 	return &benchWorkload{
-		info: bench.Info{Driver: t.Driver, Operation: w.Operation, Target: shown, Format: format},
+		info: bench.Info{Driver: t.Driver, Operation: w.Operation, Target: shown, Format: format, Name: t.Driver + " " + w.Operation},
 		op:   mw.Operation(),
 		config: map[string]any{"driver": t.Driver, "address": shown, "route": w.Route, "subscribe": subscribe,
 			"operation": w.Operation, "format": format, "run_id": runID},
