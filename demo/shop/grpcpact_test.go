@@ -10,10 +10,7 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protodesc"
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/commbench/commbench/drivers/grpc/grpctest"
 	"github.com/commbench/commbench/formats/protobuf"
@@ -59,28 +56,11 @@ func TestGRPCPactIsCurrent(t *testing.T) {
 }
 
 // shopGRPCPact returns the pact: GetOrder("o-1") answers an order whose id, customer_id
-// (^c-[0-9]+$) and status (PLACED or PAID) match.
+// (^c-[0-9]+$) and status (PLACED or PAID) match. The descriptors are testdata/schemas/shop.protoset
+// (shop.proto with its imports, kept current by formats/protobuf's TestShopProtoset).
 func shopGRPCPact(t *testing.T, files *protoregistry.Files) map[string]any {
 	t.Helper()
-	fd, err := files.FindFileByPath("shop.proto")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var set descriptorpb.FileDescriptorSet
-	seen := map[string]bool{}
-	var add func(f protoreflect.FileDescriptor)
-	add = func(f protoreflect.FileDescriptor) {
-		if seen[f.Path()] {
-			return
-		}
-		seen[f.Path()] = true
-		for i := 0; i < f.Imports().Len(); i++ {
-			add(f.Imports().Get(i).FileDescriptor)
-		}
-		set.File = append(set.File, protodesc.ToFileDescriptorProto(f))
-	}
-	add(fd)
-	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(&set)
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "schemas", "shop.protoset"))
 	if err != nil {
 		t.Fatal(err)
 	}
