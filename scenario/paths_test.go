@@ -84,3 +84,20 @@ func TestOverridesKeepFileLines(t *testing.T) {
 		t.Fatalf("err %v, want %q", err, want)
 	}
 }
+
+// FuzzExpandEnv: any address expands without panicking, and with every variable set to "v" no
+// ${NAME} or ${NAME:-default} reference survives.
+func FuzzExpandEnv(f *testing.F) {
+	for _, s := range []string{"${A}", "${A:-http://h:1/}x", "amqp://${U}:${P}@h/", "${", "${:-}", "$${A}", "${A:-${B}}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := Target{Name: "x", Address: s}.ExpandEnv(func(string) (string, bool) { return "v", true })
+		if err != nil {
+			t.Fatalf("all variables set, yet %v", err)
+		}
+		if envRef.MatchString(got.Address) && !envRef.MatchString(s) {
+			t.Fatalf("%q expanded to %q, a new reference", s, got.Address)
+		}
+	})
+}
