@@ -88,9 +88,10 @@ func (Driver) Open(ctx context.Context, t drivers.Target) (drivers.Conn, error) 
 	if err != nil {
 		return nil, openError(err, where, uri.Username, timeout)
 	}
-	c := &Conn{conn: conn, opts: o, where: where, requestTimeout: t.RequestTimeout}
+	c := &Conn{conn: conn, opts: o, where: where, requestTimeout: t.RequestTimeout, closeDone: make(chan struct{})}
 	closes := conn.NotifyClose(make(chan *amqp091.Error, 1))
 	go func() {
+		defer close(c.closeDone)
 		if e, ok := <-closes; ok && e != nil {
 			c.closeErr.Store(e)
 		}
@@ -148,6 +149,7 @@ type Conn struct {
 	where          string
 	requestTimeout time.Duration
 	closeErr       atomic.Pointer[amqp091.Error]
+	closeDone      chan struct{} // closed once the connection's closure cause (if any) is in closeErr
 
 	mu        sync.Mutex
 	pub       atomic.Pointer[publisher]
@@ -173,15 +175,45 @@ func (c *Conn) Close() error {
 	return err
 }
 
-// connError is the reason the connection is unusable, with the broker's reply code when it closed it.
+// connError is the reason the connection is unusable (see lost), naming the broker.
 func (c *Conn) connError() error {
+	return fmt.Errorf("amqp %s: %w", c.where, c.lost())
+}
+
+// lostCauseWait bounds the wait for amqp091 to hand over the closure cause: it marks the
+// connection closed just before it notifies the cause.
+const lostCauseWait = time.Second
+
+// lost is why the connection is unusable: drivers.ErrClosed after Close; otherwise the connection
+// was lost, an error wrapping drivers.ErrUnreachable that carries, when the broker closed it
+// (connection.close), its reply code and text (errors.As *amqp091.Error), and when the network
+// failed (reset, EOF, missed heartbeats), the I/O error's text. Call it once the connection is
+// closed (c.conn.IsClosed).
+func (c *Conn) lost() error {
 	if c.closed.Load() {
-		return fmt.Errorf("amqp %s: %w", c.where, drivers.ErrClosed)
+		return drivers.ErrClosed
 	}
-	if e := c.closeErr.Load(); e != nil {
-		return fmt.Errorf("amqp %s: %w", c.where, brokerError("connection", e))
+	select {
+	case <-c.closeDone:
+	case <-time.After(lostCauseWait):
 	}
-	return fmt.Errorf("amqp %s: connection closed", c.where)
+	e := c.closeErr.Load()
+	switch {
+	case e != nil && e.Server:
+		return fmt.Errorf("%w: %w", drivers.ErrUnreachable, brokerError("connection", e))
+	case e != nil:
+		return fmt.Errorf("%w: connection lost (the network failed or the broker stopped): %s", drivers.ErrUnreachable, e.Reason)
+	}
+	return fmt.Errorf("%w: connection closed", drivers.ErrUnreachable)
+}
+
+// closeError describes the closure of one of the connection's channels with e: the connection's
+// loss (see lost) when the whole connection went, else the broker's closure of the channel.
+func (c *Conn) closeError(e *amqp091.Error) error {
+	if c.conn.IsClosed() {
+		return c.lost()
+	}
+	return brokerError("channel", e)
 }
 
 // channel opens a channel, reporting a closed connection with its cause.
@@ -222,14 +254,22 @@ func (c *Conn) ensureExchange(exchange string) error {
 		return ch.ExchangeDeclarePassive(exchange, c.opts.exchangeType, true, false, false, false, nil)
 	})
 	if err != nil {
-		return fmt.Errorf("amqp %s: exchange %q: %w", c.where, exchange, channelError(err))
+		return fmt.Errorf("amqp %s: exchange %q: %w", c.where, exchange, c.opError(err))
 	}
 	c.exchanges.Store(exchange, struct{}{})
 	return nil
 }
 
-// channelError turns an *amqp091.Error into a brokerError, leaving other errors alone.
-func channelError(err error) error {
+// opError describes a failed channel operation: an error already saying the connection is
+// gone is kept; a connection closed meanwhile is reported as lost (see lost); an
+// *amqp091.Error is the broker's channel closure (brokerError); others are left alone.
+func (c *Conn) opError(err error) error {
+	if errors.Is(err, drivers.ErrUnreachable) || errors.Is(err, drivers.ErrClosed) {
+		return err
+	}
+	if c.conn.IsClosed() {
+		return c.lost()
+	}
 	var ae *amqp091.Error
 	if errors.As(err, &ae) {
 		return brokerError("channel", ae)

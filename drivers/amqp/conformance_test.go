@@ -5,10 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -16,6 +13,7 @@ import (
 
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/drivers/drivertest"
+	"github.com/commbench/commbench/internal/tcpproxy"
 	"github.com/commbench/commbench/internal/testenv"
 )
 
@@ -76,38 +74,10 @@ func tlsProxy(t *testing.T, cfg *tls.Config, upstream string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	track := func(c net.Conn) { mu.Lock(); conns = append(conns, c); mu.Unlock() }
-	wg.Go(func() {
-		for {
-			down, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			track(down)
-			wg.Go(func() {
-				up, err := net.Dial("tcp", upstream)
-				if err != nil {
-					_ = down.Close()
-					return
-				}
-				track(up)
-				go func() { _, _ = io.Copy(up, down); _ = up.Close() }()
-				_, _ = io.Copy(down, up)
-				_ = down.Close()
-			})
-		}
-	})
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	p, err := tcpproxy.Start(ln, upstream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p.Addr()
 }

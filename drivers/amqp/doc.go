@@ -49,5 +49,9 @@
 // An address that does not answer within Target.ConnectTimeout wraps drivers.ErrUnreachable;
 // refused credentials or vhost access (403 ACCESS_REFUSED) wrap drivers.ErrAuth. Channel and
 // connection closures by the broker are reported with the reply code and text (errors.As to
-// *amqp091.Error) and a hint at the cause.
+// *amqp091.Error) and a hint at the cause. Once the connection is lost, whether the broker
+// closed it (connection.close, e.g. 320 CONNECTION_FORCED) or the network failed (reset, EOF,
+// missed heartbeats), every operation, the done callbacks of unconfirmed messages, and the Close
+// of a running subscription return an error wrapping drivers.ErrUnreachable (after Conn.Close:
+// drivers.ErrClosed).
 package amqp

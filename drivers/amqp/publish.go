@@ -93,7 +93,7 @@ func (c *Conn) publisher() (*publisher, error) {
 	if c.opts.confirm {
 		if err := ch.Confirm(false); err != nil {
 			_ = ch.Close()
-			return nil, fmt.Errorf("amqp %s: enable publisher confirms: %w", c.where, channelError(err))
+			return nil, fmt.Errorf("amqp %s: enable publisher confirms: %w", c.where, c.opError(err))
 		}
 	}
 	pb := &publisher{
@@ -259,7 +259,7 @@ func (pb *publisher) failAll(closes <-chan *amqp091.Error) {
 	select {
 	case e, ok := <-closes:
 		if ok && e != nil {
-			cause = fmt.Errorf("amqp %s: %w", pb.c.where, brokerError("channel", e))
+			cause = fmt.Errorf("amqp %s: %w", pb.c.where, pb.c.closeError(e))
 		}
 	default:
 	}

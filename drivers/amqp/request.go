@@ -50,7 +50,7 @@ func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Mess
 	ctx, cancel := context.WithTimeout(ctx, c.requestTimeout)
 	defer cancel()
 	if err := r.ch.PublishWithContext(ctx, p.exchange, p.key, true, false, p.msg); err != nil {
-		return nil, fmt.Errorf("amqp %s: request: %w", c.where, channelError(err))
+		return nil, fmt.Errorf("amqp %s: request: %w", c.where, c.opError(err))
 	}
 	select {
 	case rep := <-wait:
@@ -96,7 +96,7 @@ func (c *Conn) requester() (*requester, error) {
 	deliveries, err := ch.Consume(directReplyTo, "", true, false, false, false, nil)
 	if err != nil {
 		_ = ch.Close()
-		return nil, fmt.Errorf("amqp %s: consume %s: %w", c.where, directReplyTo, channelError(err))
+		return nil, fmt.Errorf("amqp %s: consume %s: %w", c.where, directReplyTo, c.opError(err))
 	}
 	r := &requester{c: c, ch: ch, done: make(chan struct{}), waiting: map[string]chan reply{},
 		closes: ch.NotifyClose(make(chan *amqp091.Error, 1))}
@@ -147,7 +147,7 @@ func (r *requester) cause() error {
 	select {
 	case e, ok := <-r.closes:
 		if ok && e != nil {
-			return brokerError("channel", e)
+			return r.c.closeError(e)
 		}
 	default:
 	}

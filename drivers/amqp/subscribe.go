@@ -42,7 +42,7 @@ func (c *Conn) Subscribe(ctx context.Context, s drivers.Subscription, handle fun
 	}
 	fail := func(what string, err error) (drivers.Subscribed, error) {
 		_ = ch.Close()
-		return nil, fmt.Errorf("amqp %s: subscribe %s: %s: %w", c.where, s.Route, what, channelError(err))
+		return nil, fmt.Errorf("amqp %s: subscribe %s: %s: %w", c.where, s.Route, what, c.opError(err))
 	}
 	prefetch := c.opts.prefetch
 	if s.Prefetch > 0 {
@@ -101,7 +101,7 @@ func (c *Conn) ensureQueue(queue string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("amqp %s: queue %q: %w", c.where, queue, channelError(err))
+		return fmt.Errorf("amqp %s: queue %q: %w", c.where, queue, c.opError(err))
 	}
 	return nil
 }
@@ -131,8 +131,9 @@ func (s *subscription) run(deliveries <-chan amqp091.Delivery, autoAck bool, han
 }
 
 // Close cancels the consumer, waits for the handler to return and closes the channel. It returns
-// the broker's closure cause (reply code and text) when the broker closed the channel or the
-// connection while the subscription ran.
+// the closure cause when the channel or the connection closed while the subscription ran: the
+// broker's reply code and text for a channel closure; for a lost connection an error wrapping
+// drivers.ErrUnreachable (with the broker's reply code and text when the broker closed it).
 func (s *subscription) Close() error {
 	if s.closed.Swap(true) {
 		<-s.done
@@ -144,7 +145,7 @@ func (s *subscription) Close() error {
 	select {
 	case e, ok := <-s.closes:
 		if ok && e != nil {
-			cause = fmt.Errorf("amqp %s: subscription: %w", s.c.where, brokerError("channel", e))
+			cause = fmt.Errorf("amqp %s: subscription: %w", s.c.where, s.c.closeError(e))
 		}
 	default:
 	}
