@@ -254,31 +254,36 @@ func TestCountIsExact(t *testing.T) {
 	}
 }
 
-// TestWarmupExcluded: requests the target saw during the warm-up are not in the figures, and
-// the series starts after the warm-up.
+// TestWarmupExcluded: in a synctest bubble, 4 workers against a target answering in 1 ms send
+// exactly 4 requests per ms; with 500 ms of warm-up and 1.2 s measured, the figures hold the
+// 4800 measured requests (± one per worker at each boundary), the target saw 6800, the series
+// starts after the warm-up. The open model with warm-up measures exactly its scheduled sends.
 func TestWarmupExcluded(t *testing.T) {
-	var seen atomic.Int64
-	var firstMeasured atomic.Int64
-	start := time.Now()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		seen.Add(1)
-		time.Sleep(time.Millisecond)
-	}))
-	defer srv.Close()
-	w := run(t, Config{Workers: 4, Duration: 1200 * time.Millisecond, Warmup: 500 * time.Millisecond}, httpOp(t, srv.URL, 4))
-	_ = firstMeasured.Load()
-	if w.Totals.Requests <= 0 || w.Totals.Requests >= seen.Load()*9/10 {
-		t.Fatalf("measured %d of %d requests seen: warm-up (500 ms of 1.7 s) not excluded", w.Totals.Requests, seen.Load())
-	}
-	if d := w.Started.Sub(start); d < 450*time.Millisecond {
-		t.Errorf("measured start %v after the run began, want about 500 ms", d)
-	}
-	if w.DurationS < 1.1 || w.DurationS > 1.3 {
-		t.Errorf("duration %.2f s, want 1.2", w.DurationS)
-	}
-	if len(w.Series) == 0 || w.Series[0].Time.Before(w.Started) {
-		t.Errorf("series %+v starts before the measured start %v", w.Series, w.Started)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var seen atomic.Int64
+		start := time.Now()
+		op := OperationFunc(func(context.Context, int, uint64) (int, error) {
+			seen.Add(1)
+			time.Sleep(time.Millisecond)
+			return 1, nil
+		})
+		w := run(t, Config{Workers: 4, Duration: 1200 * time.Millisecond, Warmup: 500 * time.Millisecond}, op)
+		if w.Totals.Requests < 4796 || w.Totals.Requests > 4804 || seen.Load() < 6796 || seen.Load() > 6804 {
+			t.Fatalf("measured %d of %d requests, want 4800 of 6800", w.Totals.Requests, seen.Load())
+		}
+		if d := w.Started.Sub(start); d != 500*time.Millisecond || w.DurationS != 1.2 {
+			t.Errorf("measured from %v for %v s, want 500ms and 1.2 s", d, w.DurationS)
+		}
+		if len(w.Series) != 2 || !w.Series[0].Time.Equal(start.Add(1500*time.Millisecond)) {
+			t.Errorf("series %+v, want points at 1.5 s and 1.7 s", w.Series)
+		}
+
+		seen.Store(0)
+		w = run(t, Config{Rate: 1000, Workers: 4, Duration: time.Second, Warmup: 300 * time.Millisecond}, op)
+		if w.Totals.Requests != 1000 || seen.Load() != 1300 || w.Totals.Late != 0 {
+			t.Fatalf("open model: measured %d of %d (late %d), want 1000 of 1300", w.Totals.Requests, seen.Load(), w.Totals.Late)
+		}
+	})
 }
 
 // TestInterruptStopsAndMarks: cancelling the context stops the load promptly, drains, and the
