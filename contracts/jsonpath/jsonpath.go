@@ -174,6 +174,10 @@ func (p Path) Weight(segments []string) int {
 	return w
 }
 
+// IsIndex reports whether a location segment is an array index (decimal digits only), the test
+// the `[n]` and `[*]` tokens apply.
+func IsIndex(s string) bool { return isIndex(s) }
+
 func isIndex(s string) bool {
 	if s == "" {
 		return false

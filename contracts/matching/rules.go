@@ -96,6 +96,9 @@ type Category struct {
 	// Single is set for categories with one value (path, status, method).
 	Single  *RuleList
 	Entries []Entry
+
+	trie  *pathNode // the entries' path trie (see index)
+	trieN int       // len(Entries) when trie was built
 }
 
 // Rules maps a canonical category name (body, header, query, path, status, metadata) to its rules.
@@ -220,6 +223,9 @@ func ParseRules(raw map[string]any, where string) (Rules, error) {
 				return nil, err
 			}
 		}
+	}
+	for _, c := range out {
+		c.index()
 	}
 	return out, nil
 }
@@ -454,6 +460,7 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 					}
 				}
 			}
+			variant.Rules.index()
 			r.Variants = append(r.Variants, variant)
 		}
 	case "eachKey", "eachValue":

@@ -46,18 +46,22 @@ type walker struct {
 	textual bool // values are text on the wire (XML, form): see RuleList.CheckText
 	out     []results.Mismatch
 
-	path []string // the current location while walking a value
-	buf  []state  // stack storage for the rule states of the locations on path
+	trie *pathNode   // rules' path trie, set by root
+	path []string    // the current location while walking a value
+	buf  []*pathNode // stack storage for the trie nodes of the locations on path
 }
 
-// state is a rule path still matching the current location, with its weight so far.
-type state struct {
-	entry int
-	w     int64
+// frame is the rule selection state of one location: the trie nodes whose paths match it so
+// far, the best rule list inherited from ancestors, and the list selected for the location.
+type frame struct {
+	act  []*pathNode
+	inh  candidate
+	best candidate
 }
 
 const maxWeight = int64(1) << 60
 
+// add reports a mismatch; the path string is only built here, for locations that fail.
 func (w *walker) add(path []string, expected, actual any, format string, args ...any) {
 	w.out = append(w.out, results.Mismatch{
 		Category: w.opts.Category,
@@ -82,74 +86,69 @@ func child(path []string, seg string) []string {
 }
 
 // root starts a walk at "$".
-func (w *walker) root() []state {
+func (w *walker) root() frame {
 	w.path = append(w.path[:0], "$")
 	w.buf = w.buf[:0]
-	if w.rules == nil {
-		return nil
-	}
-	for i := range w.rules.Entries {
-		if t := w.rules.Entries[i].Path.Tokens; len(t) > 0 && t[0].Kind == jsonpath.Root {
-			w.buf = append(w.buf, state{i, 2})
+	if w.trie == nil {
+		if w.rules == nil {
+			return frame{}
 		}
+		w.trie = w.rules.pathTrie()
 	}
-	return w.buf
+	w.buf = append(w.buf, w.trie)
+	return frame{act: w.buf[0:1:1], best: w.trie.exact}
 }
 
-// enter moves to the child seg of the current location and returns its rule states.
-func (w *walker) enter(parent []state, seg string) []state {
+// enter moves to the child seg of the current location and returns its frame.
+func (w *walker) enter(parent frame, seg string) frame {
 	start := len(w.buf)
-	depth := len(w.path)
-	for _, s := range parent {
-		toks := w.rules.Entries[s.entry].Path.Tokens
-		if len(toks) > depth {
-			tw := toks[depth].Weight(seg)
-			if tw == 0 {
-				continue
-			}
-			s.w = min(s.w*int64(tw), maxWeight)
+	f := frame{inh: parent.inh}
+	for _, n := range parent.act {
+		if n.inherit.beats(f.inh) {
+			f.inh = n.inherit
 		}
-		w.buf = append(w.buf, s)
+		if n.named != nil {
+			if c := n.named[seg]; c != nil {
+				w.buf = append(w.buf, c)
+			}
+		}
+		if n.star != nil {
+			w.buf = append(w.buf, n.star)
+		}
+		if n.starIndex != nil && jsonpath.IsIndex(seg) {
+			w.buf = append(w.buf, n.starIndex)
+		}
+	}
+	f.act = w.buf[start:len(w.buf):len(w.buf)]
+	f.best = f.inh
+	for _, n := range f.act {
+		if n.exact.beats(f.best) {
+			f.best = n.exact
+		}
 	}
 	w.path = append(w.path, seg)
-	return w.buf[start:len(w.buf):len(w.buf)]
+	return f
 }
 
-func (w *walker) leave(st []state) {
+func (w *walker) leave(f frame) {
 	w.path = w.path[:len(w.path)-1]
-	w.buf = w.buf[:len(w.buf)-len(st)]
+	w.buf = w.buf[:len(w.buf)-len(f.act)]
 }
 
-// best selects the rule list for the current location: the heaviest path (ties: the longer),
-// with inherited lists (structural rules removed) for paths that end above the location.
-func (w *walker) best(st []state) (list *RuleList, cascaded bool, ok bool) {
-	depth := len(w.path)
-	var bestW int64
-	bestLen := 0
-	for _, s := range st {
-		e := &w.rules.Entries[s.entry]
-		n := len(e.Path.Tokens)
-		if n > depth {
-			continue
-		}
-		l := &e.List
-		if n != depth {
-			if l = e.inherited; l == nil {
-				continue
-			}
-		}
-		if s.w > bestW || s.w == bestW && n > bestLen {
-			bestW, bestLen, list = s.w, n, l
-		}
+// best returns the rule list selected for the current location: the heaviest path (ties: the
+// longer), with inherited lists (structural rules removed) for paths that end above the location.
+func (w *walker) best(f frame) (list *RuleList, cascaded bool, ok bool) {
+	if f.best.list == nil {
+		return nil, false, false
 	}
-	return list, list != nil && bestLen != depth, list != nil
+	return f.best.list, f.best.n != len(w.path), true
 }
 
 // definedAt reports whether a rule applies to the child seg of the current location.
-func (w *walker) definedAt(st []state, seg string) bool {
-	cs := w.enter(st, seg)
-	_, _, ok := w.best(cs)
-	w.leave(cs)
+func (w *walker) definedAt(f frame, seg string) bool {
+	cf := w.enter(f, seg)
+	_, _, ok := w.best(cf)
+	w.leave(cf)
 	return ok
 }
 
@@ -157,11 +156,11 @@ func (w *walker) definedAt(st []state, seg string) bool {
 func (w *walker) compare(path []string, expected, actual any) {
 	saved, savedBuf := w.path, w.buf
 	w.path, w.buf = nil, nil
-	st := w.root()
+	f := w.root()
 	for _, seg := range path[1:] {
-		st = w.enter(st, seg)
+		f = w.enter(f, seg)
 	}
-	w.node(st, expected, actual)
+	w.node(f, expected, actual)
 	w.path, w.buf = saved, savedBuf
 }
 
@@ -169,7 +168,7 @@ func (w *walker) here(expected, actual any, format string, args ...any) {
 	w.add(w.path, expected, actual, format, args...)
 }
 
-func (w *walker) node(st []state, expected, actual any) {
+func (w *walker) node(st frame, expected, actual any) {
 	switch e := expected.(type) {
 	case map[string]any:
 		a, ok := actual.(map[string]any)
@@ -179,12 +178,11 @@ func (w *walker) node(st []state, expected, actual any) {
 		}
 		w.compareMap(st, e, a)
 	case []any:
-		a, ok := actual.([]any)
-		if !ok {
+		if _, ok := actual.([]any); !ok {
 			w.here(expected, actual, "Type mismatch: expected an array but received %s %s", kindOf(actual), Show(actual))
 			return
 		}
-		w.compareList(st, e, a)
+		w.compareList(st, expected, actual)
 	default:
 		if l, cascaded, ok := w.best(st); ok {
 			for _, m := range l.check(expected, actual, cascaded, w.textual) {
@@ -198,7 +196,7 @@ func (w *walker) node(st []state, expected, actual any) {
 	}
 }
 
-func (w *walker) nodeAt(st []state, seg string, expected, actual any) {
+func (w *walker) nodeAt(st frame, seg string, expected, actual any) {
 	cs := w.enter(st, seg)
 	w.node(cs, expected, actual)
 	w.leave(cs)
@@ -213,7 +211,7 @@ func sortedMapKeys(m map[string]any) []string {
 	return ks
 }
 
-func (w *walker) compareMap(st []state, e, a map[string]any) {
+func (w *walker) compareMap(st frame, e, a map[string]any) {
 	if len(e) == 0 && len(a) > 0 && !w.opts.AllowUnexpectedKeys {
 		w.here(e, a, "Expected an empty object but received %s", Show(a))
 		return
@@ -311,7 +309,10 @@ func (w *walker) eachValueMap(r *Rule, e, a map[string]any) {
 	}
 }
 
-func (w *walker) compareList(st []state, e, a []any) {
+// compareList compares arrays; ev and av are the []any values as interfaces, passed as such so
+// rule checks do not box the slices again.
+func (w *walker) compareList(st frame, ev, av any) {
+	e, a := ev.([]any), av.([]any)
 	l, cascaded, ok := w.best(st)
 	if !ok {
 		if len(e) == 0 && len(a) > 0 {
@@ -341,15 +342,15 @@ func (w *walker) compareList(st []state, e, a []any) {
 			w.arrayContains(r, e, a)
 		case "eachValue":
 			structural = true
-			for j, av := range a {
+			for j, x := range a {
 				for k := range r.Rules {
-					if err := r.Rules[k].Check(first(e), av, false); err != nil {
-						w.add(child(w.path, itoa(j)), first(e), av, "%v", err)
+					if err := r.Rules[k].Check(first(e), x, false); err != nil {
+						w.add(child(w.path, itoa(j)), first(e), x, "%v", err)
 					}
 				}
 			}
 		default:
-			if err := r.Check(e, a, cascaded); err != nil {
+			if err := r.Check(ev, av, cascaded); err != nil {
 				msgs = append(msgs, err.Error())
 			} else {
 				passed = true
@@ -366,11 +367,11 @@ func (w *walker) compareList(st []state, e, a []any) {
 		return
 	}
 	for i := range a {
-		ev := e[0]
+		x := e[0]
 		if i < len(e) {
-			ev = e[i]
+			x = e[i]
 		}
-		w.nodeAt(st, itoa(i), ev, a[i])
+		w.nodeAt(st, itoa(i), x, a[i])
 	}
 	for i := len(a); i < len(e); i++ {
 		if !w.definedAt(st, itoa(i)) {

@@ -1,0 +1,115 @@
+package matching
+
+import "github.com/commbench/commbench/contracts/jsonpath"
+
+// pathNode is one node of a category's path trie: the rule paths of a category merged by their
+// tokens, so the walk selects rules in O(depth) instead of O(rules x depth). Every location a node
+// stands for weighs the same (root and named tokens 2, stars 1: SPEC-v2.md "Matcher selection
+// algorithm"), so the weight is the node's.
+type pathNode struct {
+	w         int64
+	named     map[string]*pathNode // Field tokens, and Index tokens by their decimal name
+	star      *pathNode            // .* or ['*']: any key or index
+	starIndex *pathNode            // [*]: any array index
+	// exact is the first entry whose path ends here (its own list); inherit the first such entry
+	// with rules its children inherit (structural rules removed). list is nil when there is none.
+	exact, inherit candidate
+}
+
+// candidate is a rule list competing for a location: the heaviest weight wins, ties go to the
+// longer path, then to the earlier entry (the order of Category.Entries).
+type candidate struct {
+	w     int64
+	n     int // path length in tokens, root included
+	entry int
+	list  *RuleList
+}
+
+func (c candidate) beats(o candidate) bool {
+	if o.list == nil {
+		return c.list != nil
+	}
+	if c.list == nil {
+		return false
+	}
+	return c.w > o.w || c.w == o.w && (c.n > o.n || c.n == o.n && c.entry < o.entry)
+}
+
+// index builds the category's path trie; ParseRules calls it once the entries are known, so
+// walks running concurrently only read it.
+func (c *Category) index() {
+	c.trie, c.trieN = buildTrie(c.Entries), len(c.Entries)
+}
+
+// pathTrie returns the trie for the current entries, building a private one when the entries
+// changed since index (a category assembled by hand).
+func (c *Category) pathTrie() *pathNode {
+	if c == nil {
+		return nil
+	}
+	if c.trie != nil && c.trieN == len(c.Entries) {
+		return c.trie
+	}
+	return buildTrie(c.Entries)
+}
+
+func buildTrie(entries []Entry) *pathNode {
+	root := &pathNode{w: 2}
+	for i := range entries {
+		e := &entries[i]
+		toks := e.Path.Tokens
+		if len(toks) == 0 || toks[0].Kind != jsonpath.Root {
+			continue
+		}
+		n := root
+		for j := 1; j < len(toks); j++ {
+			n = n.child(&toks[j])
+		}
+		c := candidate{w: n.w, n: len(toks), entry: i}
+		if n.exact.list == nil {
+			c.list = &e.List
+			n.exact = c
+		}
+		if n.inherit.list == nil && e.inherited != nil {
+			c.list = e.inherited
+			n.inherit = c
+		}
+	}
+	return root
+}
+
+// child returns (creating) the node for token t below n, with the token's weight applied as
+// jsonpath.Token.Weight defines it.
+func (n *pathNode) child(t *jsonpath.Token) *pathNode {
+	var slot **pathNode
+	tw := int64(2)
+	switch t.Kind {
+	case jsonpath.Field, jsonpath.Index, jsonpath.Root:
+		name := t.Name
+		switch {
+		case t.Kind == jsonpath.Root:
+			name = "$" // weighs 2 on the segment "$", as a field named "$" does
+		case t.Kind == jsonpath.Index && !jsonpath.IsIndex(name):
+			return &pathNode{} // matches no segment: a detached node
+		}
+		if n.named == nil {
+			n.named = map[string]*pathNode{}
+		}
+		c := n.named[name]
+		if c == nil {
+			c = &pathNode{w: min(n.w*tw, maxWeight)}
+			n.named[name] = c
+		}
+		return c
+	case jsonpath.Star:
+		slot, tw = &n.star, 1
+	case jsonpath.StarIndex:
+		slot, tw = &n.starIndex, 1
+	default:
+		return &pathNode{}
+	}
+	if *slot == nil {
+		*slot = &pathNode{w: min(n.w*tw, maxWeight)}
+	}
+	return *slot
+}
