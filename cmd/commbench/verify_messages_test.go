@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +23,7 @@ import (
 	"github.com/commbench/commbench/drivers/amqp"
 	"github.com/commbench/commbench/drivers/kafka"
 	"github.com/commbench/commbench/drivers/kafka/kafkatest"
+	"github.com/commbench/commbench/internal/tcpproxy"
 	"github.com/commbench/commbench/internal/testenv"
 	"github.com/commbench/commbench/results"
 )
@@ -265,43 +268,85 @@ func deleteExchange(t *testing.T, url, name string) {
 	_ = ch.ExchangeDelete(name, false, false)
 }
 
-// TestVerifyMessagesBrokerClosesMidRun: the Kafka cluster goes away while the second
-// interaction's provider state is set up; the run exits 3, saying so, and the results keep the
-// first interaction's pass.
+// TestVerifyMessagesBrokerClosesMidRun: the broker connection goes away while the second
+// interaction's provider state is set up (the Kafka cluster stops; the network between the CLI
+// and RabbitMQ is cut by a proxy, so no other client of the broker is touched); the run exits 3,
+// saying so, and the results keep the first interaction's pass.
 func TestVerifyMessagesBrokerClosesMidRun(t *testing.T) {
-	cluster, addr, err := kafkatest.Start(1, 1, []string{"orders"})
-	if err != nil {
-		t.Fatal(err)
+	type broker struct {
+		flags    []string
+		provider messagetest.Conn
+		route    string
+		lose     func()
+		want     string
 	}
-	var once sync.Once
-	defer once.Do(cluster.Close)
-	provider := openBroker(t, kafka.New(), addr)
-	publish := messagetest.PublishOnPost(provider, func() *drivers.Message {
-		return &drivers.Message{Route: "orders", ContentType: "application/json", Headers: map[string][]string{"eventType": {"OrderCreated"}},
-			Body: []byte(`{"orderId":"o-3","total":3,"items":[{"sku":"X","qty":1}]}`)}
-	})
-	states := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var sc struct{ State string }
-		_ = json.NewDecoder(r.Body).Decode(&sc)
-		if sc.State == "an order is shipped" {
-			once.Do(cluster.Close)
-			fmt.Fprint(w, "{}")
-			return
-		}
-		publish.ServeHTTP(w, r)
-	}))
-	defer states.Close()
-	out := filepath.Join(t.TempDir(), "results.json")
+	tests := []struct {
+		name  string
+		setup func(t *testing.T) broker
+	}{
+		{"kafka cluster stops", func(t *testing.T) broker {
+			cluster, addr, err := kafkatest.Start(1, 1, []string{"orders"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var once sync.Once
+			t.Cleanup(func() { once.Do(cluster.Close) })
+			return broker{[]string{"--kafka-brokers", addr, "--message-route", "order=kafka://orders"},
+				openBroker(t, kafka.New(), addr), "orders", func() { once.Do(cluster.Close) }, "stopped answering"}
+		}},
+		{"rabbitmq connection cut", func(t *testing.T) broker {
+			u, err := url.Parse(testenv.AMQPURL(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			provider := openBroker(t, amqp.New(), u.String())
+			upstream := u.Host
+			if u.Port() == "" {
+				upstream = net.JoinHostPort(u.Hostname(), "5672")
+			}
+			p, err := tcpproxy.Start(nil, upstream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = p.Close() })
+			u.Host = p.Addr()
+			key := "commbench.lost." + uuid.NewString()
+			return broker{[]string{"--amqp-url", u.String(), "--message-route", "order=amqp://amq.topic/" + key},
+				provider, "amq.topic/" + key, func() { p.Cut() }, "connection lost"}
+		}},
+	}
 	pact := filepath.Join(testenv.ModuleRoot(t), "testdata/pacts/messages/order-lifecycle-v4.json")
-	code, stdout, stderr := runCLI(t, nil, "verify", "--pact", pact, "--kafka-brokers", addr, "--message-route", "order=kafka://orders",
-		"--state-change-url", states.URL, "--message-timeout", "500ms", "--json", out)
-	if code != 3 || !strings.Contains(stderr, "stopped answering") {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	f := mustReadResults(t, out)
-	if !f.Run.Interrupted || len(f.Verification.Interactions) != 2 || f.Verification.Interactions[0].Status != results.StatusPassed ||
-		f.Verification.Interactions[1].Status != results.StatusError {
-		t.Fatalf("results: %+v %+v", f.Run, f.Verification.Interactions)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := tc.setup(t)
+			publish := messagetest.PublishOnPost(b.provider, func() *drivers.Message {
+				return &drivers.Message{Route: b.route, ContentType: "application/json", Headers: map[string][]string{"eventType": {"OrderCreated"}},
+					Body: []byte(`{"orderId":"o-3","total":3,"items":[{"sku":"X","qty":1}]}`)}
+			})
+			states := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var sc struct{ State string }
+				_ = json.NewDecoder(r.Body).Decode(&sc)
+				if sc.State == "an order is shipped" {
+					b.lose()
+					fmt.Fprint(w, "{}")
+					return
+				}
+				publish.ServeHTTP(w, r)
+			}))
+			defer states.Close()
+			out := filepath.Join(t.TempDir(), "results.json")
+			args := append([]string{"verify", "--pact", pact, "--state-change-url", states.URL, "--message-timeout", "500ms", "--json", out}, b.flags...)
+			code, stdout, stderr := runCLI(t, nil, args...)
+			if code != 3 || !strings.Contains(stderr, b.want) {
+				t.Fatalf("exit %d, want 3 and %q\n%s\n%s", code, b.want, stdout, stderr)
+			}
+			t.Log(strings.TrimSpace(stderr))
+			f := mustReadResults(t, out)
+			if !f.Run.Interrupted || len(f.Verification.Interactions) != 2 || f.Verification.Interactions[0].Status != results.StatusPassed ||
+				f.Verification.Interactions[1].Status != results.StatusError {
+				t.Fatalf("results: %+v %+v", f.Run, f.Verification.Interactions)
+			}
+		})
 	}
 }
 

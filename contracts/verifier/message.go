@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -232,7 +232,9 @@ func (w *watch) Verify(ctx context.Context, _ map[string]any) ([]results.Mismatc
 // else the interaction fails with the closest message's mismatches or "no message".
 func (w *watch) timedOut(ctx context.Context, seen int, closest []results.Mismatch) ([]results.Mismatch, error) {
 	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", drivers.ErrUnreachable, w.route, err)
+		// The driver says whether the connection went (drivers.ErrUnreachable: the run stops) or
+		// only the subscription's channel was closed (this interaction errs).
+		return nil, fmt.Errorf("%s: %w", w.route, err)
 	}
 	if err := w.m.alive(ctx, target{route: w.route, conn: w.conn}); err != nil {
 		return nil, err
@@ -274,28 +276,18 @@ func (m *Messages) alive(ctx context.Context, t target) error {
 }
 
 // brokerError classifies an error from a broker operation: unreachable and refused stay as they
-// are; a closed connection becomes unreachable; others (a missing topic or exchange) fail only
-// the interaction.
+// are (drivers report a connection lost mid-run, closed by the broker or the network, as
+// drivers.ErrUnreachable); a connection reset or broken pipe becomes unreachable; others (a
+// missing topic or exchange) fail only the interaction, unless the broker no longer answers.
 func (m *Messages) brokerError(ctx context.Context, t target, what string, err error) error {
 	if errors.Is(err, drivers.ErrUnreachable) || errors.Is(err, drivers.ErrAuth) || ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if connectionLost(err) {
+	if errors.Is(err, drivers.ErrClosed) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 		return fmt.Errorf("%w: %s: %w", drivers.ErrUnreachable, what, err)
 	}
 	if aerr := m.alive(ctx, t); aerr != nil {
 		return aerr
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// connectionLost tells whether err says the broker connection is gone (closed by the broker or
-// the network) rather than refusing one operation.
-func connectionLost(err error) bool {
-	if errors.Is(err, drivers.ErrClosed) {
-		return true
-	}
-	s := err.Error()
-	return strings.Contains(s, "connection closed") || strings.Contains(s, "broker closed the connection") ||
-		strings.Contains(s, "connection reset") || strings.Contains(s, "broken pipe")
 }

@@ -3,9 +3,12 @@ package verifier_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,6 +24,7 @@ import (
 	"github.com/commbench/commbench/drivers/amqp"
 	"github.com/commbench/commbench/drivers/kafka"
 	"github.com/commbench/commbench/drivers/kafka/kafkatest"
+	"github.com/commbench/commbench/internal/tcpproxy"
 	"github.com/commbench/commbench/internal/testenv"
 	"github.com/commbench/commbench/results"
 )
@@ -326,4 +330,46 @@ func TestMissingTopicIsAClearError(t *testing.T) {
 		t.Fatalf("a missing topic stopped the run: %v", err)
 	}
 	checkOutcome(t, v, results.StatusError, []string{"no-such-topic", "--create-topics"})
+}
+
+// TestAMQPConnectionLostStopsTheRun: once the AMQP connection is lost (cut on the network by a
+// proxy in front of RabbitMQ), subscribing and requesting fail with drivers.ErrUnreachable, which
+// stops the run with the interaction reported as an error.
+func TestAMQPConnectionLostStopsTheRun(t *testing.T) {
+	u, err := url.Parse(testenv.AMQPURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := u.Host
+	if u.Port() == "" {
+		upstream = net.JoinHostPort(u.Hostname(), "5672")
+	}
+	tests := []struct {
+		name, pact, route string
+	}{
+		{"asynchronous message (subscribe)", filepath.Join(testenv.ModuleRoot(t), "testdata/pacts/messages/order-events-v4.json"), "order created=amqp://amq.topic/"},
+		{"synchronous message (request)", testenv.SharedFile(t, "real-pacts", "kafka-request-reply.json"), "a test message=amqp://amq.direct/"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := tcpproxy.Start(nil, upstream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			proxied := *u
+			proxied.Host = p.Addr()
+			conn := open(t, amqp.New(), proxied.String()).(verifier.BrokerConn)
+			p.Cut()
+			mc := verifier.MessageConfig{AMQP: conn, Timeout: 2 * time.Second,
+				Routes: []verifier.RouteRule{rule(t, tc.route+"commbench.lost."+uuid.NewString())}}
+			v, err := verifier.Verify(context.Background(), verifier.Config{Messages: verifier.NewMessages(mc)}, loadPact(t, tc.pact))
+			if !errors.Is(err, drivers.ErrUnreachable) || !strings.Contains(err.Error(), "connection lost") {
+				t.Fatalf("err = %v, want drivers.ErrUnreachable saying the connection was lost", err)
+			}
+			if len(v.Interactions) != 1 || v.Interactions[0].Status != results.StatusError {
+				t.Fatalf("interactions: %+v", v.Interactions)
+			}
+		})
+	}
 }
