@@ -13,6 +13,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/commbench/commbench/drivers"
 )
 
 // Error classes that Classify returns; protocol classes are built as "http_5xx",
@@ -30,8 +32,10 @@ const (
 // Sentinels that messaging operations wrap (fmt.Errorf("...: %w", bench.ErrNack)) so that Classify
 // files them under ClassBrokerNack and ClassReturned.
 var (
-	// ErrNack: the broker refused a message (AMQP basic.nack on a publisher confirm).
-	ErrNack = errors.New("broker nack")
+	// ErrNack: the broker refused a message (AMQP basic.nack on a publisher confirm). It is
+	// drivers.ErrNack itself, which drivers/amqp wraps in the Publish done callback's error, so a
+	// driver's nack classifies as broker_nack with no translation.
+	ErrNack = drivers.ErrNack
 	// ErrReturned: an AMQP mandatory message came back unroutable (basic.return).
 	ErrReturned = errors.New("message returned unroutable")
 )

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/results"
 )
 
@@ -44,6 +45,7 @@ func TestClassify(t *testing.T) {
 		{"grpc resource exhausted", fmt.Errorf("wrapped: %w", status.Error(codes.ResourceExhausted, "")), "grpc_RESOURCE_EXHAUSTED"},
 		{"grpc deadline", status.Error(codes.DeadlineExceeded, ""), ClassTimeout},
 		{"nack", fmt.Errorf("publish: %w", ErrNack), ClassBrokerNack},
+		{"driver nack", fmt.Errorf("amqp publish: %w: message 7 (publisher confirm)", drivers.ErrNack), ClassBrokerNack},
 		{"returned", fmt.Errorf("publish: %w", ErrReturned), ClassReturned},
 		{"registered kafka", fmt.Errorf("produce: %w", kafkaErr{"NOT_LEADER_FOR_PARTITION"}), "kafka_NOT_LEADER_FOR_PARTITION"},
 		{"other", errors.New("boom"), ClassOther},

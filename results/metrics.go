@@ -88,6 +88,39 @@ func HigherIsBetter(name string) (higher, known bool) {
 	return higherIsBetter[n], t || i || (s && l)
 }
 
+// Units of MetricUnit.
+const (
+	UnitMS       = "ms"       // latency statistics, milliseconds
+	UnitPerS     = "/s"       // throughput, operations per second
+	UnitFraction = "fraction" // rates: error_rate, loss_rate, duplicate_rate, out_of_order_rate
+	UnitCount    = "count"    // counts and bytes
+)
+
+// MetricUnit returns the unit of a named metric's values (UnitMS, UnitPerS, UnitFraction or
+// UnitCount) and whether the name is known (the vocabulary of Metric).
+func MetricUnit(name string) (unit string, known bool) {
+	n := CanonicalMetric(name)
+	switch {
+	case n == "throughput":
+		return UnitPerS, true
+	case strings.HasSuffix(n, "_rate") && (totalsMetrics[n] != nil || integrityMetrics[n] != nil):
+		return UnitFraction, true
+	case totalsMetrics[n] != nil || integrityMetrics[n] != nil:
+		return UnitCount, true
+	}
+	src, stat := splitLatencyMetric(n)
+	if latencySources[src] != nil && latencyStats[stat] != nil {
+		return UnitMS, true
+	}
+	return "", false
+}
+
+// IntegrityMetric reports whether the named metric is a messaging integrity figure (sent,
+// lost, duplicates, loss_rate...), which only workloads with integrity checking have.
+func IntegrityMetric(name string) bool {
+	return integrityMetrics[CanonicalMetric(name)] != nil
+}
+
 // MetricNames lists the known metric names without a latency source prefix, sorted.
 func MetricNames() []string {
 	var names []string

@@ -226,3 +226,34 @@ func deleteQueue(t *testing.T, url, queue string) {
 		t.Logf("cleanup: delete queue %s: %v", queue, err)
 	}
 }
+
+// TestAMQPBrokerNack: RabbitMQ refuses publishes to a full queue with x-overflow reject-publish
+// (basic.nack on the publisher confirm); drivers/amqp wraps drivers.ErrNack, which is
+// bench.ErrNack, so exactly the refused messages are counted as broker_nack errors.
+func TestAMQPBrokerNack(t *testing.T) {
+	url := testenv.AMQPURL(t)
+	queue := "commbench.nack." + uuid.NewString()
+	conn, err := amqp091.Dial(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const capacity, count = 10, 60
+	if _, err := ch.QueueDeclare(queue, false, false, false, false, amqp091.Table{
+		"x-max-length": int32(capacity), "x-overflow": "reject-publish", "x-expires": int32(60000)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteQueue(t, url, queue) })
+	cfg := Config{Operation: Publish, RunID: uuid.NewString(), Route: "/" + queue, Body: body}
+	wl := runWorkload(t, amqp.New(), amqpTarget(t), cfg, bench.Config{Count: count, Drain: 10 * time.Second})
+	if wl.Errors[bench.ClassBrokerNack] != count-capacity || wl.Totals.Succeeded != capacity {
+		t.Fatalf("errors %v succeeded %d, want %d %s and %d acknowledged", wl.Errors, wl.Totals.Succeeded, count-capacity, bench.ClassBrokerNack, capacity)
+	}
+	if !errors.Is(fmt.Errorf("x: %w", drivers.ErrNack), bench.ErrNack) {
+		t.Fatal("bench.ErrNack is not drivers.ErrNack")
+	}
+}

@@ -12,7 +12,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	w := &results.Workload{Latency: &results.Latency{P99MS: 31.5}, Totals: results.Totals{ErrorRate: 0}}
+	w := &results.Workload{Latency: &results.Latency{Count: 1200, P99MS: 31.5}, Totals: results.Totals{ErrorRate: 0}}
 	fmt.Println(threshold.Evaluate(ts, w))
 	for _, t := range w.Thresholds {
 		fmt.Println(t.Expr, t.Passed, t.Actual)

@@ -15,6 +15,9 @@
 //   - Counts: requests, succeeded, errors, late, dropped, bytes; and messaging integrity counts:
 //     sent, acknowledged, unconfirmed, returned, received, lost, duplicates, out_of_order,
 //     unexpected.
+//
+// The metric names, their units and their values are results.Workload.Metric's vocabulary
+// (results.MetricUnit), the one that results merges and report comparisons read too.
 package threshold
 
 import (
@@ -34,67 +37,17 @@ type Threshold struct {
 	Metric string // canonical, e.g. "p99", "service_time.p99", "error_rate"
 	Op     string
 	Limit  float64
-	kind   kind
 }
-
-type kind int
-
-const (
-	kindLatency kind = iota + 1
-	kindRate
-	kindThroughput
-	kindCount
-	kindIntegrityCount
-	kindIntegrityRate
-)
 
 var ops = []string{"<=", ">=", "==", "!=", "<", ">"}
 
-var latencyStats = map[string]func(*results.Latency) float64{
-	"p50":    func(l *results.Latency) float64 { return l.P50MS },
-	"p90":    func(l *results.Latency) float64 { return l.P90MS },
-	"p95":    func(l *results.Latency) float64 { return l.P95MS },
-	"p99":    func(l *results.Latency) float64 { return l.P99MS },
-	"p99.9":  func(l *results.Latency) float64 { return l.P999MS },
-	"p99.99": func(l *results.Latency) float64 { return l.P9999MS },
-	"min":    func(l *results.Latency) float64 { return l.MinMS },
-	"max":    func(l *results.Latency) float64 { return l.MaxMS },
-	"mean":   func(l *results.Latency) float64 { return l.MeanMS },
-	"stdev":  func(l *results.Latency) float64 { return l.StdevMS },
-}
-
-var latencyOf = map[string]func(*results.Workload) *results.Latency{
-	"latency":        func(w *results.Workload) *results.Latency { return w.Latency },
-	"service_time":   func(w *results.Workload) *results.Latency { return w.ServiceTime },
-	"schedule_delay": func(w *results.Workload) *results.Latency { return w.ScheduleDelay },
-	"end_to_end":     func(w *results.Workload) *results.Latency { return w.EndToEnd },
-}
-
-var counts = map[string]func(*results.Workload) float64{
-	"requests":  func(w *results.Workload) float64 { return float64(w.Totals.Requests) },
-	"succeeded": func(w *results.Workload) float64 { return float64(w.Totals.Succeeded) },
-	"errors":    func(w *results.Workload) float64 { return float64(w.Totals.Errors) },
-	"late":      func(w *results.Workload) float64 { return float64(w.Totals.Late) },
-	"dropped":   func(w *results.Workload) float64 { return float64(w.Totals.Dropped) },
-	"bytes":     func(w *results.Workload) float64 { return float64(w.Totals.Bytes) },
-}
-
-var integrityCounts = map[string]func(*results.Integrity) float64{
-	"sent":         func(i *results.Integrity) float64 { return float64(i.Sent) },
-	"acknowledged": func(i *results.Integrity) float64 { return float64(i.Acknowledged) },
-	"unconfirmed":  func(i *results.Integrity) float64 { return float64(i.Unconfirmed) },
-	"returned":     func(i *results.Integrity) float64 { return float64(i.Returned) },
-	"received":     func(i *results.Integrity) float64 { return float64(i.Received) },
-	"lost":         func(i *results.Integrity) float64 { return float64(i.Lost) },
-	"duplicates":   func(i *results.Integrity) float64 { return float64(i.Duplicates) },
-	"out_of_order": func(i *results.Integrity) float64 { return float64(i.OutOfOrder) },
-	"unexpected":   func(i *results.Integrity) float64 { return float64(i.Unexpected) },
-}
-
-var integrityRates = map[string]func(*results.Integrity) float64{
-	"loss_rate":         func(i *results.Integrity) float64 { return i.LossRate },
-	"duplicate_rate":    func(i *results.Integrity) float64 { return i.DuplicateRate },
-	"out_of_order_rate": func(i *results.Integrity) float64 { return i.OutOfOrderRate },
+// valueUnits are the units a threshold's value may carry, per metric unit (results.MetricUnit),
+// as multipliers to that unit.
+var valueUnits = map[string]map[string]float64{
+	results.UnitMS:       {"": 1, "ms": 1, "s": 1000, "us": 0.001, "µs": 0.001},
+	results.UnitFraction: {"%": 0.01, "": 1},
+	results.UnitPerS:     {"/s": 1, "": 1},
+	results.UnitCount:    {"": 1},
 }
 
 // Parse parses one expression. Errors quote the expression and say what was expected.
@@ -122,39 +75,15 @@ func Parse(expr string) (Threshold, error) {
 	if value == "" {
 		return t, fmt.Errorf("threshold %q: no value after %q", expr, op)
 	}
-	var err error
-	switch {
-	case metric == "error_rate" || integrityRates[metric] != nil:
-		t.kind = kindRate
-		if metric != "error_rate" {
-			t.kind = kindIntegrityRate
-		}
-		t.Limit, err = parseNumber(value, map[string]float64{"%": 0.01, "": 1})
-	case metric == "throughput":
-		t.kind = kindThroughput
-		t.Limit, err = parseNumber(value, map[string]float64{"/s": 1, "": 1})
-	case counts[metric] != nil:
-		t.kind = kindCount
-		t.Limit, err = parseNumber(value, map[string]float64{"": 1})
-	case integrityCounts[metric] != nil:
-		t.kind = kindIntegrityCount
-		t.Limit, err = parseNumber(value, map[string]float64{"": 1})
-	default:
-		src, stat, ok := strings.Cut(metric, ".")
-		if !ok || latencyOf[src] == nil {
-			src, stat = "latency", metric
-		}
-		if latencyOf[src] == nil || latencyStats[stat] == nil {
-			return t, fmt.Errorf("threshold %q: unknown metric %q; want a latency statistic (p50, p90, p95, p99, p99.9, p99.99, min, max, mean, stdev, optionally prefixed latency., service_time., schedule_delay., end_to_end.), error_rate, throughput, requests, succeeded, errors, late, dropped, bytes, or a messaging figure (lost, duplicates, out_of_order, unexpected, unconfirmed, returned, sent, acknowledged, received, loss_rate, duplicate_rate, out_of_order_rate)", expr, metric)
-		}
-		if src != "latency" {
-			metric = src + "." + stat
-		} else {
-			metric = stat
-		}
-		t.kind = kindLatency
-		t.Limit, err = parseNumber(value, map[string]float64{"": 1, "ms": 1, "s": 1000, "us": 0.001, "µs": 0.001})
+	// The metric vocabulary is results.Workload.Metric's, so thresholds, merges and comparisons
+	// read the same figures.
+	unit, known := results.MetricUnit(metric)
+	if !known {
+		return t, fmt.Errorf("threshold %q: unknown metric %q; want a latency statistic (p50, p90, p95, p99, p99.9, p99.99, min, max, mean, stdev, optionally prefixed latency., service_time., schedule_delay., end_to_end.), error_rate, throughput, requests, succeeded, errors, late, dropped, bytes, or a messaging figure (lost, duplicates, out_of_order, unexpected, unconfirmed, returned, sent, acknowledged, received, loss_rate, duplicate_rate, out_of_order_rate)", expr, metric)
 	}
+	metric = strings.TrimPrefix(results.CanonicalMetric(metric), "latency.")
+	var err error
+	t.Limit, err = parseNumber(value, valueUnits[unit])
 	if err != nil {
 		return t, fmt.Errorf("threshold %q: %w", expr, err)
 	}
@@ -209,66 +138,19 @@ func parseNumber(v string, units map[string]float64) (float64, error) {
 
 // NeedsIntegrity reports whether the threshold reads messaging integrity figures, which only
 // publish-consume workloads produce.
-func (t Threshold) NeedsIntegrity() bool {
-	return t.kind == kindIntegrityCount || t.kind == kindIntegrityRate
-}
+func (t Threshold) NeedsIntegrity() bool { return results.IntegrityMetric(t.Metric) }
 
-// Eval evaluates t on w. A figure the workload lacks (no latency recorded, no integrity
-// figures) fails the threshold with Actual 0.
+// Eval evaluates t on w with results.Workload.Metric. A figure the workload lacks (no latency
+// recorded, no integrity figures) fails the threshold with Actual 0.
 func (t Threshold) Eval(w *results.Workload) results.Threshold {
 	r := results.Threshold{Expr: t.Expr, Metric: t.Metric, Op: t.Op, Limit: t.Limit}
-	actual, ok := t.actual(w)
+	actual, ok := w.Metric(t.Metric)
 	if !ok {
 		return r
 	}
 	r.Actual = actual
-	switch t.Op {
-	case "<":
-		r.Passed = actual < t.Limit
-	case "<=":
-		r.Passed = actual <= t.Limit
-	case ">":
-		r.Passed = actual > t.Limit
-	case ">=":
-		r.Passed = actual >= t.Limit
-	case "==":
-		r.Passed = actual == t.Limit
-	case "!=":
-		r.Passed = actual != t.Limit
-	}
+	r.Passed, _ = results.CompareOp(actual, t.Op, t.Limit)
 	return r
-}
-
-func (t Threshold) actual(w *results.Workload) (float64, bool) {
-	switch t.kind {
-	case kindRate:
-		return w.Totals.ErrorRate, true
-	case kindThroughput:
-		return w.Totals.ThroughputPerS, true
-	case kindCount:
-		return counts[t.Metric](w), true
-	case kindIntegrityCount:
-		if w.Integrity == nil {
-			return 0, false
-		}
-		return integrityCounts[t.Metric](w.Integrity), true
-	case kindIntegrityRate:
-		if w.Integrity == nil {
-			return 0, false
-		}
-		return integrityRates[t.Metric](w.Integrity), true
-	case kindLatency:
-		src, stat, ok := strings.Cut(t.Metric, ".")
-		if !ok || latencyOf[src] == nil {
-			src, stat = "latency", t.Metric
-		}
-		l := latencyOf[src](w)
-		if l == nil {
-			return 0, false
-		}
-		return latencyStats[stat](l), true
-	}
-	return 0, false
 }
 
 // Evaluate evaluates every threshold on w, stores the outcomes in w.Thresholds and reports

@@ -72,8 +72,8 @@ func TestParseErrors(t *testing.T) {
 func TestEvaluate(t *testing.T) {
 	w := &results.Workload{
 		Totals:      results.Totals{Requests: 1000, Succeeded: 999, Errors: 1, ErrorRate: 0.001, ThroughputPerS: 1200},
-		Latency:     &results.Latency{P99MS: 20, P50MS: 3},
-		ServiceTime: &results.Latency{P99MS: 4},
+		Latency:     &results.Latency{Count: 1000, P99MS: 20, P50MS: 3},
+		ServiceTime: &results.Latency{Count: 1000, P99MS: 4},
 	}
 	tests := []struct {
 		expr   string
@@ -134,4 +134,36 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = th.Eval(w)
 	})
+}
+
+// TestEveryResultsMetric: every metric results knows parses as a threshold and evaluates to
+// results.Workload.Metric's value, so thresholds and results cannot drift apart.
+func TestEveryResultsMetric(t *testing.T) {
+	l := &results.Latency{Count: 10, MinMS: 1, MeanMS: 2, StdevMS: 3, P50MS: 4, P90MS: 5, P95MS: 6, P99MS: 7, P999MS: 8, P9999MS: 9, MaxMS: 10}
+	w := &results.Workload{
+		Totals:  results.Totals{Requests: 11, Succeeded: 12, Errors: 13, Bytes: 14, ThroughputPerS: 15, ErrorRate: 0.16, Late: 17, Dropped: 18},
+		Latency: l, ServiceTime: l, ScheduleDelay: l, EndToEnd: l,
+		Integrity: &results.Integrity{Sent: 21, Acknowledged: 22, Unconfirmed: 23, Returned: 24, Received: 25, Lost: 26,
+			Duplicates: 27, OutOfOrder: 28, Unexpected: 29, LossRate: 0.30, DuplicateRate: 0.31, OutOfOrderRate: 0.32},
+	}
+	names := results.MetricNames()
+	for _, n := range names {
+		names = append(names, "service_time."+n, "end_to_end."+n)
+	}
+	for _, n := range names {
+		want, ok := w.Metric(n)
+		if !ok {
+			continue // a prefixed count is no metric
+		}
+		th, err := Parse(n + ">=0")
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		if r := th.Eval(w); r.Actual != want || !r.Passed {
+			t.Errorf("%s: threshold reads %v, results.Workload.Metric %v", n, r.Actual, want)
+		}
+		if th.NeedsIntegrity() != results.IntegrityMetric(n) {
+			t.Errorf("%s: NeedsIntegrity %v", n, th.NeedsIntegrity())
+		}
+	}
 }
