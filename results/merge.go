@@ -156,6 +156,8 @@ func mergeWorkload(parts []partRef) (*Workload, error) {
 		t.Bytes += x.Totals.Bytes
 		t.Late += x.Totals.Late
 		t.Dropped += x.Totals.Dropped
+		t.MessagesSent += x.Totals.MessagesSent
+		t.MessagesReceived += x.Totals.MessagesReceived
 		for class, n := range x.Errors {
 			if w.Errors == nil {
 				w.Errors = map[string]int64{}

@@ -144,6 +144,11 @@ type Totals struct {
 	// Dropped: intended sends never made (the generator could not keep up).
 	Late    int64 `json:"late,omitempty"`
 	Dropped int64 `json:"dropped,omitempty"`
+	// MessagesSent and MessagesReceived count the messages of streaming operations (gRPC
+	// server-, client- and bidi-streaming calls, one operation per stream) that succeeded, as
+	// Bytes does; 0 for other operations.
+	MessagesSent     int64 `json:"messages_sent,omitempty"`
+	MessagesReceived int64 `json:"messages_received,omitempty"`
 }
 
 // Latency is a distribution: percentiles in ms and the encoded HDR histogram (hdrhistogram-go
