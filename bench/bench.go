@@ -6,7 +6,8 @@
 // A workload is an Operation (request/response: REST, gRPC unary) or an AsyncOperation
 // (publish with asynchronous broker acknowledgement: AMQP publisher confirms, Kafka acks); the
 // engine schedules, paces and measures, the operation moves bytes. Optional hooks (Measurer,
-// Finisher, Flusher) let messaging workloads add integrity figures without touching the engine.
+// Finisher, Flusher) let messaging workloads add integrity figures without touching the engine;
+// MessageCounter lets a streaming operation (one operation = one whole stream) count its messages.
 //
 // Open model: send i is intended at the time the arrival-rate profile reaches i sends; a free
 // worker claims the next send, sleeps until its intended time and sends. Latency is measured
@@ -71,6 +72,14 @@ type Measurer interface {
 // before waiting for outstanding completions, bounded by the drain period.
 type Flusher interface {
 	Flush(ctx context.Context) error
+}
+
+// MessageCounter is an optional hook for an Operation whose unit of work moves several messages
+// (a gRPC stream: one operation is one whole call). After each Do of worker w returns, the engine
+// calls Messages(w) from that worker's goroutine for the messages that call sent and received;
+// a measured, successful operation adds them to Totals.MessagesSent and MessagesReceived.
+type MessageCounter interface {
+	Messages(worker int) (sent, received int)
 }
 
 // Finisher is an optional hook called after the load stopped and drained, with the workload
@@ -226,6 +235,7 @@ type Engine struct {
 	last    atomic.Pointer[results.Point]
 	running atomic.Bool
 	hook    any // the operation, for the optional hooks
+	counter MessageCounter
 }
 
 // New builds an engine running op (an Operation or an AsyncOperation) under cfg. It returns an
@@ -244,6 +254,7 @@ func New(cfg Config, op any) (*Engine, error) {
 		return nil, fmt.Errorf("bench: %T is neither an Operation nor an AsyncOperation", op)
 	}
 	e.hook = op
+	e.counter, _ = op.(MessageCounter)
 	e.cfg = cfg.withDefaults(e.async != nil)
 	e.open = e.cfg.Open()
 	if e.open {
@@ -480,6 +491,9 @@ func (e *Engine) worker(loadCtx, opCtx context.Context, w int) {
 		n, err := e.op.Do(opCtx, w, c.seq)
 		if c.measured {
 			x = sample{intended: c.intended, start: start, end: e.clk.now(), bytes: n, err: err, late: c.late}
+			if e.counter != nil {
+				x.sent, x.received = e.counter.Messages(w)
+			}
 			sh.record(&x)
 		}
 	}

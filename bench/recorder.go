@@ -40,6 +40,8 @@ type shard struct {
 	ok, errs int64
 	bytes    int64
 	late     int64
+	sent     int64 // messages of streaming operations (MessageCounter)
+	received int64
 	// since the last tick
 	iOK, iErrs, iBytes int64
 	closed             bool // merged for the results: later samples are left out
@@ -59,6 +61,7 @@ func newShard(open bool) *shard {
 type sample struct {
 	intended, start, end int64
 	bytes                int
+	sent, received       int // messages (MessageCounter)
 	err                  error
 	late                 bool
 }
@@ -87,6 +90,8 @@ func (s *shard) record(x *sample) {
 		s.iOK++
 		s.bytes += int64(x.bytes)
 		s.iBytes += int64(x.bytes)
+		s.sent += int64(x.sent)
+		s.received += int64(x.received)
 	}
 	s.mu.Unlock()
 }
@@ -135,6 +140,7 @@ func (r *recorders) counts() (ok, errs int64) {
 type merged struct {
 	latency, service, delay *hdr.Histogram
 	ok, errs, bytes, late   int64
+	sent, received          int64
 	classes                 map[string]int64
 }
 
@@ -152,6 +158,7 @@ func (r *recorders) merge() merged {
 			m.delay.Merge(s.delay)
 		}
 		m.ok, m.errs, m.bytes, m.late = m.ok+s.ok, m.errs+s.errs, m.bytes+s.bytes, m.late+s.late
+		m.sent, m.received = m.sent+s.sent, m.received+s.received
 		for k, v := range s.classes {
 			m.classes[k] += v
 		}

@@ -78,6 +78,9 @@ func (e *Engine) workload(pts []results.Point, end int64, interrupted bool) *res
 		Bytes:     m.bytes,
 		Late:      m.late,
 		Dropped:   e.dropped.Load(),
+
+		MessagesSent:     m.sent,
+		MessagesReceived: m.received,
 	}
 	if secs > 0 {
 		w.Totals.ThroughputPerS = float64(m.ok) / secs
