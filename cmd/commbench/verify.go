@@ -190,7 +190,7 @@ func prepareVerify(ctx context.Context, a *app, f *verifyFlags) (verifier.Config
 		}
 		cfg.GRPC = c.(drivers.Requester)
 	}
-	mv, closeMessages, err := f.messages.open(ctx, a, f)
+	mv, closeMessages, err := f.messages.open(ctx, a, f, cfg.GRPCFiles)
 	closers = append(closers, closeMessages)
 	if err != nil {
 		return cfg, nil, closeAll, err

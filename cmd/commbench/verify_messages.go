@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/drivers"
@@ -14,7 +15,6 @@ import (
 	"github.com/commbench/commbench/formats"
 	"github.com/commbench/commbench/formats/avro"
 	"github.com/commbench/commbench/formats/confluent"
-	"github.com/commbench/commbench/formats/protobuf"
 	"github.com/commbench/commbench/internal/exitcode"
 )
 
@@ -29,6 +29,7 @@ type messageFlags struct {
 	timeout               time.Duration
 	createTopics, declare bool
 	avroSchema            string
+	schemaDeps            []string
 	schemaRegistry        string
 }
 
@@ -43,6 +44,7 @@ func (m *messageFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&m.createTopics, "create-topics", false, "create missing Kafka topics (and reply topics) instead of failing")
 	fs.BoolVar(&m.declare, "declare", false, "declare missing AMQP exchanges and queues instead of failing")
 	fs.StringVar(&m.avroSchema, "avro-schema", "", ".avsc schema decoding Avro message contents")
+	fs.StringSliceVar(&m.schemaDeps, "schema-dep", nil, ".avsc file defining named types --avro-schema references (repeatable)")
 	fs.StringVar(&m.schemaRegistry, "schema-registry", "", "Confluent Schema Registry URL decoding Confluent-framed message contents by schema id (credentials from COMMBENCH_SCHEMA_REGISTRY_USERNAME/PASSWORD)")
 }
 
@@ -52,8 +54,9 @@ func (m *messageFlags) given() bool {
 }
 
 // open returns the message verifier the flags ask for (nil when none), and a close function.
-// Unreachable brokers and refused credentials exit 3; bad flags exit 2.
-func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags) (verifier.MessageVerifier, func() error, error) {
+// protoFiles are the --proto files prepareVerify compiled (nil when none), decoding Protobuf
+// message contents. Unreachable brokers and refused credentials exit 3; bad flags exit 2.
+func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags, protoFiles *protoregistry.Files) (verifier.MessageVerifier, func() error, error) {
 	var closers []func() error
 	closeAll := func() error {
 		for _, c := range closers {
@@ -97,7 +100,8 @@ func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags) (verifi
 		}
 		cfg.Triggers = append(cfg.Triggers, t)
 	}
-	if err := m.codecs(ctx, a, f, &cfg); err != nil {
+	cfg.ProtoFiles = protoFiles
+	if err := m.codecs(a, &cfg); err != nil {
 		return nil, closeAll, err
 	}
 	open := func(d drivers.Driver, address, what string, opts map[string]string) (verifier.BrokerConn, error) {
@@ -139,18 +143,14 @@ func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags) (verifi
 	return verifier.NewMessages(cfg), closeAll, nil
 }
 
-// codecs loads what decodes binary message contents: --proto (as for gRPC), --avro-schema,
+// codecs loads what decodes Avro message contents: --avro-schema with --schema-dep,
 // --schema-registry.
-func (m *messageFlags) codecs(ctx context.Context, a *app, f *verifyFlags, cfg *verifier.MessageConfig) error {
-	if len(f.protos) > 0 {
-		files, err := protobuf.Compile(ctx, f.protos, f.importPaths)
-		if err != nil {
-			return exitcode.Usagef("--proto: %w", err)
-		}
-		cfg.ProtoFiles = files
+func (m *messageFlags) codecs(a *app, cfg *verifier.MessageConfig) error {
+	if len(m.schemaDeps) > 0 && m.avroSchema == "" {
+		return exitcode.Usagef("--schema-dep needs --avro-schema")
 	}
 	if m.avroSchema != "" {
-		c, err := avro.New(formats.Options{Schema: m.avroSchema})
+		c, err := avro.New(formats.Options{Schema: m.avroSchema, SchemaFiles: m.schemaDeps})
 		if err != nil {
 			return exitcode.Usagef("--avro-schema: %w", err)
 		}
@@ -181,6 +181,9 @@ func (m *messageFlags) echo(out map[string]any) {
 	}
 	if len(m.routes) > 0 {
 		msg["routes"] = m.routes
+	}
+	if len(m.schemaDeps) > 0 {
+		msg["schema_deps"] = m.schemaDeps
 	}
 	if len(m.triggers) > 0 {
 		triggers := make([]string, len(m.triggers))

@@ -180,6 +180,7 @@ func TestVerifyMessagesBrokerFaults(t *testing.T) {
 		{"amqp wrong credentials", []string{"WRONG=not-the-password"}, []string{"--amqp-url", wrongCreds}, 3, []string{"authentication refused"}},
 		{"bad route", nil, []string{"--kafka-brokers", "127.0.0.1:1", "--message-route", "order=mqtt://x"}, 2, []string{"--message-route", "want REGEX=kafka://"}},
 		{"route without broker", nil, []string{"--message-route", "order=kafka://x"}, 2, []string{"need --kafka-brokers"}},
+		{"schema dependency without schema", nil, []string{"--kafka-brokers", "127.0.0.1:1", "--schema-dep", "money.avsc"}, 2, []string{"--schema-dep needs --avro-schema"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
