@@ -162,21 +162,3 @@ func BenchmarkLoad1000Interactions(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/load")
 	b.ReportMetric((cpuTime()-c0).Seconds()*1000/float64(b.N), "cpu-ms/load")
 }
-
-// BenchmarkStdlibDecode2KB is a calibration point: encoding/json (UseNumber) decoding the same
-// 2 KB body, to compare this machine's speed with published figures.
-func BenchmarkStdlibDecode2KB(b *testing.B) {
-	_, actual := benchFixture(b)
-	b.SetBytes(int64(len(actual)))
-	b.ReportAllocs()
-	c0 := cpuTime()
-	for i := 0; i < b.N; i++ {
-		d := json.NewDecoder(bytes.NewReader(actual))
-		d.UseNumber()
-		var v any
-		if err := d.Decode(&v); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportCPU(b, c0)
-}

@@ -8,11 +8,9 @@
 package contracts
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/commbench/commbench/contracts/generators"
@@ -182,19 +180,6 @@ func (b *Body) JSON() (any, error) {
 	}
 	b.value, b.decodeErr = decodeJSON(b.Content)
 	return b.value, b.decodeErr
-}
-
-func decodeJSON(data []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, fmt.Errorf("unexpected data after the JSON value")
-	}
-	return v, nil
 }
 
 func isJSONType(ct string) bool {

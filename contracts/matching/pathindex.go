@@ -12,8 +12,8 @@ type pathNode struct {
 	star      *pathNode            // .* or ['*']: any key or index
 	starIndex *pathNode            // [*]: any array index
 	// exact is the first entry whose path ends here (its own list); inherit the first such entry
-	// with rules its children inherit (structural rules removed). list is nil when there is none.
-	exact, inherit candidate
+	// with rules its children inherit (structural rules removed). nil when there is none.
+	exact, inherit *candidate
 }
 
 // candidate is a rule list competing for a location: the heaviest weight wins, ties go to the
@@ -25,14 +25,11 @@ type candidate struct {
 	list  *RuleList
 }
 
-func (c candidate) beats(o candidate) bool {
-	if o.list == nil {
-		return c.list != nil
-	}
-	if c.list == nil {
+func (c *candidate) beats(o *candidate) bool {
+	if c == nil {
 		return false
 	}
-	return c.w > o.w || c.w == o.w && (c.n > o.n || c.n == o.n && c.entry < o.entry)
+	return o == nil || c.w > o.w || c.w == o.w && (c.n > o.n || c.n == o.n && c.entry < o.entry)
 }
 
 // index builds the category's path trie; ParseRules calls it once the entries are known, so
@@ -65,14 +62,11 @@ func buildTrie(entries []Entry) *pathNode {
 		for j := 1; j < len(toks); j++ {
 			n = n.child(&toks[j])
 		}
-		c := candidate{w: n.w, n: len(toks), entry: i}
-		if n.exact.list == nil {
-			c.list = &e.List
-			n.exact = c
+		if n.exact == nil {
+			n.exact = &candidate{w: n.w, n: len(toks), entry: i, list: &e.List}
 		}
-		if n.inherit.list == nil && e.inherited != nil {
-			c.list = e.inherited
-			n.inherit = c
+		if n.inherit == nil && e.inherited != nil {
+			n.inherit = &candidate{w: n.w, n: len(toks), entry: i, list: e.inherited}
 		}
 	}
 	return root

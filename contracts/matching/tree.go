@@ -55,8 +55,8 @@ type walker struct {
 // far, the best rule list inherited from ancestors, and the list selected for the location.
 type frame struct {
 	act  []*pathNode
-	inh  candidate
-	best candidate
+	inh  *candidate
+	best *candidate
 }
 
 const maxWeight = int64(1) << 60
@@ -138,7 +138,7 @@ func (w *walker) leave(f frame) {
 // best returns the rule list selected for the current location: the heaviest path (ties: the
 // longer), with inherited lists (structural rules removed) for paths that end above the location.
 func (w *walker) best(f frame) (list *RuleList, cascaded bool, ok bool) {
-	if f.best.list == nil {
+	if f.best == nil {
 		return nil, false, false
 	}
 	return f.best.list, f.best.n != len(w.path), true
