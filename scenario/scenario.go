@@ -129,6 +129,10 @@ type Workload struct {
 	AutoAck  bool `yaml:"auto_ack,omitempty" json:"auto_ack,omitempty"`
 	// Connections: gRPC HTTP/2 connections the workers share (default 1).
 	Connections int `yaml:"connections,omitempty" json:"connections,omitempty"`
+	// MessagesPerStream (gRPC streaming, one operation = one whole stream): request messages a
+	// client-stream or bidi-stream call sends (default 1); for server-stream, the responses after
+	// which the call is cancelled (0: until the server ends it).
+	MessagesPerStream int `yaml:"messages_per_stream,omitempty" json:"messages_per_stream,omitempty"`
 	// HTTPClient (rest): "fast" (HTTP/1.1 on fasthttp, the lowest overhead; the default when the
 	// target sets no driver options) or "net" (drivers/rest on net/http: HTTP/2, h2c, options).
 	HTTPClient string `yaml:"http_client,omitempty" json:"http_client,omitempty" jsonschema:"enum=fast,enum=net"`

@@ -40,7 +40,8 @@ func init() {
 // Config describes the requests of a run.
 type Config struct {
 	// Target: Address is the base URL (http://host:port[/prefix] or https://...); Headers go with
-	// every request (a "Host" header sets the request host); TLS applies to https:// (CAFile,
+	// every request (a "Host" header sets the request host), their ${VAR} references expanded
+	// once with LookupEnv (drivers.Target.ExpandHeaders); TLS applies to https:// (CAFile,
 	// ServerName, InsecureSkipVerify); RequestTimeout bounds one request (default 30s) and
 	// ConnectTimeout the reachability check and each dial (default 5s).
 	Target drivers.Target
@@ -70,7 +71,8 @@ type worker struct {
 
 // New checks the configuration, checks that the target accepts a connection within
 // ConnectTimeout (drivers.ErrUnreachable wrapped when not), and returns the Operation.
-// Errors: a malformed base URL or path, an unreadable CA file, an unreachable target.
+// Errors: a malformed base URL or path, an unreadable CA file, a header naming an unset variable,
+// an unreachable target.
 func New(ctx context.Context, c Config) (*Op, error) {
 	t := c.Target.WithDefaults()
 	u, err := url.Parse(t.Address)
@@ -88,6 +90,10 @@ func New(ctx context.Context, c Config) (*Op, error) {
 	}
 	if c.Method == "" {
 		c.Method = "GET"
+	}
+	headers, err := t.ExpandHeaders() // ${VAR} references, once
+	if err != nil {
+		return nil, err
 	}
 	secure := u.Scheme == "https"
 	host := u.Host
@@ -130,7 +136,7 @@ func New(ctx context.Context, c Config) (*Op, error) {
 		if c.ContentType != "" {
 			req.Header.SetContentType(c.ContentType)
 		}
-		for k, v := range t.Headers {
+		for k, v := range headers {
 			if strings.EqualFold(k, "Host") {
 				req.Header.SetHost(v)
 				req.UseHostHeader = true
@@ -139,7 +145,7 @@ func New(ctx context.Context, c Config) (*Op, error) {
 			req.Header.Set(k, v)
 		}
 		if t.Username != "" || t.Password != "" {
-			if _, ok := t.Headers["Authorization"]; !ok {
+			if _, ok := headers["Authorization"]; !ok {
 				req.URI().SetUsername(t.Username)
 				req.URI().SetPassword(t.Password)
 			}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,7 +52,8 @@ func newBenchCmd(a *app) *cobra.Command {
 		Short: "Benchmark a service: throughput, latency percentiles, errors (and messaging integrity)",
 		Long: `Apply load to a service through one driver and measure throughput, latency percentiles
 (HdrHistogram, 1 µs to 60 s, 3 significant digits), a per-second time series and classified
-errors. Results go to --out as a commbench.results/v1 file; a summary table is printed at the end.
+errors. Results go to --out as a commbench.results/v1 file, reports to --html (self-contained
+page), --junit (one testcase per threshold) and --md; a summary table is printed at the end.
 
 ` + loadFlagsHelp,
 		Args: cobra.NoArgs,
@@ -74,7 +76,7 @@ type loadFlags struct {
 	warmup       time.Duration
 	drain        time.Duration
 	thresholds   []string
-	out          string
+	outputs      reportFlags // --out (results JSON), --html, --junit, --md, --step-summary (report.go)
 	name         string
 }
 
@@ -89,7 +91,11 @@ func (l *loadFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&l.warmup, "warmup", 0, "run the load this long first and leave it out of every figure")
 	fs.DurationVar(&l.drain, "drain", 5*time.Second, "after the load, wait this long for in-flight operations (and messages) before cancelling them")
 	fs.StringArrayVar(&l.thresholds, "threshold", nil, "pass/fail criterion, e.g. 'p99<25ms' (repeatable)")
-	fs.StringVarP(&l.out, "out", "o", "", "write the results (commbench.results/v1 JSON) to this file")
+	// The output flags are report.go's, defined once for verify, bench, run and report.
+	outputs := &cobra.Command{}
+	l.outputs.add(outputs, true)
+	l.outputs.addStepSummary(outputs)
+	fs.AddFlagSet(outputs.Flags())
 	fs.StringVar(&l.name, "name", "", "workload name in the results (default: driver and operation)")
 }
 
@@ -175,8 +181,9 @@ type benchWorkload struct {
 // runBench runs one workload (integrity: it reports messaging integrity figures, which
 // thresholds such as lost==0 need): flags to config (exit 2 on bad input), open (its errors carry
 // their exit code; unclassified ones exit 3), load with progress on stderr, thresholds, results
-// file, summary on stdout. A breached threshold exits 1 and an interrupted run 3, both after
-// the results are written.
+// file and reports (reports.WriteOutputs; a path that cannot be written exits 2), summary on
+// stdout (stderr when a report goes to stdout as "-"). A breached threshold exits 1 and an
+// interrupted run 3, both after the results are written.
 func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error)) error {
 	ctx := cmd.Context()
 	cfg, ths, err := l.config(cmd.Flags())
@@ -225,16 +232,22 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open fun
 	} else if w.Interrupted {
 		f.Run.Error = "interrupted"
 	}
-	if l.out != "" {
-		if err := results.WriteFile(l.out, f); err != nil {
-			return exitcode.Unavailablef("write results: %w", err)
-		}
+	outputs := l.outputs.outputs(a)
+	if err := reports.WriteOutputs(f, outputs); err != nil {
+		return exitcode.Usagef("write reports: %w", err)
 	}
-	if err := reports.Text(a.stdout, f, a.Color(a.stdout)); err != nil {
+	summary := a.stdout
+	if slices.Contains([]string{outputs.JSON, outputs.HTML, outputs.JUnit, outputs.Markdown}, "-") {
+		summary = a.stderr // stdout carries a report
+	}
+	if err := reports.Text(summary, f, a.Color(summary)); err != nil {
 		return err
 	}
 	if w.Model == "open" {
-		writeOpenSummary(a.stdout, w)
+		writeOpenSummary(summary, w)
+	}
+	if strings.HasSuffix(w.Operation, "-stream") {
+		writeStreamSummary(summary, w)
 	}
 	switch {
 	case w.Interrupted:
@@ -267,6 +280,12 @@ func writeOpenSummary(out io.Writer, w *results.Workload) {
 	}
 }
 
+// writeStreamSummary adds what a streaming workload moved: one operation is one whole stream.
+func writeStreamSummary(out io.Writer, w *results.Workload) {
+	fmt.Fprintf(out, "\nStreams (%s, %s): %d succeeded, %d failed; messages sent %d, received %d; %d bytes (latency is per stream)\n",
+		w.Name, w.Operation, w.Totals.Succeeded, w.Totals.Errors, w.Totals.MessagesSent, w.Totals.MessagesReceived, w.Totals.Bytes)
+}
+
 // environment describes where the run happened.
 func environment() results.Environment {
 	b := currentBuild()
@@ -289,16 +308,19 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 	fs.DurationVar(&t.connectTimeout, "connect-timeout", drivers.DefaultConnectTimeout, "bound on connecting")
 }
 
-// target builds the drivers.Target for address; errors are usage errors.
+// target builds the drivers.Target for address; errors are usage errors. Header values stay as
+// written: the drivers expand their ${VAR} references once, with LookupEnv (the app's
+// environment), so a value containing '$' arrives intact. They are checked here, so that an
+// unset variable is a usage error naming the flag before anything connects.
 func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
-	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout}
+	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout, LookupEnv: a.LookupEnv}
 	for _, h := range t.headers {
 		k, v, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(k) == "" {
 			return tg, exitcode.Usagef("--header %q: want \"Name: value\"", h)
 		}
-		v, err := drivers.ExpandEnv(strings.TrimSpace(v), a.LookupEnv)
-		if err != nil {
+		v = strings.TrimSpace(v)
+		if _, err := drivers.ExpandEnv(v, a.LookupEnv); err != nil {
 			return tg, exitcode.Usagef("--header %s: %w", strings.TrimSpace(k), err)
 		}
 		if tg.Headers == nil {
@@ -460,19 +482,30 @@ func newBenchGRPCCmd(a *app) *cobra.Command {
 		address, method     string
 		protos, importPaths []string
 		connections         int
+		messagesPerStream   int
 		useTLS, insecure    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "grpc",
-		Short: "Benchmark a gRPC unary method",
-		Long: `Call a gRPC unary method (drivers/grpc, dynamic invocation: no generated code) with request
-messages generated per call from --message-template (JSON text of the method's input message,
-encoded with the schema from --proto). Calls with a non-OK status count as errors (classes
+		Short: "Benchmark a gRPC method: unary, server-, client- or bidi-streaming",
+		Long: `Call a gRPC method (drivers/grpc, dynamic invocation: no generated code) with request
+messages generated from --message-template (JSON text of the method's input message, encoded
+with the schema from --proto). Calls with a non-OK status count as errors (classes
 grpc_UNAVAILABLE, grpc_RESOURCE_EXHAUSTED...). Workers share --connections HTTP/2 connections.
+
+The call type comes from the method's descriptor. For a streaming method one operation is one
+whole stream: latency is per stream, and the messages sent and received are counted.
+--messages-per-stream N: a client- or bidi-streaming call sends N request messages (default 1;
+message k of stream s is template sequence number s*N+k); a server-streaming call sends one and
+is cancelled after N responses (default 0: read until the server ends the stream).
 
 ` + loadFlagsHelp,
 		Example: `  commbench bench grpc --address 127.0.0.1:50051 --proto shop.proto \
-    --method shop.v1.OrderService/GetOrder --message-template get.json -c 50 -d 30s`,
+    --method shop.v1.OrderService/GetOrder --message-template get.json -c 50 -d 30s
+
+  # server streaming: one WatchOrders stream per operation, read to its end
+  commbench bench grpc --address 127.0.0.1:50051 --proto shop.proto \
+    --method shop.v1.OrderService/WatchOrders --message-template watch.json -c 20 -d 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBench(cmd, a, &l, false, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
@@ -489,12 +522,16 @@ grpc_UNAVAILABLE, grpc_RESOURCE_EXHAUSTED...). Workers share --connections HTTP/
 				tg.TLS = drivers.TLS{Enabled: useTLS, InsecureSkipVerify: insecure}
 				t := scenarioTarget("grpc", tg)
 				t.Proto, t.ImportPaths = protos, importPaths
-				w := scenario.Workload{Operation: "unary", Method: method, Connections: connections, Payload: pf.payload("", "", "", nil, nil, "")}
+				// No operation: the method's descriptor gives the call type.
+				w := scenario.Workload{Method: method, Connections: connections, MessagesPerStream: messagesPerStream, Payload: pf.payload("", "", "", nil, nil, "")}
 				wl, err := openWorkload(ctx, a, t, w, cfg) // workload.go, shared with run
 				if err != nil {
 					return nil, err
 				}
-				echo := map[string]any{"driver": "grpc", "address": address, "method": wl.info.Name, "proto": protos, "connections": connections, "tls": useTLS}
+				echo := map[string]any{"driver": "grpc", "address": address, "method": wl.info.Name, "operation": wl.info.Operation, "proto": protos, "connections": connections, "tls": useTLS}
+				if wl.info.Operation != "unary" {
+					echo["messages_per_stream"] = messagesPerStream
+				}
 				tf.echo(echo)
 				pf.echo(echo)
 				wl.config = echo
@@ -508,6 +545,7 @@ grpc_UNAVAILABLE, grpc_RESOURCE_EXHAUSTED...). Workers share --connections HTTP/
 	fs.StringSliceVar(&protos, "proto", nil, ".proto file(s) or a protoset declaring the method (repeatable)")
 	fs.StringSliceVarP(&importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
 	fs.IntVar(&connections, "connections", 1, "HTTP/2 connections the workers share")
+	fs.IntVar(&messagesPerStream, "messages-per-stream", 0, "streaming methods: request messages per client-/bidi-stream (default 1), responses after which a server stream is cancelled (default: all)")
 	fs.BoolVar(&useTLS, "tls", false, "connect with TLS")
 	fs.BoolVar(&insecure, "insecure", false, "with --tls, skip certificate verification")
 	pf.register(fs, "message-template", "request message template file (JSON of the input message)")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"io"
 	"net"
 	"net/http"
@@ -138,7 +139,7 @@ func TestBenchUsageAndUnreachable(t *testing.T) {
 		{"missing url", []string{"bench", "rest"}, 2, "--url is required"},
 		{"missing template", []string{"bench", "rest", "--url", closed, "--body-template", "/nonexistent.json"}, 2, "nonexistent.json"},
 		{"unreachable", []string{"bench", "rest", "--url", closed, "-n", "1"}, 3, "unreachable"},
-		{"grpc streaming method", []string{"bench", "grpc", "--address", "127.0.0.1:1", "--proto", "../../testdata/schemas/shop.proto", "--method", "shop.v1.OrderService/WatchOrders"}, 2, "streaming"},
+		{"messages per stream on a unary method", []string{"bench", "grpc", "--address", "127.0.0.1:1", "--proto", "../../testdata/schemas/shop.proto", "--method", "shop.v1.OrderService/GetOrder", "--messages-per-stream", "2"}, 2, "is unary"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,15 +180,8 @@ func TestBenchGRPC(t *testing.T) {
 	tpl := writeFile(t, "get.json", `{"id":"{{.Row.id}}"}`)
 	rows := writeFile(t, "ids.csv", "id\no-1\nmissing\no-2\no-3\n")
 	out := filepath.Join(t.TempDir(), "results.json")
-	code, _, stderr := runCLI(t, nil, "bench", "grpc", "--address", srv.Addr, "--proto", proto, "--method", "shop.v1.OrderService/GetOrder",
+	f, _ := runResults(t, out, "bench", "grpc", "--address", srv.Addr, "--proto", proto, "--method", "shop.v1.OrderService/GetOrder",
 		"--message-template", tpl, "--data-file", rows, "-n", "400", "-c", "8", "--connections", "2", "--out", out, "-q")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	f, err := results.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := f.Workloads[0]
 	if w.Driver != "grpc" || w.Totals.Requests != 400 || w.Errors["grpc_NOT_FOUND"] != 100 || w.Totals.Succeeded != 300 {
 		t.Fatalf("workload %s totals %+v errors %v, want 400 calls, 100 grpc_NOT_FOUND", w.Driver, w.Totals, w.Errors)
@@ -214,5 +208,110 @@ func TestBenchRESTProtobufBody(t *testing.T) {
 		"--threshold", "errors==0")
 	if code != 0 || bad.Load() != 0 {
 		t.Fatalf("exit %d, %d bad bodies: %s", code, bad.Load(), stderr)
+	}
+}
+
+// TestHeaderSecretWithDollar: header values are expanded once, by the drivers: a token whose
+// value holds '$', "$$" and "${...}" arrives intact, and a "$$" written in the flag is one '$',
+// through bench rest (fasthttp and net/http clients) and verify.
+func TestHeaderSecretWithDollar(t *testing.T) {
+	const token = "s3cret$$x${y}$"
+	var good, bad atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token || r.Header.Get("X-Literal") != "a$b" {
+			bad.Add(1)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		good.Add(1)
+	}))
+	defer srv.Close()
+	pact := writeFile(t, "pact.json", `{"consumer":{"name":"web"},"provider":{"name":"api"},
+		"interactions":[{"description":"ping","request":{"method":"GET","path":"/ping"},"response":{"status":200}}],
+		"metadata":{"pactSpecification":{"version":"2.0.0"}}}`)
+	headers := []string{"-H", "Authorization: Bearer ${TOKEN}", "-H", "X-Literal: a$$b"}
+	tests := []struct {
+		name string
+		args []string
+		sent int64
+	}{
+		{"bench rest fasthttp", []string{"bench", "rest", "--url", srv.URL, "--path", "/ping", "-n", "20", "-c", "2", "-q", "--threshold", "errors==0"}, 20},
+		{"bench rest net/http", []string{"bench", "rest", "--url", srv.URL, "--path", "/ping", "-n", "20", "-c", "2", "-q", "--http-client", "net", "--threshold", "errors==0"}, 20},
+		{"verify", []string{"verify", "--pact", pact, "--provider-base-url", srv.URL}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			good.Store(0)
+			bad.Store(0)
+			code, stdout, stderr := runCLI(t, []string{"TOKEN=" + token}, append(tt.args, headers...)...)
+			if code != 0 || good.Load() != tt.sent || bad.Load() != 0 {
+				t.Fatalf("exit %d, %d intact and %d altered headers (want %d intact)\nstdout: %s\nstderr: %s", code, good.Load(), bad.Load(), tt.sent, stdout, stderr)
+			}
+			if strings.Contains(stdout+stderr, "s3cret") {
+				t.Fatal("the secret header value was printed")
+			}
+		})
+	}
+	code, _, stderr := runCLI(t, nil, "bench", "rest", "--url", srv.URL, "-n", "1", "-q", "-H", "Authorization: Bearer ${TOKEN}")
+	if code != 2 || !strings.Contains(stderr, "--header Authorization") || !strings.Contains(stderr, "${TOKEN} is not set") {
+		t.Fatalf("unset variable: exit %d, stderr %s", code, stderr)
+	}
+}
+
+// TestBenchReports: bench writes --html, --junit, --md and --out itself (reports.WriteOutputs):
+// the JUnit XML parses back with one testcase per threshold and the breached one failed, the
+// Markdown and HTML name the workload, "-" sends a report to stdout (the summary then goes to
+// stderr), and an unwritable path exits 2 naming it.
+func TestBenchReports(t *testing.T) {
+	srv, _ := orderServer(t)
+	body := writeFile(t, "order.json", `{"id":"ord-{{.Seq}}"}`)
+	dir := t.TempDir()
+	paths := map[string]string{"--out": "results.json", "--html": "out/report.html", "--junit": "out/junit.xml", "--md": "summary.md"}
+	args := []string{"bench", "rest", "--url", srv.URL, "-X", "POST", "--path", "/orders", "--body-template", body, "-n", "50", "-q",
+		"--threshold", "p99<10s", "--threshold", "errors==0"}
+	for flag, p := range paths {
+		paths[flag] = filepath.Join(dir, p)
+		args = append(args, flag, paths[flag])
+	}
+	code, stdout, stderr := runCLI(t, nil, args...)
+	if code != 1 || !strings.Contains(stderr, "threshold breached: errors==0") {
+		t.Fatalf("exit %d (want 1: errors==0 breached), stderr %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "POST /orders") {
+		t.Errorf("summary missing from stdout:\n%s", stdout)
+	}
+	if _, err := results.ReadFile(paths["--out"]); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(paths["--junit"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var junit struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Cases    []struct {
+			Name    string    `xml:"name,attr"`
+			Failure *struct{} `xml:"failure"`
+		} `xml:"testsuite>testcase"`
+	}
+	if err := xml.Unmarshal(b, &junit); err != nil || junit.Tests != 2 || junit.Failures != 1 || len(junit.Cases) != 2 {
+		t.Fatalf("junit: %v, %+v; want 2 threshold testcases, 1 failed:\n%s", err, junit, b)
+	}
+	for name, p := range map[string]string{"html": paths["--html"], "markdown": paths["--md"]} {
+		b, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(b, []byte("POST /orders")) || !bytes.Contains(b, []byte("errors==0")) {
+			t.Errorf("%s report %s: %v, lacks the workload or the threshold", name, p, err)
+		}
+	}
+
+	code, stdout, stderr = runCLI(t, nil, "bench", "rest", "--url", srv.URL, "-n", "5", "-q", "--md", "-")
+	if code != 0 || !strings.HasPrefix(stdout, "#") || !strings.Contains(stderr, "GET /") {
+		t.Fatalf("--md -: exit %d, stdout (want the Markdown) %q, stderr (want the summary) %q", code, stdout, stderr)
+	}
+	blocked := filepath.Join(writeFile(t, "file", ""), "report.html") // a path below a regular file
+	code, _, stderr = runCLI(t, nil, "bench", "rest", "--url", srv.URL, "-n", "5", "-q", "--html", blocked)
+	if code != 2 || !strings.Contains(stderr, blocked) {
+		t.Fatalf("unwritable --html: exit %d, stderr %s", code, stderr)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/httpload"
@@ -15,6 +16,7 @@ import (
 	"github.com/commbench/commbench/bench/payload"
 	"github.com/commbench/commbench/bench/progress"
 	"github.com/commbench/commbench/bench/request"
+	"github.com/commbench/commbench/bench/stream"
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/drivers/amqp"
@@ -232,10 +234,24 @@ func openREST(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 	}, nil
 }
 
-func openGRPC(ctx context.Context, a *app, t scenario.Target, w scenario.Workload, cfg *bench.Config) (*benchWorkload, error) {
-	if w.Operation != "unary" {
-		return nil, fmt.Errorf("operation %q: grpc workloads call unary methods (operation \"unary\")", w.Operation)
+// grpcOperation is the workload operation of a method: "unary", "server-stream",
+// "client-stream" or "bidi-stream", from its descriptor.
+func grpcOperation(md protoreflect.MethodDescriptor) string {
+	switch {
+	case md.IsStreamingClient() && md.IsStreamingServer():
+		return string(stream.Bidi)
+	case md.IsStreamingClient():
+		return string(stream.Client)
+	case md.IsStreamingServer():
+		return string(stream.Server)
 	}
+	return "unary"
+}
+
+// openGRPC opens a gRPC workload: unary calls (bench/request) or, for a streaming method, one
+// whole stream per operation (bench/stream). The call type comes from the method descriptor;
+// w.Operation, when set, must agree with it.
+func openGRPC(ctx context.Context, a *app, t scenario.Target, w scenario.Workload, cfg *bench.Config) (*benchWorkload, error) {
 	if w.Method == "" || len(t.Proto) == 0 {
 		return nil, fmt.Errorf("a grpc workload needs method (pkg.Service/Method) and its target's proto files")
 	}
@@ -254,8 +270,14 @@ func openGRPC(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 	if err != nil {
 		return nil, fmt.Errorf("method: %w", err)
 	}
-	if md.IsStreamingClient() || md.IsStreamingServer() {
-		return nil, fmt.Errorf("method %s is a streaming method; grpc workloads call unary methods", w.Method)
+	operation := grpcOperation(md)
+	switch {
+	case w.Operation != "" && w.Operation != operation:
+		return nil, fmt.Errorf("operation %q: method %s is %s (operation %q)", w.Operation, w.Method, map[bool]string{true: "a unary method", false: "a " + operation + "ing method"}[operation == "unary"], operation)
+	case w.MessagesPerStream < 0:
+		return nil, errors.New("messages_per_stream must not be negative")
+	case w.MessagesPerStream > 0 && operation == "unary":
+		return nil, fmt.Errorf("messages_per_stream: method %s is unary (one message each way)", w.Method)
 	}
 	src, err := payloadSource(w.Payload, protobuf.NewCodec(md.Input(), files))
 	if err != nil {
@@ -263,10 +285,10 @@ func openGRPC(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 	}
 	tg := driverTarget(a, t)
 	tg.Headers = mergeHeaders(tg.Headers, w.Headers)
-	conns := make([]drivers.Requester, 0, connections)
+	conns := make([]drivers.Conn, 0, connections)
 	closeAll := func() {
 		for _, c := range conns {
-			c.(drivers.Conn).Close()
+			c.Close()
 		}
 	}
 	for range connections {
@@ -275,18 +297,34 @@ func openGRPC(ctx context.Context, a *app, t scenario.Target, w scenario.Workloa
 			closeAll()
 			return nil, openError("open "+t.Address, err)
 		}
-		conns = append(conns, c.(drivers.Requester))
+		conns = append(conns, c)
 	}
 	route := cgrpc.MethodPath(md)
-	op, err := request.New(conns, drivers.Message{Route: route}, src, request.GRPCStatus, cfg.Workers)
+	config := map[string]any{"driver": "grpc", "address": t.Address, "method": route, "operation": operation, "connections": connections}
+	var op bench.Operation
+	if operation == "unary" {
+		reqs := make([]drivers.Requester, len(conns))
+		for i, c := range conns {
+			reqs[i] = c.(drivers.Requester)
+		}
+		op, err = request.New(reqs, drivers.Message{Route: route}, src, request.GRPCStatus, cfg.Workers)
+	} else {
+		streamers := make([]drivers.Streamer, len(conns))
+		for i, c := range conns {
+			streamers[i] = c.(drivers.Streamer)
+		}
+		config["messages_per_stream"] = w.MessagesPerStream
+		op, err = stream.New(stream.Config{Conns: streamers, Route: route, Kind: stream.Kind(operation), Messages: w.MessagesPerStream,
+			Body: src, Check: request.GRPCStatus, Timeout: tg.RequestTimeout, Workers: cfg.Workers})
+	}
 	if err != nil {
 		closeAll()
 		return nil, err
 	}
 	return &benchWorkload{
-		info:   bench.Info{Driver: "grpc", Operation: "unary", Target: t.Address, Format: "protobuf", Name: route},
+		info:   bench.Info{Driver: "grpc", Operation: operation, Target: t.Address, Format: "protobuf", Name: route},
 		op:     op,
-		config: map[string]any{"driver": "grpc", "address": t.Address, "method": route, "connections": connections},
+		config: config,
 		close:  closeAll,
 	}, nil
 }
@@ -309,9 +347,14 @@ func openMessaging(ctx context.Context, a *app, t scenario.Target, w scenario.Wo
 		Operation: w.Operation, RunID: runID, Route: w.Route,
 		Subscription: drivers.Subscription{Route: subscribe, Prefetch: w.Prefetch, AutoAck: w.AutoAck, Group: w.Group, From: w.From},
 		Producers:    w.Producers, Consumers: w.Consumers, Drain: cfg.Drain,
-		Headers: mergeHeaders(tg.Headers, w.Headers),
 	}
-	tg.Headers = nil
+	// Message headers: their ${VAR} references expanded once, as the drivers do for requests.
+	tg.Headers = mergeHeaders(tg.Headers, w.Headers)
+	headers, err := tg.ExpandHeaders()
+	if err != nil {
+		return nil, err
+	}
+	mc.Headers, tg.Headers = headers, nil
 	switch t.Driver {
 	case "amqp":
 		mc.IsReturned = func(err error) bool { return errors.Is(err, amqp.ErrReturned) }
