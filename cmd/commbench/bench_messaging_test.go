@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/commbench/commbench/drivers/kafka/kafkatest"
 	"github.com/commbench/commbench/internal/testenv"
@@ -71,5 +74,40 @@ func TestBenchMessagingUsage(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr, tc.substr)
 			}
 		})
+	}
+}
+
+// TestBenchMessagingHeadersExpandedOnce: message headers from -H are expanded once, so a secret
+// holding '$' reaches the broker intact and "$$" in the flag is one '$' (read back from kfake).
+func TestBenchMessagingHeadersExpandedOnce(t *testing.T) {
+	const token = "s3cret$$x${y}$"
+	_, addr := kafkatest.NewCluster(t, 1, 1, "orders")
+	code, _, stderr := runCLI(t, []string{"TOKEN=" + token}, "bench", "kafka", "--brokers", addr, "--topic", "orders", "--operation", "produce",
+		"-H", "X-Token: ${TOKEN}", "-H", "X-Literal: a$$b", "-n", "5", "--quiet", "--threshold", "errors==0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics("orders"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var n int
+	for n < 5 && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			n++
+			h := map[string]string{}
+			for _, x := range r.Headers {
+				h[x.Key] = string(x.Value)
+			}
+			if h["X-Token"] != token || h["X-Literal"] != "a$b" {
+				t.Errorf("record %d headers X-Token %q X-Literal %q, want %q and %q", r.Offset, h["X-Token"], h["X-Literal"], token, "a$b")
+			}
+		})
+	}
+	if n != 5 {
+		t.Fatalf("read %d records, want 5", n)
 	}
 }
