@@ -134,6 +134,14 @@ func BuildJUnit(f *results.File) *JUnitSuites {
 		}
 		doc.add(s)
 	}
+	if len(f.SkippedWorkloads) > 0 {
+		s := JUnitSuite{Name: "skipped workloads", Timestamp: ts, Hostname: host, Time: "0"}
+		for _, sw := range f.SkippedWorkloads {
+			s.Cases = append(s.Cases, JUnitTestCase{Name: sw.Name, Classname: "workloads." + sw.Driver, Time: "0",
+				Skipped: &JUnitSkipped{Message: sw.Reason}})
+		}
+		doc.add(s)
+	}
 	if f.Run.Error != "" {
 		doc.add(JUnitSuite{Name: "run", Timestamp: ts, Hostname: host, Time: secondsAttr(runDuration(f.Run)),
 			Cases: []JUnitTestCase{{Name: "run " + f.Run.Command, Classname: "run", Time: secondsAttr(runDuration(f.Run)),

@@ -91,6 +91,12 @@ func Markdown(w io.Writer, f *results.File) error {
 			}
 		}
 	}
+	if len(f.SkippedWorkloads) > 0 {
+		ew.printf("\n| skipped workload | driver | operation | reason |\n|---|---|---|---|\n")
+		for _, sw := range f.SkippedWorkloads {
+			ew.printf("| ⏭ %s | %s | %s | %s |\n", mdEsc(sw.Name), mdEsc(sw.Driver), mdEsc(sw.Operation), mdEsc(sw.Reason))
+		}
+	}
 	return ew.err
 }
 

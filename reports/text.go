@@ -112,6 +112,12 @@ func Text(w io.Writer, f *results.File, color bool) error {
 			}
 		}
 	}
+	if len(f.SkippedWorkloads) > 0 {
+		tw.printf("\nSkipped workloads:\n")
+		for _, sw := range f.SkippedWorkloads {
+			tw.printf("  %s  %s (%s %s): %s\n", status("SKIP"), oneLine(sw.Name), sw.Driver, sw.Operation, oneLine(sw.Reason))
+		}
+	}
 	return tw.err
 }
 

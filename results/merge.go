@@ -98,6 +98,15 @@ func Merge(files ...*File) (*File, error) {
 		}
 		out.Workloads = append(out.Workloads, *w)
 	}
+	// A workload skipped in one part but run in another is not skipped in the whole.
+	for _, f := range files {
+		for _, sw := range f.SkippedWorkloads {
+			_, ran := parts[sw.Name]
+			if !ran && !slices.ContainsFunc(out.SkippedWorkloads, func(x SkippedWorkload) bool { return x.Name == sw.Name }) {
+				out.SkippedWorkloads = append(out.SkippedWorkloads, sw)
+			}
+		}
+	}
 	return out, nil
 }
 

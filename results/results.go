@@ -24,6 +24,16 @@ type File struct {
 	Run          Run           `json:"run"`
 	Verification *Verification `json:"verification,omitempty"`
 	Workloads    []Workload    `json:"workloads,omitempty"`
+	// SkippedWorkloads did not run (e.g. their optional target did not answer): no figures.
+	SkippedWorkloads []SkippedWorkload `json:"skipped_workloads,omitempty"`
+}
+
+// SkippedWorkload is a workload that did not run, and why.
+type SkippedWorkload struct {
+	Name      string `json:"name"`
+	Driver    string `json:"driver"`
+	Operation string `json:"operation"`
+	Reason    string `json:"reason"`
 }
 
 // Run describes the run that wrote the file.

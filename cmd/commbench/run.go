@@ -196,6 +196,8 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 				note := fmt.Sprintf("skipped workload %s: optional target %s did not answer", w.Name, w.Target)
 				o.notes = append(o.notes, note)
 				fmt.Fprintln(out, "- "+note)
+				file.SkippedWorkloads = append(file.SkippedWorkloads, results.SkippedWorkload{
+					Name: w.Name, Driver: rt.Driver, Operation: w.Operation, Reason: rt.skipped})
 				continue
 			}
 			res, err := runWorkload(ctx, a, rt.Target, w)

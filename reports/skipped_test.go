@@ -1,0 +1,58 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/commbench/commbench/results"
+)
+
+func TestSkippedWorkloadsAreShownEverywhere(t *testing.T) {
+	f := &results.File{Schema: results.Schema, Run: results.Run{ID: "r1", Command: "run"},
+		SkippedWorkloads: []results.SkippedWorkload{{Name: "amqp-orders", Driver: "amqp", Operation: "publish-consume",
+			Reason: "no AMQP broker answers at 127.0.0.1:5672: start one with rabbitmq-server -detached"}}}
+	renders := map[string]func(*bytes.Buffer) error{
+		"text":     func(b *bytes.Buffer) error { return Text(b, f, false) },
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, f) },
+		"html":     func(b *bytes.Buffer) error { return HTML(b, f) },
+		"junit":    func(b *bytes.Buffer) error { return JUnit(b, f) },
+	}
+	for name, render := range renders {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := render(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"amqp-orders", "rabbitmq-server -detached"} {
+				if !strings.Contains(b.String(), want) {
+					t.Fatalf("%s lacks %q:\n%s", name, want, b.String())
+				}
+			}
+		})
+	}
+	var doc JUnitSuites
+	var b bytes.Buffer
+	if err := JUnit(&b, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Skipped != 1 {
+		t.Fatalf("junit counts %d skipped, want 1", doc.Skipped)
+	}
+}
+
+func TestMergeDropsASkipThatRanElsewhere(t *testing.T) {
+	skipped := &results.File{Schema: results.Schema, SkippedWorkloads: []results.SkippedWorkload{{Name: "w"}, {Name: "only-skipped"}}}
+	ran := &results.File{Schema: results.Schema, Workloads: []results.Workload{{Name: "w", Driver: "amqp"}}}
+	m, err := results.Merge(skipped, ran)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Workloads) != 1 || len(m.SkippedWorkloads) != 1 || m.SkippedWorkloads[0].Name != "only-skipped" {
+		t.Fatalf("merged: %d workloads, skipped %+v", len(m.Workloads), m.SkippedWorkloads)
+	}
+}
