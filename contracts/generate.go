@@ -146,7 +146,7 @@ func generateBody(c *generators.Category, b Body, ctx *generators.Context) (Body
 			return b, err
 		}
 		out := b
-		out.Content, out.decoded, out.value, out.decodeErr = data, false, nil, nil
+		out.Content, out.json = data, nil
 		return out, nil
 	}
 	if g, ok := c.Entries["$"]; ok && len(c.Entries) == 1 {

@@ -138,9 +138,35 @@ type Body struct {
 	ContentTypeHint string // V4: BINARY or TEXT
 	envelope        bool   // written as a V4 envelope
 	inlineJSON      bool   // written as an inline JSON value (V2/V3)
-	value           any
-	decoded         bool
-	decodeErr       error
+	// json is Content decoded, set when the body is built from a pact and never written again,
+	// so verifications may share a contract's body across goroutines.
+	json *jsonCache
+}
+
+// jsonCache is a body's decoded JSON and the Content it was decoded from (a copy of the Body
+// that got other Content does not use it).
+type jsonCache struct {
+	src   []byte
+	value any
+	err   error
+}
+
+func (c *jsonCache) of(content []byte) bool {
+	return c != nil && len(c.src) == len(content) && (len(content) == 0 || &c.src[0] == &content[0])
+}
+
+// cacheJSON decodes a JSON body once, when it is built; value is its already decoded form when
+// known (an inline V2/V3 body or V4 content object).
+func (b *Body) cacheJSON(value any, known bool) {
+	if b.State != BodyPresent || !isJSONType(b.ContentType) {
+		return
+	}
+	if !known {
+		value, err := decodeJSON(b.Content)
+		b.json = &jsonCache{src: b.Content, value: value, err: err}
+		return
+	}
+	b.json = &jsonCache{src: b.Content, value: value}
 }
 
 // NewJSONBody builds a body from a JSON data model value.
@@ -165,21 +191,22 @@ func NewBody(content []byte, contentType string) Body {
 func (b *Body) IsJSON() bool { return isJSONType(b.ContentType) }
 
 // JSON decodes the content as JSON (numbers as json.Number, so integers above 2^53 compare
-// exactly). A null body decodes to nil; a missing or empty body is an error.
+// exactly). A null body decodes to nil; a missing or empty body is an error. The JSON bodies of
+// a loaded pact are decoded once at load and JSON returns that value (do not modify it); other
+// bodies are decoded on each call. JSON does not modify b: it is safe for concurrent use.
 func (b *Body) JSON() (any, error) {
-	if b.decoded {
-		return b.value, b.decodeErr
-	}
-	b.decoded = true
 	switch b.State {
 	case BodyNull:
 		return nil, nil
-	case BodyMissing, BodyEmpty:
-		b.decodeErr = fmt.Errorf("body is %s", map[BodyState]string{BodyMissing: "missing", BodyEmpty: "empty"}[b.State])
-		return nil, b.decodeErr
+	case BodyMissing:
+		return nil, fmt.Errorf("body is missing")
+	case BodyEmpty:
+		return nil, fmt.Errorf("body is empty")
 	}
-	b.value, b.decodeErr = decodeJSON(b.Content)
-	return b.value, b.decodeErr
+	if b.json.of(b.Content) {
+		return b.json.value, b.json.err
+	}
+	return decodeJSON(b.Content)
 }
 
 func isJSONType(ct string) bool {
@@ -217,6 +244,7 @@ func parseBody(v any, present bool, ctHeader, where string) (Body, error) {
 		if b.ContentType == "" {
 			b.ContentType = matching.DetectContentType(b.Content)
 		}
+		b.cacheJSON(nil, false)
 		return b, nil
 	default:
 		data, err := json.Marshal(x)
@@ -227,7 +255,9 @@ func parseBody(v any, present bool, ctHeader, where string) (Body, error) {
 		if ct == "" {
 			ct = "application/json"
 		}
-		return Body{State: BodyPresent, Content: data, ContentType: ct, inlineJSON: true}, nil
+		b := Body{State: BodyPresent, Content: data, ContentType: ct, inlineJSON: true}
+		b.cacheJSON(x, true)
+		return b, nil
 	}
 }
 
@@ -249,6 +279,7 @@ func parseEnvelope(env map[string]any, ctHeader, where string) (Body, error) {
 		return b, fmt.Errorf("%s: body.encoded: expected false or a string, got %T", where, e)
 	}
 	content := env["content"]
+	var inline any // the content object or array, already decoded
 	switch b.Encoded {
 	case "":
 		switch c := content.(type) {
@@ -269,6 +300,7 @@ func parseEnvelope(env map[string]any, ctHeader, where string) (Body, error) {
 			}
 			b.Content = data
 			b.inlineJSON = true
+			inline = c
 		}
 	case "base64":
 		s, ok := content.(string)
@@ -301,6 +333,7 @@ func parseEnvelope(env map[string]any, ctHeader, where string) (Body, error) {
 	if b.ContentType == "" && b.State == BodyPresent {
 		b.ContentType = matching.DetectContentType(b.Content)
 	}
+	b.cacheJSON(inline, inline != nil)
 	return b, nil
 }
 
