@@ -21,13 +21,22 @@ var fastJSON = sonic.Config{UseNumber: true, ValidateString: true}.Froze()
 // and the error messages are those of encoding/json. FuzzDecodeJSON holds the two to the same
 // results.
 func decodeJSON(data []byte) (any, error) {
-	if utf8.Valid(data) {
-		var v any
-		if err := fastJSON.Unmarshal(data, &v); err == nil {
-			return v, nil
-		}
+	if v, ok := decodeJSONFast(data); ok {
+		return v, nil
 	}
 	return decodeJSONStd(data)
+}
+
+// decodeJSONFast is the sonic path of decodeJSON; false when the caller must use encoding/json.
+func decodeJSONFast(data []byte) (any, bool) {
+	if !utf8.Valid(data) {
+		return nil, false
+	}
+	var v any
+	if err := fastJSON.Unmarshal(data, &v); err != nil {
+		return nil, false
+	}
+	return v, true
 }
 
 // decodeJSONStd decodes with encoding/json (UseNumber): one value, nothing but white space after it.

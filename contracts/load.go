@@ -153,9 +153,26 @@ func redactURL(u string) string {
 }
 
 // Parse reads one pact document. name (a path or URL) is used in errors and stored as Source.
-// A UTF-8 byte-order mark is skipped. Malformed JSON gives "name:line:col: ...".
+// A UTF-8 byte-order mark is skipped. The document is decoded with sonic (see decodeJSON);
+// malformed JSON is read again with encoding/json to report "name:line:col: ...".
 func Parse(data []byte, name string) (*Pact, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	top, ok := decodeJSONFast(data)
+	if !ok {
+		var err error
+		if top, err = decodePact(data, name); err != nil {
+			return nil, err
+		}
+	}
+	obj, ok := top.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: a pact must be a JSON object, got %s", name, jsonKind(top))
+	}
+	return fromJSON(obj, name)
+}
+
+// decodePact decodes with encoding/json, whose errors give the offset reported as line:col.
+func decodePact(data []byte, name string) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	var top any
@@ -166,11 +183,7 @@ func Parse(data []byte, name string) (*Pact, error) {
 		line, col := lineCol(data, int(d.InputOffset()))
 		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the pact's JSON object", name, line, col)
 	}
-	obj, ok := top.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s: a pact must be a JSON object, got %s", name, jsonKind(top))
-	}
-	return fromJSON(obj, name)
+	return top, nil
 }
 
 func jsonKind(v any) string {

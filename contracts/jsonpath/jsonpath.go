@@ -71,7 +71,8 @@ func Parse(expr string) (Path, error) {
 		p.Tokens = []Token{{Kind: Root}, fieldToken(expr)}
 		return p, nil
 	}
-	p.Tokens = append(p.Tokens, Token{Kind: Root})
+	p.Tokens = make([]Token, 1, 1+strings.Count(expr, ".")+strings.Count(expr, "["))
+	p.Tokens[0] = Token{Kind: Root}
 	i := 1
 	for i < len(expr) {
 		switch expr[i] {

@@ -32,22 +32,25 @@ func (c *candidate) beats(o *candidate) bool {
 	return o == nil || c.w > o.w || c.w == o.w && (c.n > o.n || c.n == o.n && c.entry < o.entry)
 }
 
-// index builds the category's path trie; ParseRules calls it once the entries are known, so
-// walks running concurrently only read it.
-func (c *Category) index() {
-	c.trie, c.trieN = buildTrie(c.Entries), len(c.Entries)
+// pathTrie is a category's trie and the number of entries it was built from.
+type pathTrie struct {
+	root *pathNode
+	n    int
 }
 
-// pathTrie returns the trie for the current entries, building a private one when the entries
-// changed since index (a category assembled by hand).
-func (c *Category) pathTrie() *pathNode {
+// paths returns the trie of the category's entries, built on first use (loading a pact does not
+// pay for interactions it never verifies) and again if entries were added since. Concurrent
+// first walks may each build one; they are equal and the last stored wins.
+func (c *Category) paths() *pathNode {
 	if c == nil {
 		return nil
 	}
-	if c.trie != nil && c.trieN == len(c.Entries) {
-		return c.trie
+	if t := c.trie.Load(); t != nil && t.n == len(c.Entries) {
+		return t.root
 	}
-	return buildTrie(c.Entries)
+	t := &pathTrie{root: buildTrie(c.Entries), n: len(c.Entries)}
+	c.trie.Store(t)
+	return t.root
 }
 
 func buildTrie(entries []Entry) *pathNode {
@@ -65,8 +68,8 @@ func buildTrie(entries []Entry) *pathNode {
 		if n.exact == nil {
 			n.exact = &candidate{w: n.w, n: len(toks), entry: i, list: &e.List}
 		}
-		if n.inherit == nil && e.inherited != nil {
-			n.inherit = &candidate{w: n.w, n: len(toks), entry: i, list: e.inherited}
+		if n.inherit == nil && e.hasInherited {
+			n.inherit = &candidate{w: n.w, n: len(toks), entry: i, list: &e.inherited}
 		}
 	}
 	return root

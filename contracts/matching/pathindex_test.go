@@ -37,7 +37,7 @@ func describe(c *Category, l *RuleList) string {
 		if &c.Entries[i].List == l {
 			return c.Entries[i].Key
 		}
-		if c.Entries[i].inherited == l {
+		if &c.Entries[i].inherited == l {
 			return c.Entries[i].Key + " (inherited)"
 		}
 	}
@@ -85,16 +85,19 @@ func TestPathTrieSelectsAsBest(t *testing.T) {
 	}
 }
 
-// TestPathTrieHandBuiltCategory: a category assembled without ParseRules (no prepared trie), or
-// grown after it, still selects correctly.
+// TestPathTrieHandBuiltCategory: a category that gets an entry after a walk built its trie
+// selects with the new entry.
 func TestPathTrieHandBuiltCategory(t *testing.T) {
 	r, err := ParseRules(map[string]any{"body": map[string]any{"$.a": map[string]any{"matchers": []any{map[string]any{"match": "type"}}}}}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := r.Get("body")
+	if gl, _, _ := selectByTrie(c, []string{"$", "a", "b"}); gl == nil || gl.Rules[0].Match != "type" {
+		t.Fatalf("$.a.b inherits %s, want $.a", describe(c, gl))
+	}
 	l := RuleList{Combine: "AND", Rules: []Rule{{Match: "integer", Min: -1, Max: -1}}}
-	if err := c.add("body", "$.a.b", l, "test"); err != nil {
+	if err := c.add("body", "$.a.b", l, func() string { return "test" }); err != nil {
 		t.Fatal(err)
 	}
 	checkTrieAgainstBest(t, c, [][]string{{"$", "a"}, {"$", "a", "b"}, {"$", "a", "c"}})

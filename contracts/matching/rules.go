@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/commbench/commbench/contracts/jsonpath"
 )
@@ -65,7 +66,8 @@ type Entry struct {
 	Path jsonpath.Path
 	List RuleList
 
-	inherited *RuleList // the rules children inherit (structural rules removed); nil if none
+	inherited    RuleList // the rules children inherit (structural rules removed)
+	hasInherited bool     // whether inherited holds a rule
 }
 
 // structural rules apply to the collection they name and are not inherited by its children.
@@ -78,14 +80,23 @@ func structural(match string) bool {
 }
 
 func (e *Entry) prepare() {
-	l := RuleList{Combine: e.List.Combine}
-	for _, r := range e.List.Rules {
-		if !structural(r.Match) {
-			l.Rules = append(l.Rules, r)
+	n := 0
+	for i := range e.List.Rules {
+		if !structural(e.List.Rules[i].Match) {
+			n++
 		}
 	}
-	if len(l.Rules) > 0 {
-		e.inherited = &l
+	e.inherited, e.hasInherited = RuleList{Combine: e.List.Combine}, n > 0
+	switch {
+	case n == len(e.List.Rules):
+		e.inherited.Rules = e.List.Rules // nothing to remove: share the rules
+	case n > 0:
+		e.inherited.Rules = make([]Rule, 0, n)
+		for _, r := range e.List.Rules {
+			if !structural(r.Match) {
+				e.inherited.Rules = append(e.inherited.Rules, r)
+			}
+		}
 	}
 }
 
@@ -97,8 +108,7 @@ type Category struct {
 	Single  *RuleList
 	Entries []Entry
 
-	trie  *pathNode // the entries' path trie (see index)
-	trieN int       // len(Entries) when trie was built
+	trie atomic.Pointer[pathTrie] // built by the first walk (see Category.paths)
 }
 
 // Rules maps a canonical category name (body, header, query, path, status, metadata) to its rules.
@@ -162,9 +172,10 @@ func (c *Category) Best(segments []string) (list *RuleList, cascaded bool, ok bo
 		}
 		l := &e.List
 		if e.Path.Len() != len(segments) {
-			if l = e.inherited; l == nil {
+			if !e.hasInherited {
 				continue
 			}
+			l = &e.inherited
 		}
 		if w > bestW || w == bestW && e.Path.Len() > bestLen {
 			bestW, bestLen, list = w, e.Path.Len(), l
@@ -202,7 +213,7 @@ func ParseRules(raw map[string]any, where string) (Rules, error) {
 			out[canon] = cat
 		}
 		if _, single := obj["matchers"]; single {
-			l, err := parseList(obj, fmt.Sprintf("%s: matchingRules.%s", where, k))
+			l, err := parseList(obj, func() string { return fmt.Sprintf("%s: matchingRules.%s", where, k) })
 			if err != nil {
 				return nil, err
 			}
@@ -214,7 +225,7 @@ func ParseRules(raw map[string]any, where string) (Rules, error) {
 			if !ok {
 				return nil, fmt.Errorf("%s: matchingRules.%s[%q]: expected an object", where, k, key)
 			}
-			loc := fmt.Sprintf("%s: matchingRules.%s[%q]", where, k, key)
+			loc := func() string { return fmt.Sprintf("%s: matchingRules.%s[%q]", where, k, key) }
 			l, err := parseList(lo, loc)
 			if err != nil {
 				return nil, err
@@ -224,18 +235,15 @@ func ParseRules(raw map[string]any, where string) (Rules, error) {
 			}
 		}
 	}
-	for _, c := range out {
-		c.index()
-	}
 	return out, nil
 }
 
-func (c *Category) add(canon, key string, l RuleList, loc string) error {
+func (c *Category) add(canon, key string, l RuleList, loc locator) error {
 	e := Entry{Key: key, List: l}
 	if canon == "body" || strings.HasPrefix(key, "$") {
 		p, err := jsonpath.Parse(key)
 		if err != nil {
-			return fmt.Errorf("%s: %w", loc, err)
+			return fmt.Errorf("%s: %w", loc(), err)
 		}
 		e.Path = p
 	} else {
@@ -305,32 +313,33 @@ func v2BodyExpr(key string) string {
 	return "$" + rest
 }
 
-func parseList(obj map[string]any, loc string) (RuleList, error) {
+func parseList(obj map[string]any, loc locator) (RuleList, error) {
 	l := RuleList{Combine: "AND"}
 	if c, ok := obj["combine"].(string); ok {
 		switch strings.ToUpper(c) {
 		case "AND", "OR":
 			l.Combine = strings.ToUpper(c)
 		default:
-			return l, fmt.Errorf("%s: combine %q: expected AND or OR", loc, c)
+			return l, fmt.Errorf("%s: combine %q: expected AND or OR", loc(), c)
 		}
 	}
 	ms, ok := obj["matchers"].([]any)
 	if !ok {
 		// a V2-style single rule object in V3 position
-		r, err := ParseRule(obj, loc)
+		r, err := parseRule(obj, loc)
 		if err != nil {
 			return l, err
 		}
 		l.Rules = []Rule{r}
 		return l, nil
 	}
+	l.Rules = make([]Rule, 0, len(ms))
 	for i, m := range ms {
 		mo, ok := m.(map[string]any)
 		if !ok {
-			return l, fmt.Errorf("%s.matchers[%d]: expected an object", loc, i)
+			return l, fmt.Errorf("%s.matchers[%d]: expected an object", loc(), i)
 		}
-		r, err := ParseRule(mo, fmt.Sprintf("%s.matchers[%d]", loc, i))
+		r, err := parseRule(mo, func() string { return fmt.Sprintf("%s.matchers[%d]", loc(), i) })
 		if err != nil {
 			return l, err
 		}
@@ -343,6 +352,13 @@ func parseList(obj map[string]any, loc string) (RuleList, error) {
 // does (regex, min, max, timestamp, date, time). An invalid regular expression is an error naming
 // loc; an unknown rule name is kept and reported as a mismatch when used.
 func ParseRule(obj map[string]any, loc string) (Rule, error) {
+	return parseRule(obj, func() string { return loc })
+}
+
+// locator builds the location named in errors, only when there is an error to report.
+type locator func() string
+
+func parseRule(obj map[string]any, loc locator) (Rule, error) {
 	r := Rule{Min: -1, Max: -1, Raw: obj}
 	name, _ := obj["match"].(string)
 	if name == "" {
@@ -361,7 +377,7 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 		case obj["time"] != nil:
 			name = "time"
 		default:
-			return r, fmt.Errorf("%s: matching rule has no \"match\" and its kind cannot be guessed", loc)
+			return r, fmt.Errorf("%s: matching rule has no \"match\" and its kind cannot be guessed", loc())
 		}
 	}
 	switch name {
@@ -396,12 +412,12 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 	case "regex":
 		s, ok := obj["regex"].(string)
 		if !ok {
-			return r, fmt.Errorf("%s: regex rule without a \"regex\" string", loc)
+			return r, fmt.Errorf("%s: regex rule without a \"regex\" string", loc())
 		}
 		r.Regex = s
 		re, err := compileFull(s)
 		if err != nil {
-			return r, fmt.Errorf("%s: invalid regular expression %q: %w", loc, s, err)
+			return r, fmt.Errorf("%s: invalid regular expression %q: %w", loc(), s, err)
 		}
 		r.re = re
 	case "include", "contentType":
@@ -414,7 +430,7 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 		r.Format = f
 		re, err := dateTimeRegexp(name, f)
 		if err != nil {
-			return r, fmt.Errorf("%s: %w", loc, err)
+			return r, fmt.Errorf("%s: %w", loc(), err)
 		}
 		r.dateRe = re
 	case "statusCode":
@@ -425,22 +441,22 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 			for _, v := range s {
 				n, ok := toInt(v)
 				if !ok {
-					return r, fmt.Errorf("%s: statusCode status list must hold integers", loc)
+					return r, fmt.Errorf("%s: statusCode status list must hold integers", loc())
 				}
 				r.StatusCodes = append(r.StatusCodes, n)
 			}
 		default:
-			return r, fmt.Errorf("%s: statusCode rule needs \"status\" (a name or a list of codes)", loc)
+			return r, fmt.Errorf("%s: statusCode rule needs \"status\" (a name or a list of codes)", loc())
 		}
 	case "arrayContains":
 		vs, ok := obj["variants"].([]any)
 		if !ok {
-			return r, fmt.Errorf("%s: arrayContains rule needs \"variants\"", loc)
+			return r, fmt.Errorf("%s: arrayContains rule needs \"variants\"", loc())
 		}
 		for i, v := range vs {
 			vo, ok := v.(map[string]any)
 			if !ok {
-				return r, fmt.Errorf("%s.variants[%d]: expected an object", loc, i)
+				return r, fmt.Errorf("%s.variants[%d]: expected an object", loc(), i)
 			}
 			idx, _ := toInt(vo["index"])
 			variant := Variant{Index: idx, Raw: vo, Rules: &Category{Name: "body"}}
@@ -448,9 +464,9 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 				for _, key := range sortedKeys(rm) {
 					lo, ok := rm[key].(map[string]any)
 					if !ok {
-						return r, fmt.Errorf("%s.variants[%d].rules[%q]: expected an object", loc, i, key)
+						return r, fmt.Errorf("%s.variants[%d].rules[%q]: expected an object", loc(), i, key)
 					}
-					vloc := fmt.Sprintf("%s.variants[%d].rules[%q]", loc, i, key)
+					vloc := func() string { return fmt.Sprintf("%s.variants[%d].rules[%q]", loc(), i, key) }
 					l, err := parseList(lo, vloc)
 					if err != nil {
 						return r, err
@@ -460,7 +476,6 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 					}
 				}
 			}
-			variant.Rules.index()
 			r.Variants = append(r.Variants, variant)
 		}
 	case "eachKey", "eachValue":
@@ -468,9 +483,9 @@ func ParseRule(obj map[string]any, loc string) (Rule, error) {
 		for i, v := range rs {
 			vo, ok := v.(map[string]any)
 			if !ok {
-				return r, fmt.Errorf("%s.rules[%d]: expected an object", loc, i)
+				return r, fmt.Errorf("%s.rules[%d]: expected an object", loc(), i)
 			}
-			sub, err := ParseRule(vo, fmt.Sprintf("%s.rules[%d]", loc, i))
+			sub, err := parseRule(vo, func() string { return fmt.Sprintf("%s.rules[%d]", loc(), i) })
 			if err != nil {
 				return r, err
 			}
@@ -504,14 +519,14 @@ func compileFull(s string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func intAttr(obj map[string]any, key, loc string) (int, error) {
+func intAttr(obj map[string]any, key string, loc locator) (int, error) {
 	v, ok := obj[key]
 	if !ok || v == nil {
 		return -1, nil
 	}
 	n, ok := toInt(v)
 	if !ok || n < 0 {
-		return -1, fmt.Errorf("%s: %q must be a non-negative integer, got %v", loc, key, v)
+		return -1, fmt.Errorf("%s: %q must be a non-negative integer, got %v", loc(), key, v)
 	}
 	return n, nil
 }

@@ -93,7 +93,7 @@ func (w *walker) root() frame {
 		if w.rules == nil {
 			return frame{}
 		}
-		w.trie = w.rules.pathTrie()
+		w.trie = w.rules.paths()
 	}
 	w.buf = append(w.buf, w.trie)
 	return frame{act: w.buf[0:1:1], best: w.trie.exact}
