@@ -577,8 +577,8 @@ func (e *Engine) claim() (c claimed, ok bool) {
 	}
 }
 
-// ticker closes one series point per second of measured load, and the last partial one when
-// ctx ends; it sends the points on out and closes done.
+// ticker closes one series point per second of measured load, and the last partial one when ctx
+// ends (folded into the point before when shorter than half a second); it sends the points on out and closes done.
 func (e *Engine) ticker(ctx context.Context, done chan<- struct{}, out chan<- []results.Point) {
 	defer close(done)
 	var pts []results.Point
@@ -594,6 +594,7 @@ func (e *Engine) ticker(ctx context.Context, done chan<- struct{}, out chan<- []
 		m.Measuring(e.clk.wall(e.warmNS))
 	}
 	prev := e.clk.now()
+	lastSecs := 0.0 // length of the last point's interval, in seconds
 	tk := time.NewTicker(time.Second)
 	defer tk.Stop()
 	emit := func(final bool) {
@@ -603,12 +604,23 @@ func (e *Engine) ticker(ctx context.Context, done chan<- struct{}, out chan<- []
 		if final && ok+errs == 0 && now-prev < int64(100*time.Millisecond) {
 			return
 		}
+		// A final fragment under half a second is folded into the previous point: alone, its rate
+		// and percentiles rest on too few samples (the tail of the drain) and draw a cliff. Its
+		// counts are added, so the series still sums to the totals; the previous point keeps its
+		// percentiles.
+		if final && len(pts) > 0 && now-prev < int64(500*time.Millisecond) {
+			last := &pts[len(pts)-1]
+			last.ThroughputPerS = (last.ThroughputPerS*lastSecs + float64(ok)) / (lastSecs + secs)
+			last.Errors += errs
+			last.Bytes += bytes
+			return
+		}
 		p := results.Point{Time: e.clk.wall(now), Errors: errs, Bytes: bytes,
 			P50MS: usToMS(h.ValueAtQuantile(50)), P99MS: usToMS(h.ValueAtQuantile(99))}
 		if secs > 0 {
 			p.ThroughputPerS = float64(ok) / secs
 		}
-		prev = now
+		prev, lastSecs = now, secs
 		pts = append(pts, p)
 		e.last.Store(&p)
 		if e.cfg.OnSecond != nil {
