@@ -309,9 +309,10 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 }
 
 // target builds the drivers.Target for address; errors are usage errors. Header values stay as
-// written: the drivers expand their ${VAR} references once, with LookupEnv (the app's
-// environment), so a value containing '$' arrives intact. They are checked here, so that an
-// unset variable is a usage error naming the flag before anything connects.
+// written, with LookupEnv (the app's environment) to expand their ${VAR} references once: in
+// the drivers (verify) or in scenarioTarget (bench, see workload.go), so a value containing '$'
+// arrives intact. They are checked here, so that an unset variable is a usage error naming the
+// flag before anything connects.
 func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
 	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout, LookupEnv: a.LookupEnv}
 	for _, h := range t.headers {
@@ -445,7 +446,11 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
 					Operation: "request", Method: method, Path: path, HTTPClient: client,
 					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
 				}
-				wl, err := openWorkload(ctx, a, scenarioTarget("rest", tg), w, cfg) // workload.go, shared with run
+				st, err := scenarioTarget("rest", tg)
+				if err != nil {
+					return nil, err
+				}
+				wl, err := openWorkload(ctx, a, st, w, cfg) // workload.go, shared with run
 				if err != nil {
 					return nil, err
 				}
@@ -520,7 +525,10 @@ is cancelled after N responses (default 0: read until the server ends the stream
 					return nil, err
 				}
 				tg.TLS = drivers.TLS{Enabled: useTLS, InsecureSkipVerify: insecure}
-				t := scenarioTarget("grpc", tg)
+				t, err := scenarioTarget("grpc", tg)
+				if err != nil {
+					return nil, err
+				}
 				t.Proto, t.ImportPaths = protos, importPaths
 				// No operation: the method's descriptor gives the call type.
 				w := scenario.Workload{Method: method, Connections: connections, MessagesPerStream: messagesPerStream, Payload: pf.payload("", "", "", nil, nil, "")}

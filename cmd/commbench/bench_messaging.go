@@ -123,7 +123,11 @@ intended send time in the open model.
 				}
 				w := scenario.Workload{Route: route, Subscribe: subscribe, Prefetch: prefetch, AutoAck: autoAck}
 				echo := map[string]any{"driver": "amqp", "url": redactURL(address), "route": route, "subscribe": subscribe}
-				return mf.workload(ctx, a, cmd.Flags(), &l, &tf, cfg, scenarioTarget("amqp", tg), w, echo)
+				st, err := scenarioTarget("amqp", tg)
+				if err != nil {
+					return nil, err
+				}
+				return mf.workload(ctx, a, cmd.Flags(), &l, &tf, cfg, st, w, echo)
 			})
 		},
 	}
@@ -186,7 +190,11 @@ send time in the open model.
 				}
 				w := scenario.Workload{Route: topic, Group: group, From: from, Keys: keys}
 				echo := map[string]any{"driver": "kafka", "brokers": brokers, "topic": topic, "group": group, "keys": keys}
-				return mf.workload(ctx, a, cmd.Flags(), &l, &tf, cfg, scenarioTarget("kafka", tg), w, echo)
+				st, err := scenarioTarget("kafka", tg)
+				if err != nil {
+					return nil, err
+				}
+				return mf.workload(ctx, a, cmd.Flags(), &l, &tf, cfg, st, w, echo)
 			})
 		},
 	}

@@ -211,9 +211,9 @@ func TestBenchRESTProtobufBody(t *testing.T) {
 	}
 }
 
-// TestHeaderSecretWithDollar: header values are expanded once, by the drivers: a token whose
-// value holds '$', "$$" and "${...}" arrives intact, and a "$$" written in the flag is one '$',
-// through bench rest (fasthttp and net/http clients) and verify.
+// TestHeaderSecretWithDollar: header values are expanded once: a token whose value holds '$',
+// "$$" and "${...}" arrives intact, and a "$$" written in a flag (or a workload header) is one
+// '$', through bench rest (fasthttp and net/http clients), verify, and run.
 func TestHeaderSecretWithDollar(t *testing.T) {
 	const token = "s3cret$$x${y}$"
 	var good, bad atomic.Int64
@@ -238,12 +238,18 @@ func TestHeaderSecretWithDollar(t *testing.T) {
 		{"bench rest fasthttp", []string{"bench", "rest", "--url", srv.URL, "--path", "/ping", "-n", "20", "-c", "2", "-q", "--threshold", "errors==0"}, 20},
 		{"bench rest net/http", []string{"bench", "rest", "--url", srv.URL, "--path", "/ping", "-n", "20", "-c", "2", "-q", "--http-client", "net", "--threshold", "errors==0"}, 20},
 		{"verify", []string{"verify", "--pact", pact, "--provider-base-url", srv.URL}, 1},
+		{"run fasthttp", []string{"run", headerScenario(t, srv.URL, "fast")}, 10},
+		{"run net/http", []string{"run", headerScenario(t, srv.URL, "net")}, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			good.Store(0)
 			bad.Store(0)
-			code, stdout, stderr := runCLI(t, []string{"TOKEN=" + token}, append(tt.args, headers...)...)
+			args := tt.args
+			if args[0] != "run" {
+				args = append(args, headers...)
+			}
+			code, stdout, stderr := runCLI(t, []string{"TOKEN=" + token}, args...)
 			if code != 0 || good.Load() != tt.sent || bad.Load() != 0 {
 				t.Fatalf("exit %d, %d intact and %d altered headers (want %d intact)\nstdout: %s\nstderr: %s", code, good.Load(), bad.Load(), tt.sent, stdout, stderr)
 			}
@@ -256,6 +262,30 @@ func TestHeaderSecretWithDollar(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "--header Authorization") || !strings.Contains(stderr, "${TOKEN} is not set") {
 		t.Fatalf("unset variable: exit %d, stderr %s", code, stderr)
 	}
+}
+
+// headerScenario is a scenario sending 10 requests to url with the http_client given, an
+// Authorization target header naming ${TOKEN} and a workload header written with "$$".
+func headerScenario(t *testing.T, url, client string) string {
+	return writeFile(t, "headers.yaml", `name: headers
+targets:
+  - name: api
+    driver: rest
+    address: `+url+`
+    headers:
+      Authorization: Bearer ${TOKEN}
+workloads:
+  - name: ping
+    target: api
+    operation: request
+    path: /ping
+    http_client: `+client+`
+    headers:
+      X-Literal: a$$b
+    concurrency: 2
+    count: 10
+    thresholds: ["errors==0"]
+`)
 }
 
 // TestBenchReports: bench writes --html, --junit, --md and --out itself (reports.WriteOutputs):

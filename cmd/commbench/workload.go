@@ -105,12 +105,21 @@ func isIntegrityOperation(op string) bool {
 }
 
 // driverTarget is the drivers.Target of t, whose ${VAR} references are already expanded
-// (scenario.Target.ExpandEnv); header values may still name variables, resolved by the app's
-// environment.
+// (scenario.Target.ExpandEnv, or scenarioTarget for the bench flags). The drivers expand header
+// values with LookupEnv once more, so '$' is escaped as "$$" here: a value that holds '$' (a
+// secret) reaches the target as it is. Workload headers, merged in later, are expanded there
+// once.
 func driverTarget(a *app, t scenario.Target) drivers.Target {
+	var headers map[string]string
+	if t.Headers != nil {
+		headers = make(map[string]string, len(t.Headers))
+		for k, v := range t.Headers {
+			headers[k] = strings.ReplaceAll(v, "$", "$$")
+		}
+	}
 	return drivers.Target{
 		Address: t.Address, TLS: t.TLS, Username: t.Username, Password: t.Password,
-		Headers: t.Headers, LookupEnv: a.LookupEnv, Options: copyMap(t.Options),
+		Headers: headers, LookupEnv: a.LookupEnv, Options: copyMap(t.Options),
 		ConnectTimeout: t.ConnectTimeout.Std(), RequestTimeout: t.RequestTimeout.Std(),
 	}
 }
@@ -123,14 +132,20 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
-// scenarioTarget is the scenario target of a bench subcommand's flags (tg from targetFlags):
-// the bench flags and scenario files build workloads through the same openWorkload.
-func scenarioTarget(driver string, tg drivers.Target) scenario.Target {
+// scenarioTarget is the scenario target of a bench subcommand's flags (tg from targetFlags, header
+// values as written): the bench flags and scenario files build workloads through the same
+// openWorkload, which takes expanded targets, so the header values' ${VAR} references are
+// expanded here, once, with tg.LookupEnv. Errors are usage errors naming the header.
+func scenarioTarget(driver string, tg drivers.Target) (scenario.Target, error) {
+	headers, err := tg.ExpandHeaders()
+	if err != nil {
+		return scenario.Target{}, exitcode.Usagef("--header: %w", err)
+	}
 	return scenario.Target{
 		Name: driver, Driver: driver, Address: tg.Address, TLS: tg.TLS, Username: tg.Username, Password: tg.Password,
-		Headers: tg.Headers, Options: tg.Options,
+		Headers: headers, Options: tg.Options,
 		ConnectTimeout: scenario.Duration(tg.ConnectTimeout), RequestTimeout: scenario.Duration(tg.RequestTimeout),
-	}
+	}, nil
 }
 
 // openWorkload opens w against t (expanded, see driverTarget) and adjusts cfg to it (workers of
