@@ -253,7 +253,7 @@ func ticks(a Axis, lo, hi float64) []Tick {
 	}
 	format := a.Format
 	if format == nil {
-		format = func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+		format = Number
 	}
 	step := niceStep((hi - lo) / 5)
 	if step > 0 && step < a.MinStep {
@@ -270,6 +270,19 @@ func ticks(a Axis, lo, hi float64) []Tick {
 		out = append(out, Tick{v, format(v)})
 	}
 	return out
+}
+
+// Number labels a tick value without exponents: 25000 as "25k", 1500000 as "1.5M", 0.25 as "0.25".
+func Number(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1e9:
+		return strconv.FormatFloat(v/1e9, 'g', 4, 64) + "G"
+	case a >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'g', 4, 64) + "M"
+	case a >= 1e4:
+		return strconv.FormatFloat(v/1e3, 'g', 4, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
 }
 
 // niceStep rounds a raw step to 1, 2 or 5 times a power of ten.

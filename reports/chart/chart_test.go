@@ -152,3 +152,11 @@ func TestTicksRespectMinStep(t *testing.T) {
 		t.Fatalf("without MinStep a 0..2 range should get finer ticks, got %d", n)
 	}
 }
+
+func TestNumberLabels(t *testing.T) {
+	for v, want := range map[float64]string{25000: "25k", 1.5e6: "1.5M", 0.25: "0.25", 5000: "5000", 2e9: "2G", -20000: "-20k", 0.1 + 0.2: "0.3", 12345.6: "12.35k"} {
+		if got := Number(v); got != want {
+			t.Errorf("Number(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
