@@ -210,12 +210,12 @@ func (b *Body) JSON() (any, error) {
 }
 
 func isJSONType(ct string) bool {
-	t := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	t := baseType(ct)
 	return t == "application/json" || strings.HasSuffix(t, "+json") || strings.HasPrefix(t, "application/") && strings.HasSuffix(t, "json") || t == "application/json-rpc" || t == "application/jsonrequest"
 }
 
 func isXMLType(ct string) bool {
-	t := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	t := baseType(ct)
 	return t == "application/xml" || t == "text/xml" || strings.HasSuffix(t, "+xml")
 }
 

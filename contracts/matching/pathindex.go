@@ -7,13 +7,37 @@ import "github.com/commbench/commbench/contracts/jsonpath"
 // stands for weighs the same (root and named tokens 2, stars 1: SPEC-v2.md "Matcher selection
 // algorithm"), so the weight is the node's.
 type pathNode struct {
-	w         int64
-	named     map[string]*pathNode // Field tokens, and Index tokens by their decimal name
-	star      *pathNode            // .* or ['*']: any key or index
-	starIndex *pathNode            // [*]: any array index
+	w int64
+	// named holds the children for Field tokens, and Index tokens by their decimal name: a list
+	// searched in order while short (cheaper than hashing the segment), then also a map
+	named     []namedChild
+	namedMap  map[string]*pathNode
+	star      *pathNode // .* or ['*']: any key or index
+	starIndex *pathNode // [*]: any array index
 	// exact is the first entry whose path ends here (its own list); inherit the first such entry
 	// with rules its children inherit (structural rules removed). nil when there is none.
 	exact, inherit *candidate
+}
+
+type namedChild struct {
+	name string
+	node *pathNode
+}
+
+// maxNamedList is how many named children a node searches as a list before it uses a map.
+const maxNamedList = 8
+
+// namedChild returns the child for the segment seg through a Field or Index token, or nil.
+func (n *pathNode) namedChild(seg string) *pathNode {
+	if n.namedMap != nil {
+		return n.namedMap[seg]
+	}
+	for i := range n.named {
+		if n.named[i].name == seg {
+			return n.named[i].node
+		}
+	}
+	return nil
 }
 
 // candidate is a rule list competing for a location: the heaviest weight wins, ties go to the
@@ -89,13 +113,18 @@ func (n *pathNode) child(t *jsonpath.Token) *pathNode {
 		case t.Kind == jsonpath.Index && !jsonpath.IsIndex(name):
 			return &pathNode{} // matches no segment: a detached node
 		}
-		if n.named == nil {
-			n.named = map[string]*pathNode{}
-		}
-		c := n.named[name]
+		c := n.namedChild(name)
 		if c == nil {
 			c = &pathNode{w: min(n.w*tw, maxWeight)}
-			n.named[name] = c
+			n.named = append(n.named, namedChild{name, c})
+			if len(n.named) > maxNamedList {
+				if n.namedMap == nil {
+					n.namedMap = make(map[string]*pathNode, len(n.named))
+				}
+				for _, nc := range n.named {
+					n.namedMap[nc.name] = nc.node
+				}
+			}
 		}
 		return c
 	case jsonpath.Star:

@@ -50,6 +50,7 @@ func TestPathTrieSelectsAsBest(t *testing.T) {
 		{"$", "a", "0", "b"}, {"$", "a", "1", "b"}, {"$", "a", "0", "b", "c"}, {"$", "x", "0"},
 		{"$", "0"}, {"$", "0", "a"}, {"$", "items", "3", "qty"}, {"$", "items", "3", "tags", "1"},
 		{"$", "$"}, {"$", "a", "*"}, {"$", "a", "07"}, {"$", "a", "b", "c", "d", "e"},
+		{"$", "k3"}, {"$", "k9", "x"}, {"$", "k10"},
 	}
 	tests := []struct {
 		name  string
@@ -65,6 +66,7 @@ func TestPathTrieSelectsAsBest(t *testing.T) {
 		{"root rule", []string{"$", "$.items[*].qty", "$.items[*].tags"}},
 		{"structural rules are not inherited", []string{"$.a:values", "$.a.b:eachKey", "$.*"}},
 		{"root as a field name", []string{"$['$']", "$.*"}},
+		{"more named children than a list holds", []string{"$.k0", "$.k1", "$.k2", "$.k3", "$.k4", "$.k5", "$.k6", "$.k7", "$.k8", "$.k9.*", "$.a"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

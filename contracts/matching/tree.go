@@ -24,7 +24,9 @@ type Options struct {
 // binary), applying the body rules (JSONPath keys; nil for none). It is the engine for JSON
 // bodies and for bodies decoded by format codecs (Protobuf, Avro). Returns every mismatch.
 func MatchValue(expected, actual any, rules *Category, opts Options) []results.Mismatch {
-	w := walker{rules: rules, opts: opts}
+	var pathStore [16]string
+	var nodeStore [32]*pathNode
+	w := walker{rules: rules, opts: opts, path: pathStore[:0], buf: nodeStore[:0]}
 	if w.opts.Category == "" {
 		w.opts.Category = "body"
 	}
@@ -107,8 +109,8 @@ func (w *walker) enter(parent frame, seg string) frame {
 		if n.inherit.beats(f.inh) {
 			f.inh = n.inherit
 		}
-		if n.named != nil {
-			if c := n.named[seg]; c != nil {
+		if len(n.named) > 0 {
+			if c := n.namedChild(seg); c != nil {
 				w.buf = append(w.buf, c)
 			}
 		}
@@ -262,9 +264,14 @@ func (w *walker) compareMap(st frame, e, a map[string]any) {
 		}
 		return
 	}
+	// one pass over the expected keys, in map order: the children are compared and the missing
+	// keys collected; MatchValue sorts the mismatches by path (stable), so the output is
+	// deterministic and this object's own mismatches come before its children's
 	var missing []string
-	for k := range e {
-		if _, ok := a[k]; !ok {
+	for k, ev := range e {
+		if av, ok := a[k]; ok {
+			w.nodeAt(st, k, ev, av)
+		} else {
 			missing = append(missing, k)
 		}
 	}
@@ -281,12 +288,6 @@ func (w *walker) compareMap(st frame, e, a map[string]any) {
 		}
 		sort.Strings(extra)
 		w.here(e, a, "Unexpected key(s) %s (a request may not send keys the contract does not have)", strings.Join(extra, ", "))
-	}
-	// keys in map order; MatchValue sorts the mismatches by path, so the output is deterministic
-	for k, ev := range e {
-		if av, ok := a[k]; ok {
-			w.nodeAt(st, k, ev, av)
-		}
 	}
 }
 
