@@ -8,7 +8,9 @@ import (
 	"strings"
 )
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}`)
+// envRef matches "$$" (a literal '$', as in the drivers' ${NAME} expansion) or a ${VAR} or
+// ${VAR:-default} reference.
+var envRef = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}`)
 
 // ExpandEnv returns t with ${VAR} references in the address, credentials and headers replaced by
 // values from getenv; ${VAR:-default} takes default when VAR is unset or empty (as POSIX shells
@@ -46,10 +48,13 @@ func (c Contract) ExpandEnv(getenv func(string) (string, bool)) (Contract, error
 	return c, nil
 }
 
-// expandRefs replaces the ${VAR} and ${VAR:-default} references in s, adding the names of unset
-// variables without a default to missing.
+// expandRefs replaces the ${VAR} and ${VAR:-default} references in s and "$$" by "$", adding
+// the names of unset variables without a default to missing.
 func expandRefs(s string, getenv func(string) (string, bool), missing *[]string) string {
 	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+		if ref == "$$" {
+			return "$"
+		}
 		m := envRef.FindStringSubmatch(ref)
 		v, ok := getenv(m[1])
 		switch {

@@ -167,3 +167,20 @@ func FuzzParse(f *testing.F) {
 		_, _ = Parse(data, "fuzz.yaml", ov)
 	})
 }
+
+func TestExpandEnvDollarEscape(t *testing.T) {
+	env := func(k string) (string, bool) {
+		if k == "PW" {
+			return "p$w${x}", true // a secret holding '$' is taken as it is, never expanded again
+		}
+		return "", false
+	}
+	tg := Target{Name: "mq", Address: "amqp://u:${PW}@127.0.0.1:5672/", Headers: map[string]string{"X-Cost": "$$5"}}
+	got, err := tg.ExpandEnv(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Address != "amqp://u:p$w${x}@127.0.0.1:5672/" || got.Headers["X-Cost"] != "$5" {
+		t.Fatalf("expanded %q and %q", got.Address, got.Headers["X-Cost"])
+	}
+}

@@ -117,8 +117,9 @@ func driverTarget(a *app, t scenario.Target) drivers.Target {
 			headers[k] = strings.ReplaceAll(v, "$", "$$")
 		}
 	}
+	// t is expanded already: escape '$' so the drivers' own ${NAME} pass leaves values as they are.
 	return drivers.Target{
-		Address: t.Address, TLS: t.TLS, Username: t.Username, Password: t.Password,
+		Address: strings.ReplaceAll(t.Address, "$", "$$"), TLS: t.TLS, Username: t.Username, Password: t.Password,
 		Headers: headers, LookupEnv: a.LookupEnv, Options: copyMap(t.Options),
 		ConnectTimeout: t.ConnectTimeout.Std(), RequestTimeout: t.RequestTimeout.Std(),
 	}

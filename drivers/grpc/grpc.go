@@ -120,6 +120,11 @@ func parseOptions(o map[string]string) (options, error) {
 // connect (usually plain text against a TLS server or the reverse).
 func (driver) Open(ctx context.Context, t drivers.Target) (drivers.Conn, error) {
 	t = t.WithDefaults()
+	addr, err := drivers.ExpandEnv(t.Address, t.LookupEnv)
+	if err != nil {
+		return nil, fmt.Errorf("grpc address: %w", err)
+	}
+	t.Address = addr
 	if _, _, err := net.SplitHostPort(t.Address); err != nil || strings.Contains(t.Address, "/") {
 		return nil, fmt.Errorf("grpc address %q: want host:port", t.Address)
 	}

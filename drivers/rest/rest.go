@@ -88,6 +88,11 @@ func parseOptions(o map[string]string) (options, error) {
 // error (unknown authority, wrong server name).
 func (driver) Open(ctx context.Context, t drivers.Target) (drivers.Conn, error) {
 	t = t.WithDefaults()
+	addr, err := drivers.ExpandEnv(t.Address, t.LookupEnv)
+	if err != nil {
+		return nil, fmt.Errorf("rest address: %w", err)
+	}
+	t.Address = addr
 	u, err := url.Parse(t.Address)
 	if err != nil {
 		return nil, fmt.Errorf("rest address: want http://host[:port][/prefix] or https://...: %w", err)

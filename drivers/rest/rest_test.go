@@ -304,3 +304,25 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestAddressExpandsEnv(t *testing.T) {
+	srv := resttest.Start(t, resttest.Handler(), resttest.Options{})
+	lookup := func(k string) (string, bool) {
+		if k == "ORDERS_URL" {
+			return srv.URL, true
+		}
+		return "", false
+	}
+	c, err := rest.New().Open(context.Background(), drivers.Target{Address: "${ORDERS_URL}", LookupEnv: lookup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := c.(drivers.Requester).Request(context.Background(), &drivers.Message{Method: "GET", Route: "/orders/o-1"})
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("status %v, err %v", resp, err)
+	}
+	if _, err := rest.New().Open(context.Background(), drivers.Target{Address: "${NOPE_UNSET_URL}", LookupEnv: lookup}); err == nil || !strings.Contains(err.Error(), "NOPE_UNSET_URL") {
+		t.Fatalf("unset variable: %v", err)
+	}
+}
