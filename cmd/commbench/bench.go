@@ -299,6 +299,7 @@ type targetFlags struct {
 	options        []string
 	requestTimeout time.Duration
 	connectTimeout time.Duration
+	tls            drivers.TLS
 }
 
 func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
@@ -306,6 +307,12 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 	fs.StringArrayVar(&t.options, "option", nil, "driver option key=value (repeatable; see the driver's documentation)")
 	fs.DurationVar(&t.requestTimeout, "request-timeout", drivers.DefaultRequestTimeout, "bound on one request")
 	fs.DurationVar(&t.connectTimeout, "connect-timeout", drivers.DefaultConnectTimeout, "bound on connecting")
+	fs.BoolVar(&t.tls.Enabled, "tls", false, "connect with TLS (implied by https:// and amqps:// addresses and by the other TLS flags)")
+	fs.StringVar(&t.tls.CAFile, "ca-file", "", "PEM file of the certificate authorities to trust (default: the system's)")
+	fs.StringVar(&t.tls.CertFile, "cert-file", "", "PEM client certificate for mutual TLS (with --key-file)")
+	fs.StringVar(&t.tls.KeyFile, "key-file", "", "PEM private key of --cert-file")
+	fs.StringVar(&t.tls.ServerName, "server-name", "", "name to verify the server's certificate against (default: the address's host)")
+	fs.BoolVar(&t.tls.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the server's certificate (testing only: anyone can impersonate the server)")
 }
 
 // target builds the drivers.Target for address; errors are usage errors. Header values stay as
@@ -314,7 +321,7 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 // arrives intact. They are checked here, so that an unset variable is a usage error naming the
 // flag before anything connects.
 func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
-	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout, LookupEnv: a.LookupEnv}
+	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout, LookupEnv: a.LookupEnv, TLS: t.tlsSettings()}
 	for _, h := range t.headers {
 		k, v, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(k) == "" {
@@ -342,8 +349,18 @@ func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
 	return tg, nil
 }
 
+// tlsSettings returns the TLS flags, TLS turned on when any of them is given.
+func (t *targetFlags) tlsSettings() drivers.TLS {
+	s := t.tls
+	s.Enabled = s.Enabled || s.CAFile != "" || s.CertFile != "" || s.ServerName != "" || s.InsecureSkipVerify
+	return s
+}
+
 // echo is the target part of the configuration echo: header names only, options as given.
 func (t *targetFlags) echo(m map[string]any) {
+	if s := t.tlsSettings(); s.Enabled {
+		m["tls"] = s // file paths and names only: no key material
+	}
 	if len(t.headers) > 0 {
 		names := make([]string, 0, len(t.headers))
 		for _, h := range t.headers {
@@ -488,7 +505,6 @@ func newBenchGRPCCmd(a *app) *cobra.Command {
 		protos, importPaths []string
 		connections         int
 		messagesPerStream   int
-		useTLS, insecure    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "grpc",
@@ -524,7 +540,6 @@ is cancelled after N responses (default 0: read until the server ends the stream
 				if err != nil {
 					return nil, err
 				}
-				tg.TLS = drivers.TLS{Enabled: useTLS, InsecureSkipVerify: insecure}
 				t, err := scenarioTarget("grpc", tg)
 				if err != nil {
 					return nil, err
@@ -536,7 +551,7 @@ is cancelled after N responses (default 0: read until the server ends the stream
 				if err != nil {
 					return nil, err
 				}
-				echo := map[string]any{"driver": "grpc", "address": address, "method": wl.info.Name, "operation": wl.info.Operation, "proto": protos, "connections": connections, "tls": useTLS}
+				echo := map[string]any{"driver": "grpc", "address": address, "method": wl.info.Name, "operation": wl.info.Operation, "proto": protos, "connections": connections}
 				if wl.info.Operation != "unary" {
 					echo["messages_per_stream"] = messagesPerStream
 				}
@@ -554,8 +569,6 @@ is cancelled after N responses (default 0: read until the server ends the stream
 	fs.StringSliceVarP(&importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
 	fs.IntVar(&connections, "connections", 1, "HTTP/2 connections the workers share")
 	fs.IntVar(&messagesPerStream, "messages-per-stream", 0, "streaming methods: request messages per client-/bidi-stream (default 1), responses after which a server stream is cancelled (default: all)")
-	fs.BoolVar(&useTLS, "tls", false, "connect with TLS")
-	fs.BoolVar(&insecure, "insecure", false, "with --tls, skip certificate verification")
 	pf.register(fs, "message-template", "request message template file (JSON of the input message)")
 	tf.register(fs, "metadata")
 	l.register(fs)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"regexp"
 	"time"
 
@@ -142,7 +143,13 @@ func prepareVerify(ctx context.Context, a *app, f *verifyFlags) (verifier.Config
 		}
 	}
 	cfg := verifier.Config{Consumer: f.consumer, StateChangeURL: f.stateChangeURL, StateTeardown: f.stateTeardown}
-	var err error
+	// State change, trigger and message provider calls trust what the provider connection trusts.
+	tlsCfg, err := f.target.tlsSettings().Config()
+	if err != nil {
+		return cfg, nil, closeAll, exitcode.Usagef("TLS: %w", err)
+	}
+	f.messages.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}}
+	cfg.Client = f.messages.client
 	if cfg.Description, err = optionalRegexp("--description", f.description); err != nil {
 		return cfg, nil, closeAll, err
 	}

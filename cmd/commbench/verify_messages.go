@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 // messageFlags select how message interactions are verified (brokers, routes, Pact's HTTP
 // message mode).
 type messageFlags struct {
+	// client makes trigger and HTTP message mode calls (set by prepareVerify, with the TLS flags).
+	client                *http.Client
 	kafkaBrokers, amqpURL string
 	routes                []string
 	routesFile            string
@@ -73,7 +76,7 @@ func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags, protoFi
 	if m.timeout <= 0 {
 		return nil, closeAll, exitcode.Usagef("--message-timeout must be positive, got %s", m.timeout)
 	}
-	cfg := verifier.MessageConfig{ProviderURL: m.providerURL, Timeout: m.timeout}
+	cfg := verifier.MessageConfig{ProviderURL: m.providerURL, Timeout: m.timeout, Client: m.client}
 	for _, s := range m.routes {
 		r, err := verifier.ParseRouteRule(s)
 		if err != nil {
@@ -106,7 +109,7 @@ func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags, protoFi
 	}
 	open := func(d drivers.Driver, address, what string, opts map[string]string) (verifier.BrokerConn, error) {
 		t := drivers.Target{Address: address, ConnectTimeout: f.target.connectTimeout, RequestTimeout: m.timeout,
-			LookupEnv: a.LookupEnv, Options: opts}
+			LookupEnv: a.LookupEnv, Options: opts, TLS: f.target.tlsSettings()}
 		c, err := d.Open(ctx, t)
 		if err != nil {
 			return nil, openError(what, err)
