@@ -474,6 +474,9 @@ func decodeValue(r *avro.Reader, s avro.Schema, depth int) any {
 			if n == 0 || r.Error != nil {
 				break
 			}
+			if !itemsFit(r, int64(len(out)), n) {
+				break
+			}
 			for i := int64(0); i < n && r.Error == nil; i++ {
 				out = append(out, decodeValue(r, items, depth+1))
 			}
@@ -485,6 +488,9 @@ func decodeValue(r *avro.Reader, s avro.Schema, depth int) any {
 		for r.Error == nil {
 			n, _ := r.ReadBlockHeader()
 			if n == 0 || r.Error != nil {
+				break
+			}
+			if !itemsFit(r, int64(len(out)), n) {
 				break
 			}
 			for i := int64(0); i < n && r.Error == nil; i++ {
@@ -555,6 +561,19 @@ func trailing(r *avro.Reader) bool {
 	r.Peek()
 	if r.Error != nil {
 		r.Error = nil
+		return false
+	}
+	return true
+}
+
+// MaxItems bounds the items of one decoded array or map. Items of a zero-size type (null, an
+// empty record) take no bytes, so without a bound a few bytes of garbage could ask for billions.
+const MaxItems = 1 << 20
+
+// itemsFit reports whether n more items after have fit under MaxItems, else reports the error on r.
+func itemsFit(r *avro.Reader, have, n int64) bool {
+	if n < 0 || have+n > MaxItems {
+		r.ReportError("decode array or map", fmt.Sprintf("%d items: more than %d", have+n, MaxItems))
 		return false
 	}
 	return true
