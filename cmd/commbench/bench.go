@@ -56,6 +56,16 @@ errors. Results go to --out as a commbench.results/v1 file, reports to --html (s
 page), --junit (one testcase per threshold) and --md; a summary table is printed at the end.
 
 ` + loadFlagsHelp,
+		Example: `  # REST, closed model: 8 workers for 10 s, fail when p99 exceeds 25 ms
+  commbench bench rest --url http://127.0.0.1:8080 --path /orders/o-1 -c 8 -d 10s --threshold 'p99<25ms'
+
+  # gRPC unary at a constant arrival rate, results and an HTML report
+  commbench bench grpc --address 127.0.0.1:50051 --proto shop.proto --method shop.v1.OrderService/GetOrder \
+    --rate 500/s -d 30s -o grpc.json --html grpc.html
+
+  # Kafka produce+consume with loss and duplicate checks
+  commbench bench kafka --brokers 127.0.0.1:9092 --topic orders --rate 2000/s -d 30s \
+    --threshold 'lost==0' --threshold 'duplicates==0'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
