@@ -8,11 +8,14 @@ import (
 // selectByTrie walks to the location through the path trie, as MatchValue does.
 func selectByTrie(c *Category, segments []string) (*RuleList, bool, bool) {
 	w := walker{rules: c}
-	f := w.root()
+	var f frame
+	w.root(&f)
 	for _, s := range segments[1:] {
-		f = w.enter(f, s)
+		var next frame
+		w.enter(&f, s, &next)
+		f = next
 	}
-	return w.best(f)
+	return w.best(&f)
 }
 
 // checkTrieAgainstBest requires the trie walk to select the same rule list as Category.Best (the

@@ -30,7 +30,9 @@ func MatchValue(expected, actual any, rules *Category, opts Options) []results.M
 	if w.opts.Category == "" {
 		w.opts.Category = "body"
 	}
-	w.node(w.root(), expected, actual)
+	var f frame
+	w.root(&f)
+	w.node(&f, expected, actual)
 	sortByPath(w.out)
 	return w.out
 }
@@ -88,23 +90,24 @@ func child(path []string, seg string) []string {
 }
 
 // root starts a walk at "$".
-func (w *walker) root() frame {
+func (w *walker) root(f *frame) {
 	w.path = append(w.path[:0], "$")
 	w.buf = w.buf[:0]
 	if w.trie == nil {
 		if w.rules == nil {
-			return frame{}
+			*f = frame{}
+			return
 		}
 		w.trie = w.rules.paths()
 	}
 	w.buf = append(w.buf, w.trie)
-	return frame{act: w.buf[0:1:1], best: w.trie.exact}
+	*f = frame{act: w.buf[0:1:1], best: w.trie.exact}
 }
 
 // enter moves to the child seg of the current location and returns its frame.
-func (w *walker) enter(parent frame, seg string) frame {
+func (w *walker) enter(parent *frame, seg string, f *frame) {
 	start := len(w.buf)
-	f := frame{inh: parent.inh}
+	f.inh = parent.inh
 	for _, n := range parent.act {
 		if n.inherit.beats(f.inh) {
 			f.inh = n.inherit
@@ -129,17 +132,16 @@ func (w *walker) enter(parent frame, seg string) frame {
 		}
 	}
 	w.path = append(w.path, seg)
-	return f
 }
 
-func (w *walker) leave(f frame) {
+func (w *walker) leave(f *frame) {
 	w.path = w.path[:len(w.path)-1]
 	w.buf = w.buf[:len(w.buf)-len(f.act)]
 }
 
 // best returns the rule list selected for the current location: the heaviest path (ties: the
 // longer), with inherited lists (structural rules removed) for paths that end above the location.
-func (w *walker) best(f frame) (list *RuleList, cascaded bool, ok bool) {
+func (w *walker) best(f *frame) (list *RuleList, cascaded bool, ok bool) {
 	if f.best == nil {
 		return nil, false, false
 	}
@@ -147,10 +149,11 @@ func (w *walker) best(f frame) (list *RuleList, cascaded bool, ok bool) {
 }
 
 // definedAt reports whether a rule applies to the child seg of the current location.
-func (w *walker) definedAt(f frame, seg string) bool {
-	cf := w.enter(f, seg)
-	_, _, ok := w.best(cf)
-	w.leave(cf)
+func (w *walker) definedAt(f *frame, seg string) bool {
+	var cf frame
+	w.enter(f, seg, &cf)
+	_, _, ok := w.best(&cf)
+	w.leave(&cf)
 	return ok
 }
 
@@ -158,11 +161,14 @@ func (w *walker) definedAt(f frame, seg string) bool {
 func (w *walker) compare(path []string, expected, actual any) {
 	saved, savedBuf := w.path, w.buf
 	w.path, w.buf = nil, nil
-	f := w.root()
+	var f frame
+	w.root(&f)
 	for _, seg := range path[1:] {
-		f = w.enter(f, seg)
+		var next frame
+		w.enter(&f, seg, &next)
+		f = next
 	}
-	w.node(f, expected, actual)
+	w.node(&f, expected, actual)
 	w.path, w.buf = saved, savedBuf
 }
 
@@ -170,7 +176,7 @@ func (w *walker) here(expected, actual any, format string, args ...any) {
 	w.add(w.path, expected, actual, format, args...)
 }
 
-func (w *walker) node(st frame, expected, actual any) {
+func (w *walker) node(st *frame, expected, actual any) {
 	switch e := expected.(type) {
 	case map[string]any:
 		a, ok := actual.(map[string]any)
@@ -198,10 +204,11 @@ func (w *walker) node(st frame, expected, actual any) {
 	}
 }
 
-func (w *walker) nodeAt(st frame, seg string, expected, actual any) {
-	cs := w.enter(st, seg)
-	w.node(cs, expected, actual)
-	w.leave(cs)
+func (w *walker) nodeAt(st *frame, seg string, expected, actual any) {
+	var cs frame
+	w.enter(st, seg, &cs)
+	w.node(&cs, expected, actual)
+	w.leave(&cs)
 }
 
 func sortedMapKeys(m map[string]any) []string {
@@ -213,7 +220,7 @@ func sortedMapKeys(m map[string]any) []string {
 	return ks
 }
 
-func (w *walker) compareMap(st frame, e, a map[string]any) {
+func (w *walker) compareMap(st *frame, e, a map[string]any) {
 	if len(e) == 0 && len(a) > 0 && !w.opts.AllowUnexpectedKeys {
 		w.here(e, a, "Expected an empty object but received %s", Show(a))
 		return
@@ -312,7 +319,7 @@ func (w *walker) eachValueMap(r *Rule, e, a map[string]any) {
 
 // compareList compares arrays; ev and av are the []any values as interfaces, passed as such so
 // rule checks do not box the slices again.
-func (w *walker) compareList(st frame, ev, av any) {
+func (w *walker) compareList(st *frame, ev, av any) {
 	e, a := ev.([]any), av.([]any)
 	l, cascaded, ok := w.best(st)
 	if !ok {
@@ -399,7 +406,9 @@ func (w *walker) arrayContains(r *Rule, e, a []any) {
 		found := false
 		for _, av := range a {
 			sub := walker{rules: v.Rules, opts: w.opts, textual: w.textual}
-			sub.node(sub.root(), e[v.Index], av)
+			var f frame
+			sub.root(&f)
+			sub.node(&f, e[v.Index], av)
 			if len(sub.out) == 0 {
 				found = true
 				break

@@ -25,7 +25,7 @@ func asNumber(v any) (num, bool) {
 	switch x := v.(type) {
 	case json.Number:
 		s := x.String()
-		if !strings.ContainsAny(s, ".eE") {
+		if !hasFraction(s) {
 			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 				return num{isInt: true, small: true, i64: n, text: s}, true
 			}
@@ -56,6 +56,18 @@ func asNumber(v any) (num, bool) {
 		return num{isInt: true, i: new(big.Int).SetUint64(n), text: strconv.FormatUint(n, 10)}, true
 	}
 	return num{}, false
+}
+
+// hasFraction reports whether number text has a fraction or an exponent (strings.ContainsAny(s,
+// ".eE") without building a character set on each call).
+func hasFraction(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.', 'e', 'E':
+			return true
+		}
+	}
+	return false
 }
 
 func reflectInt(v any) int64 {
