@@ -129,6 +129,20 @@ func TestStatusCodeRule(t *testing.T) {
 			t.Errorf("%s with %d: match %v, want %v", tt.rule, tt.status, got, tt.match)
 		}
 	}
+	// status codes as they arrive from JSON, unsigned and beyond int64
+	r, err := ParseRule(mustJSON(t, `{"match":"statusCode","status":"success"}`).(map[string]any), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		actual any
+		match  bool
+	}{{json.Number("204"), true}, {uint16(201), true}, {json.Number("404"), false}, {json.Number("200.5"), false},
+		{json.Number("18446744073709551816"), false}, {"200", false}} {
+		if got := r.Check(200, tt.actual, false) == nil; got != tt.match {
+			t.Errorf("success with %#v: match %v, want %v", tt.actual, got, tt.match)
+		}
+	}
 }
 
 func TestHeadersAndMetadata(t *testing.T) {

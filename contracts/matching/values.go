@@ -378,10 +378,14 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 		}
 	case "statusCode":
 		n, ok := asNumber(actual)
-		if !ok || !n.isInt || !n.big().IsInt64() {
+		if !ok || !n.isInt || !n.small && !n.i.IsInt64() {
 			return fmt.Errorf("expected an HTTP status code but received %s", Show(actual))
 		}
-		return r.checkStatus(int(n.big().Int64()))
+		code := n.i64
+		if !n.small {
+			code = n.i.Int64()
+		}
+		return r.checkStatus(int(code))
 	default:
 		return fmt.Errorf("matching rule %q is not supported", r.Match)
 	}
