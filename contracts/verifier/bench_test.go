@@ -431,6 +431,11 @@ func TestBenchPactVerifies(t *testing.T) {
 	s := newBenchSetup(t, 25)
 	v, err := verifier.Verify(context.Background(), s.config(), s.pacts)
 	checkAllPassed(t, v, err, 25)
+	for _, r := range v.Interactions {
+		if r.DurationMS <= 0 {
+			t.Fatalf("%q: duration %v ms, want > 0", r.Description, r.DurationMS)
+		}
+	}
 
 	cfg := s.config()
 	cfg.StateChangeURL = ""

@@ -116,14 +116,14 @@ func (cfg *Config) selected(in *contracts.Interaction) bool {
 
 // verifyOne sets up the provider states, verifies the interaction and tears the states down. The
 // error is non-nil only when the whole verification must stop (unreachable, cancelled).
-func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contracts.Interaction) (results.Interaction, error) {
+func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contracts.Interaction) (r results.Interaction, _ error) {
 	start := time.Now()
-	r := results.Interaction{
+	r = results.Interaction{
 		Consumer: p.Consumer, Provider: p.Provider, Description: in.Description,
 		Kind: kindName(in.Kind), Transport: transportOf(in), ProviderStates: in.StateNames(),
 		Pending: in.Pending, Source: p.Source,
 	}
-	defer func() { r.DurationMS = float64(time.Since(start).Microseconds()) / 1000 }()
+	defer func() { r.DurationMS = float64(time.Since(start).Microseconds()) / 1000 }() // r is the named result
 
 	verify, missing := cfg.route(in, r.Transport)
 	if verify == nil {
