@@ -76,8 +76,10 @@ func benchFixture(b *testing.B) (*Message, []byte) {
 	return m, actual
 }
 
-// BenchmarkMatchJSON2KB20Rules: one comparison = decode a 2 KB actual JSON body and match it
-// against the contract's body with 20 rules (the work per verified message).
+// BenchmarkMatchJSON2KB20Rules: one comparison = match a 2 KB actual JSON body (bytes) against
+// the contract's body with 20 rules (the work per verified message). A matching body goes through
+// the expected body's matching.JSONPlan (a byte walk, no decoding); TestJSONBytes* hold it to the
+// tree walk's verdicts.
 func BenchmarkMatchJSON2KB20Rules(b *testing.B) {
 	m, actual := benchFixture(b)
 	ab := Body{State: BodyPresent, ContentType: "application/json", Content: actual}

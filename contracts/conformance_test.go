@@ -72,22 +72,19 @@ func runSpecCase(t *testing.T, kind string, major int, c specCase) []results.Mis
 	return nil
 }
 
-// TestSpecificationConformance runs every V2 and V3 case of the Pact specification test suite
-// and requires the case's verdict. It prints the pass counts per version and folder.
-func TestSpecificationConformance(t *testing.T) {
+// eachSpecCase calls fn with every V2 and V3 case of the Pact specification test suite: the
+// version ("v2", "v3"), the case file relative to its testcases folder (slash-separated, starting
+// with the kind: request, response, message) and the major version.
+func eachSpecCase(t *testing.T, fn func(version, rel string, major int, c specCase)) {
+	t.Helper()
 	root := testenv.SharedFile(t, "pact-specification")
-	counts := map[string][2]int{} // folder -> {passed, total}
-	total, passed := 0, 0
 	for _, version := range []string{"v2", "v3"} {
-		major := int(version[1] - '0')
 		dir := filepath.Join(root, version, "testcases")
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
 				return err
 			}
 			rel, _ := filepath.Rel(dir, path)
-			parts := strings.Split(filepath.ToSlash(rel), "/")
-			kind, folder := parts[0], version+"/"+strings.Join(parts[:len(parts)-1], "/")
 			data, err := os.ReadFile(path)
 			if err != nil {
 				return err
@@ -97,33 +94,45 @@ func TestSpecificationConformance(t *testing.T) {
 				t.Errorf("%s: %v", rel, err)
 				return nil
 			}
-			ok := t.Run(version+"/"+rel, func(t *testing.T) {
-				mis := runSpecCase(t, kind, major, c)
-				if got := len(mis) == 0; got != c.Match {
-					t.Errorf("%s (%s): match=%v, want %v; mismatches: %+v", rel, c.Comment, got, c.Match, mis)
-				}
-				if !c.Match {
-					for _, m := range mis {
-						if m.Category == "" || m.Message == "" {
-							t.Errorf("mismatch without category or message: %+v", m)
-						}
-					}
-				}
-			})
-			n := counts[folder]
-			n[1]++
-			total++
-			if ok {
-				n[0]++
-				passed++
-			}
-			counts[folder] = n
+			fn(version, filepath.ToSlash(rel), int(version[1]-'0'), c)
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestSpecificationConformance runs every V2 and V3 case of the Pact specification test suite
+// and requires the case's verdict. It prints the pass counts per version and folder.
+func TestSpecificationConformance(t *testing.T) {
+	counts := map[string][2]int{} // folder -> {passed, total}
+	total, passed := 0, 0
+	eachSpecCase(t, func(version, rel string, major int, c specCase) {
+		parts := strings.Split(rel, "/")
+		kind, folder := parts[0], version+"/"+strings.Join(parts[:len(parts)-1], "/")
+		ok := t.Run(version+"/"+rel, func(t *testing.T) {
+			mis := runSpecCase(t, kind, major, c)
+			if got := len(mis) == 0; got != c.Match {
+				t.Errorf("%s (%s): match=%v, want %v; mismatches: %+v", rel, c.Comment, got, c.Match, mis)
+			}
+			if !c.Match {
+				for _, m := range mis {
+					if m.Category == "" || m.Message == "" {
+						t.Errorf("mismatch without category or message: %+v", m)
+					}
+				}
+			}
+		})
+		n := counts[folder]
+		n[1]++
+		total++
+		if ok {
+			n[0]++
+			passed++
+		}
+		counts[folder] = n
+	})
 	folders := make([]string, 0, len(counts))
 	for f := range counts {
 		folders = append(folders, f)

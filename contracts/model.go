@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/commbench/commbench/contracts/generators"
 	"github.com/commbench/commbench/contracts/matching"
@@ -149,6 +150,36 @@ type jsonCache struct {
 	src   []byte
 	value any
 	err   error
+	// plan matches actual JSON bodies against value from their bytes (see Body.jsonPlan)
+	plan atomic.Pointer[bodyPlan]
+}
+
+// bodyPlan is a matching.JSONPlan and the rules and option it was built for.
+type bodyPlan struct {
+	rules *matching.Category
+	n     int // len(rules.Entries) when built
+	allow bool
+	plan  *matching.JSONPlan
+}
+
+// jsonPlan returns the plan matching actual JSON bodies against this (expected) body with rules
+// and opts, built on first use and kept with the decoded body; nil when the body is not decoded
+// JSON.
+func (b *Body) jsonPlan(rules *matching.Category, opts matching.Options) *matching.JSONPlan {
+	c := b.json
+	if !c.of(b.Content) || c.err != nil {
+		return nil
+	}
+	n := 0
+	if rules != nil {
+		n = len(rules.Entries)
+	}
+	if p := c.plan.Load(); p != nil && p.rules == rules && p.n == n && p.allow == opts.AllowUnexpectedKeys {
+		return p.plan
+	}
+	p := &bodyPlan{rules: rules, n: n, allow: opts.AllowUnexpectedKeys, plan: matching.NewJSONPlan(c.value, rules, opts)}
+	c.plan.Store(p)
+	return p.plan
 }
 
 func (c *jsonCache) of(content []byte) bool {
