@@ -5,13 +5,31 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
+
+// dateTimeCache holds compiled date/time expressions by kind and pattern, as regexCache does for
+// regex rules: pacts repeat the same few formats across interactions.
+var dateTimeCache sync.Map // kind + "\x00" + pattern -> *regexp.Regexp
 
 // dateTimeRegexp turns a Java DateTimeFormatter pattern (the format of Pact's date, time and
 // datetime rules) into an anchored regular expression checking field widths and ranges. An empty
 // pattern means ISO 8601: yyyy-MM-dd, HH:mm:ss with optional fraction and offset, or both joined by T.
 func dateTimeRegexp(kind, pattern string) (*regexp.Regexp, error) {
+	key := kind + "\x00" + pattern
+	if re, ok := dateTimeCache.Load(key); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := compileDateTime(kind, pattern)
+	if err != nil {
+		return nil, err
+	}
+	dateTimeCache.Store(key, re)
+	return re, nil
+}
+
+func compileDateTime(kind, pattern string) (*regexp.Regexp, error) {
 	if pattern == "" {
 		const date = `(?P<y>\d{4})-(?P<M>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])`
 		const tm = `([01]\d|2[0-3]):[0-5]\d(:([0-5]\d|60)(\.\d{1,9})?)?`
