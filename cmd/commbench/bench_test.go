@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/commbench/commbench/drivers/drivertest"
 	"github.com/commbench/commbench/drivers/grpc/grpctest"
 	"github.com/commbench/commbench/internal/testenv"
 	"github.com/commbench/commbench/results"
@@ -120,12 +120,7 @@ func TestBenchREST(t *testing.T) {
 }
 
 func TestBenchUsageAndUnreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + l.Addr().String()
-	l.Close()
+	closed := "http://" + drivertest.ClosedPort(t)
 	tests := []struct {
 		name string
 		args []string

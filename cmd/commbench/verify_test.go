@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/dynamicpb"
 
+	"github.com/commbench/commbench/drivers/drivertest"
 	"github.com/commbench/commbench/drivers/grpc/grpctest"
 	"github.com/commbench/commbench/formats/protobuf"
 	"github.com/commbench/commbench/internal/testenv"
@@ -167,12 +167,8 @@ func TestVerifyExitCodes(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("{\n  \"consumer\": {\"name\": \"web\"},\n  \"interactions\": [\n    {\"description\": }\n  ]\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String()
-	ln.Close()
+	closedAddr := drivertest.ClosedPort(t)
+	closed := "http://" + closedAddr
 	tests := []struct {
 		name string
 		args []string
@@ -183,7 +179,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		{"missing pact file", []string{"--pact", filepath.Join(dir, "nope.json"), "--provider-base-url", srv.URL}, 2, "nope.json"},
 		{"no --pact", []string{"--provider-base-url", srv.URL}, 2, "pact"},
 		{"bad regexp", []string{"--pact", pactPath(t, "web-orders-api.json"), "--provider-base-url", srv.URL, "--description", "("}, 2, "--description"},
-		{"unreachable provider", []string{"--pact", pactPath(t, "web-orders-api.json"), "--provider-base-url", closed, "--connect-timeout", "1s"}, 3, ln.Addr().String()},
+		{"unreachable provider", []string{"--pact", pactPath(t, "web-orders-api.json"), "--provider-base-url", closed, "--connect-timeout", "1s"}, 3, closedAddr},
 		{"nothing to verify with", []string{"--pact", pactPath(t, "web-orders-api.json")}, 2, "--provider-base-url"},
 	}
 	for _, tt := range tests {

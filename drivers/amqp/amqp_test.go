@@ -14,6 +14,7 @@ import (
 	amqp091 "github.com/rabbitmq/amqp091-go"
 
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/drivers/drivertest"
 	"github.com/commbench/commbench/internal/testenv"
 )
 
@@ -46,34 +47,11 @@ func deleteExchange(t testing.TB, c *Conn, names ...string) {
 	})
 }
 
-// collect subscribes and sends every received message to the returned channel.
-func collect(t testing.TB, c *Conn, s drivers.Subscription) <-chan *drivers.Message {
-	t.Helper()
-	got := make(chan *drivers.Message, 100)
-	sub, err := c.Subscribe(context.Background(), s, func(m *drivers.Message) error { got <- m; return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sub.Close() })
-	return got
-}
-
-func receive(t testing.TB, got <-chan *drivers.Message) *drivers.Message {
-	t.Helper()
-	select {
-	case m := <-got:
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no message within 5s")
-		return nil
-	}
-}
-
 func TestPublishSubscribeCarriesProperties(t *testing.T) {
 	c := open(t, map[string]string{"declare": "true"})
 	ex := unique("props")
 	deleteExchange(t, c, ex)
-	got := collect(t, c, drivers.Subscription{Route: ex + "/order.created"})
+	got := drivertest.Collect(t, c, drivers.Subscription{Route: ex + "/order.created"})
 	ts := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	in := &drivers.Message{
 		Route: ex + "/order.created", Body: []byte(`{"id":1}`), ContentType: "application/json",
@@ -88,7 +66,7 @@ func TestPublishSubscribeCarriesProperties(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
-	m := receive(t, got)
+	m := drivertest.Receive(t, got)
 	if string(m.Body) != `{"id":1}` || m.ContentType != "application/json" || m.Route != ex+"/order.created" {
 		t.Errorf("body/content type/route = %q %q %q", m.Body, m.ContentType, m.Route)
 	}
@@ -111,7 +89,7 @@ func TestPublisherConfirmsEveryMessage(t *testing.T) {
 	c := open(t, map[string]string{"declare": "true", "max_in_flight": "16"})
 	ex := unique("confirms")
 	deleteExchange(t, c, ex)
-	got := collect(t, c, drivers.Subscription{Route: ex + "/#", AutoAck: true})
+	got := drivertest.Collect(t, c, drivers.Subscription{Route: ex + "/#", AutoAck: true})
 	const n = 500
 	var acked, failed atomic.Int64
 	for i := range n {
@@ -135,7 +113,7 @@ func TestPublisherConfirmsEveryMessage(t *testing.T) {
 		t.Fatalf("acked %d failed %d, want %d acked", acked.Load(), failed.Load(), n)
 	}
 	for i := range n {
-		if m := receive(t, got); string(m.Body) != fmt.Sprint(i) {
+		if m := drivertest.Receive(t, got); string(m.Body) != fmt.Sprint(i) {
 			t.Fatalf("message %d has body %q: out of order", i, m.Body)
 		}
 	}
@@ -145,7 +123,7 @@ func TestMandatoryUnroutableIsReturnedAndCounted(t *testing.T) {
 	c := open(t, map[string]string{"declare": "true", "mandatory": "true"})
 	ex := unique("mandatory")
 	deleteExchange(t, c, ex)
-	collect(t, c, drivers.Subscription{Route: ex + "/bound", AutoAck: true})
+	drivertest.Collect(t, c, drivers.Subscription{Route: ex + "/bound", AutoAck: true})
 	results := make([]error, 4)
 	var wg sync.WaitGroup
 	for i, key := range []string{"bound", "nowhere", "bound", "nowhere"} {
@@ -243,11 +221,11 @@ func TestNamedQueueDeclaredAndBound(t *testing.T) {
 			t.Cleanup(func() {
 				_ = c.withChannel(func(ch *amqp091.Channel) error { _, err := ch.QueueDelete(q, false, false, false); return err })
 			})
-			got := collect(t, c, drivers.Subscription{Route: "queue:" + q, Prefetch: 5})
+			got := drivertest.Collect(t, c, drivers.Subscription{Route: "queue:" + q, Prefetch: 5})
 			if err := c.Publish(context.Background(), &drivers.Message{Route: ex + "/orders.new", Body: []byte("x")}, nil); err != nil {
 				t.Fatal(err)
 			}
-			if m := receive(t, got); string(m.Body) != "x" || m.Properties["routing_key"] != "orders.new" {
+			if m := drivertest.Receive(t, got); string(m.Body) != "x" || m.Properties["routing_key"] != "orders.new" {
 				t.Fatalf("got %q via %q", m.Body, m.Properties["routing_key"])
 			}
 			var args amqp091.Table
@@ -285,7 +263,7 @@ func TestHandlerErrorNacksWithRequeue(t *testing.T) {
 	if err := c.Publish(context.Background(), &drivers.Message{Route: ex + "/k", Body: []byte("again")}, nil); err != nil {
 		t.Fatal(err)
 	}
-	first, second := receive(t, got), receive(t, got)
+	first, second := drivertest.Receive(t, got), drivertest.Receive(t, got)
 	if first.Properties["redelivered"] != "false" || second.Properties["redelivered"] != "true" || string(second.Body) != "again" {
 		t.Fatalf("first %v second %v: want a requeued redelivery", first.Properties, second.Properties)
 	}

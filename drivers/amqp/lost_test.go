@@ -12,6 +12,7 @@ import (
 	amqp091 "github.com/rabbitmq/amqp091-go"
 
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/drivers/drivertest"
 	"github.com/commbench/commbench/internal/tcpproxy"
 	"github.com/commbench/commbench/internal/testenv"
 )
@@ -80,7 +81,7 @@ func TestConnectionLostMidSubscription(t *testing.T) {
 			if err := c.Publish(context.Background(), &drivers.Message{Route: route, Body: []byte("before")}, nil); err != nil {
 				t.Fatal(err)
 			}
-			if m := receive(t, got); string(m.Body) != "before" {
+			if m := drivertest.Receive(t, got); string(m.Body) != "before" {
 				t.Fatalf("got %q", m.Body)
 			}
 

@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/drivers/drivertest"
 	"github.com/commbench/commbench/drivers/kafka/kafkatest"
 )
 
@@ -25,28 +26,6 @@ func open(t testing.TB, seeds string, opts map[string]string) *Conn {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	return conn.(*Conn)
-}
-
-func collect(t testing.TB, c *Conn, s drivers.Subscription) <-chan *drivers.Message {
-	t.Helper()
-	got := make(chan *drivers.Message, 1000)
-	sub, err := c.Subscribe(context.Background(), s, func(m *drivers.Message) error { got <- m; return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sub.Close() })
-	return got
-}
-
-func receive(t testing.TB, got <-chan *drivers.Message) *drivers.Message {
-	t.Helper()
-	select {
-	case m := <-got:
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no message within 5s")
-		return nil
-	}
 }
 
 func nothing(t testing.TB, got <-chan *drivers.Message) {
@@ -73,11 +52,11 @@ func publish(t testing.TB, c *Conn, m *drivers.Message) {
 func TestRoundTripCarriesKeyHeadersAndRecordAttributes(t *testing.T) {
 	_, seeds := kafkatest.NewCluster(t, 3, 4, "orders")
 	c := open(t, seeds, nil)
-	got := collect(t, c, drivers.Subscription{Route: "orders"}) // from the end: nothing older
+	got := drivertest.Collect(t, c, drivers.Subscription{Route: "orders"}) // from the end: nothing older
 	before := time.Now().Add(-time.Second)
 	publish(t, c, &drivers.Message{Route: "orders", Key: []byte("k1"), Body: []byte(`{"id":1}`), ContentType: "application/json",
 		Headers: map[string][]string{"someKey": {"someString"}, "multi": {"a", "b"}}})
-	m := receive(t, got)
+	m := drivertest.Receive(t, got)
 	if string(m.Key) != "k1" || string(m.Body) != `{"id":1}` || m.ContentType != "application/json" || m.Route != "orders" {
 		t.Errorf("key %q body %q content type %q route %q", m.Key, m.Body, m.ContentType, m.Route)
 	}
@@ -92,7 +71,7 @@ func TestRoundTripCarriesKeyHeadersAndRecordAttributes(t *testing.T) {
 	}
 	// Same key, same partition (sticky key partitioner hashes keys).
 	publish(t, c, &drivers.Message{Route: "orders", Key: []byte("k1")})
-	if m2 := receive(t, got); m2.Properties["partition"] != m.Properties["partition"] {
+	if m2 := drivertest.Receive(t, got); m2.Properties["partition"] != m.Properties["partition"] {
 		t.Errorf("same key went to partitions %s and %s", m.Properties["partition"], m2.Properties["partition"])
 	}
 }
@@ -115,10 +94,10 @@ func TestSubscribePositions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := collect(t, c, drivers.Subscription{Route: "events", From: tc.from})
+			got := drivertest.Collect(t, c, drivers.Subscription{Route: "events", From: tc.from})
 			var bodies []string
 			for range tc.want {
-				bodies = append(bodies, string(receive(t, got).Body))
+				bodies = append(bodies, string(drivertest.Receive(t, got).Body))
 			}
 			nothing(t, got)
 			if strings.Join(sortStrings(bodies), ",") != strings.Join(tc.want, ",") {
@@ -126,7 +105,7 @@ func TestSubscribePositions(t *testing.T) {
 			}
 			// Whatever the start, a record produced after Subscribe returned is received.
 			publish(t, c, &drivers.Message{Route: "events", Body: []byte("after-" + tc.name), Properties: map[string]string{"partition": "1"}})
-			if m := receive(t, got); string(m.Body) != "after-"+tc.name {
+			if m := drivertest.Receive(t, got); string(m.Body) != "after-"+tc.name {
 				t.Fatalf("got %q", m.Body)
 			}
 		})
@@ -161,7 +140,7 @@ func TestConsumerGroupStartsAtEndAndResumesFromCommits(t *testing.T) {
 		publish(t, c, &drivers.Message{Route: "payments", Key: fmt.Appendf(nil, "k%d", i), Body: fmt.Appendf(nil, "first-%d", i)})
 	}
 	for range 5 {
-		if m := receive(t, got); !strings.HasPrefix(string(m.Body), "first-") {
+		if m := drivertest.Receive(t, got); !strings.HasPrefix(string(m.Body), "first-") {
 			t.Fatalf("group from end received %q", m.Body)
 		}
 	}
@@ -177,7 +156,7 @@ func TestConsumerGroupStartsAtEndAndResumesFromCommits(t *testing.T) {
 	}
 	defer sub.Close()
 	for range 3 {
-		if m := receive(t, got); !strings.HasPrefix(string(m.Body), "second-") {
+		if m := drivertest.Receive(t, got); !strings.HasPrefix(string(m.Body), "second-") {
 			t.Fatalf("resumed group received %q, want only records after its commits", m.Body)
 		}
 	}
@@ -195,9 +174,9 @@ func TestTopics(t *testing.T) {
 		t.Fatalf("missing topic subscribe: %v", err)
 	}
 	creating := open(t, seeds, map[string]string{"create_topics": "true", "topic_partitions": "5", "topic_replication": "1"})
-	got := collect(t, creating, drivers.Subscription{Route: "created"})
+	got := drivertest.Collect(t, creating, drivers.Subscription{Route: "created"})
 	publish(t, creating, &drivers.Message{Route: "created", Body: []byte("x")})
-	if m := receive(t, got); string(m.Body) != "x" {
+	if m := drivertest.Receive(t, got); string(m.Body) != "x" {
 		t.Fatalf("got %q", m.Body)
 	}
 	details, err := creating.adm.ListTopics(context.Background(), "created")
@@ -228,7 +207,7 @@ func TestProducerSettingsRoundTrip(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := open(t, seeds, tc.opts)
-			got := collect(t, reader, drivers.Subscription{Route: "t"})
+			got := drivertest.Collect(t, reader, drivers.Subscription{Route: "t"})
 			var acked atomic.Int64
 			const n = 30
 			for i := range n {
@@ -249,7 +228,7 @@ func TestProducerSettingsRoundTrip(t *testing.T) {
 			}
 			parts := map[string]bool{}
 			for range n {
-				m := receive(t, got)
+				m := drivertest.Receive(t, got)
 				if !strings.HasPrefix(string(m.Body), tc.name+"-") {
 					t.Fatalf("got %q", m.Body)
 				}
