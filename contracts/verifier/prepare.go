@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"context"
-	"errors"
 
 	"github.com/commbench/commbench/contracts"
 	"github.com/commbench/commbench/results"
@@ -16,7 +15,7 @@ import (
 //
 // Prepare returns nil, nil when it has nothing to prepare (VerifyMessage is then used). An error
 // fails the interaction without setting up its states (one wrapping drivers.ErrUnreachable or
-// drivers.ErrAuth stops the run); ErrSkip skips it, after the state change calls.
+// drivers.ErrAuth stops the run); ErrSkip skips it, also without setting up its states.
 type Preparer interface {
 	Prepare(ctx context.Context, p *contracts.Pact, in *contracts.Interaction) (Prepared, error)
 }
@@ -35,7 +34,7 @@ type Prepared interface {
 // up. It returns the function that completes the verification and the one that releases what was
 // prepared; for other interactions and verifiers, verify itself and a no-op. A failed Prepare
 // (a missing exchange, an unreachable broker) is returned as err so that the states are not set
-// up (see setUpPrepared), except ErrSkip, which verify returns after the states as any skip.
+// up (see setUpPrepared); so is ErrSkip (no route), which verifyOne reports as a skip.
 func (cfg *Config) prepare(ctx context.Context, p *contracts.Pact, in *contracts.Interaction, verify verifyFunc) (verifyFunc, func(), error) {
 	pr, ok := cfg.Messages.(Preparer)
 	if !ok || in.Kind == contracts.KindHTTP || transportOf(in) == "grpc" {
@@ -43,10 +42,6 @@ func (cfg *Config) prepare(ctx context.Context, p *contracts.Pact, in *contracts
 	}
 	prepared, err := pr.Prepare(ctx, p, in)
 	switch {
-	case errors.Is(err, ErrSkip):
-		return func(context.Context, *contracts.Pact, *contracts.Interaction, map[string]any) ([]results.Mismatch, error) {
-			return nil, err
-		}, func() {}, nil
 	case err != nil:
 		return verify, func() {}, err
 	case prepared == nil:

@@ -132,6 +132,10 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	}
 	verify, release, err := cfg.prepare(ctx, p, in, verify) // prepare.go: e.g. subscribe before the states are set up
 	defer release()
+	if errors.Is(err, ErrSkip) { // no route: nothing to verify, so no state to set up
+		r.Status, r.Reason = results.StatusSkipped, err.Error()
+		return r, nil
+	}
 	state, err := cfg.setUpPrepared(ctx, in, err)
 	if err != nil {
 		r.Status, r.Reason = results.StatusError, err.Error()
