@@ -65,6 +65,11 @@ func Markdown(w io.Writer, f *results.File) error {
 			ew.printf("| %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", mdEsc(wl.Name), mdEsc(wl.Driver), mdEsc(wl.Operation),
 				wl.Totals.Requests, fmtRate(wl.Totals.ThroughputPerS), fmtPct(wl.Totals.ErrorRate), p50, p99, pmax)
 		}
+		for _, wl := range f.Workloads {
+			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
+				ew.printf("\n%s: %d streams, %d messages sent, %d received\n", mdEsc(wl.Name), t.Succeeded, t.MessagesSent, t.MessagesReceived)
+			}
+		}
 		var integ []results.Workload
 		for _, wl := range f.Workloads {
 			if wl.Integrity != nil {

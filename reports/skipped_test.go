@@ -56,3 +56,22 @@ func TestMergeDropsASkipThatRanElsewhere(t *testing.T) {
 		t.Fatalf("merged: %d workloads, skipped %+v", len(m.Workloads), m.SkippedWorkloads)
 	}
 }
+
+func TestStreamMessageCountsAreShown(t *testing.T) {
+	f := &results.File{Schema: results.Schema, Run: results.Run{ID: "r1", Command: "bench"},
+		Workloads: []results.Workload{{Name: "bidi", Driver: "grpc", Operation: "bidi-stream", Model: "closed",
+			Totals: results.Totals{Requests: 30, Succeeded: 30, MessagesSent: 150, MessagesReceived: 149}}}}
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		"text":     func(b *bytes.Buffer) error { return Text(b, f, false) },
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, f) },
+		"html":     func(b *bytes.Buffer) error { return HTML(b, f) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "150") || !strings.Contains(b.String(), "149") {
+			t.Errorf("%s lacks the stream message counts:\n%s", name, b.String())
+		}
+	}
+}

@@ -87,6 +87,9 @@ func Text(w io.Writer, f *results.File, color bool) error {
 		}
 		tab.Flush()
 		for _, wl := range f.Workloads {
+			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
+				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(wl.Name), t.Succeeded, t.MessagesSent, t.MessagesReceived)
+			}
 			if i := wl.Integrity; i != nil {
 				tw.printf("  %s integrity: sent %d, acknowledged %d, received %d, lost %d (%s), duplicates %d (%s), out of order %d (%s)\n",
 					oneLine(wl.Name), i.Sent, i.Acknowledged, i.Received, i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
