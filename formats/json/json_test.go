@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/commbench/commbench/formats"
+	"github.com/commbench/commbench/formats/formatstest"
 	"github.com/commbench/commbench/formats/internal/cputime"
 	"github.com/commbench/commbench/internal/testenv"
 )
@@ -31,17 +32,7 @@ func TestRoundTripShopSamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := c.Encode(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := c.Decode(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(in, out) {
-				t.Fatalf("round trip differs:\n in %v\nout %v", in, out)
-			}
+			formatstest.RoundTrip(t, c, in)
 		})
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/commbench/commbench/formats"
+	"github.com/commbench/commbench/formats/formatstest"
 	"github.com/commbench/commbench/internal/testenv"
 )
 
@@ -231,17 +232,7 @@ func TestRoundTripShopSamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := NewCodec(md, files)
-			b, err := c.Encode(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := c.Decode(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(in, out) {
-				t.Fatalf("round trip differs:\n in: %v\nout: %v", in, out)
-			}
+			formatstest.RoundTrip(t, c, in)
 		})
 	}
 }
