@@ -64,6 +64,12 @@ type Contract struct {
 	// id. Both may be nil.
 	Avro     *avro.Codec
 	Registry *confluent.Registry
+
+	// Hooks are in-process stand-ins for URLs, for Go tests (like pact-go's VerifyRequest):
+	// StateHandlers instead of StateChangeURL (setup and teardown calls), MessageProducers
+	// instead of MessageProviderURL, and a RequestFilter applied to every HTTP request just
+	// before it is sent (e.g. to set a fresh token). See verifier.Hooks.
+	Hooks verifier.Hooks
 }
 
 // Endpoint is a provider or broker a contract is verified against.
@@ -152,6 +158,9 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 			*b.dst = bc
 		}
 	}
+	if err := c.Hooks.Install(&cfg, &mc); err != nil {
+		return nil, exitcode.Usagef("%w", err)
+	}
 	if mc.Kafka != nil || mc.AMQP != nil || mc.ProviderURL != "" {
 		cfg.Messages = verifier.NewMessages(mc)
 	}
@@ -223,7 +232,7 @@ func endpointName(e *Endpoint, as string) string {
 // contract is scenario contract c (its ${VAR} references expanded) against the plan's targets.
 func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 	out := Contract{Pacts: c.Pacts, Consumer: c.Consumer, StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown,
-		MessageTimeout: c.MessageTimeout.Std()}
+		MessageTimeout: c.MessageTimeout.Std(), Hooks: p.opts.Hooks}
 	var err error
 	if out.Description, err = optionalRegexp("description", c.Description); err != nil {
 		return out, err
