@@ -92,7 +92,7 @@ type Endpoint struct {
 // cancelled) the partial results come with an error wrapping ErrUnavailable.
 func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 	started := time.Now()
-	file := o.newFile("verify", started, map[string]any{"pacts": c.Pacts})
+	file := o.newFile("verify", started, c.echo())
 	v, err := verify(ctx, c, o)
 	if v == nil {
 		return nil, err

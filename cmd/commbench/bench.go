@@ -1,11 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/commbench/commbench/runner"
 	"io"
-	"maps"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -148,53 +147,17 @@ func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Thresho
 	return cfg, ths, nil
 }
 
-// echo is the load part of the configuration echo in the results.
-func (l *loadFlags) echo(cfg bench.Config, res *results.Workload) map[string]any {
-	m := map[string]any{"model": "closed", "workers": res.Concurrency, "drain": cfg.Drain.String()}
-	if cfg.Open() {
-		m["model"] = "open"
-		m["max_backlog"] = l.maxBacklog
-	}
-	for k, v := range map[string]string{"rate": l.rate, "stages": l.stages} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	if cfg.Duration > 0 {
-		m["duration"] = cfg.Duration.String()
-	}
-	if cfg.Count > 0 {
-		m["count"] = cfg.Count
-	}
-	if cfg.Warmup > 0 {
-		m["warmup"] = cfg.Warmup.String()
-	}
-	if len(l.thresholds) > 0 {
-		m["thresholds"] = l.thresholds
-	}
-	return m
-}
-
-// benchBuild maps a bench subcommand's flags to the runner's workload (its load model comes from
-// loadFlags), with the driver part of the configuration echo, which may depend on the results.
-type benchBuild func() (runner.Workload, func(*results.Workload) map[string]any, error)
-
-// fixedEcho is a configuration echo that does not depend on the results.
-func fixedEcho(m map[string]any) func(*results.Workload) map[string]any {
-	return func(*results.Workload) map[string]any { return m }
-}
-
 // runBench runs one workload through runner.Bench: flags to the load model (exit 2 on bad input),
 // build (its errors carry their exit code), the run (bad input 2, unreachable 3, with progress on
 // stderr), then the results file and reports (reports.WriteOutputs; a path that cannot be
 // written exits 2) and the summary on stdout (stderr when a report goes to stdout as "-"). A
 // breached threshold exits 1 and an interrupted run 3, both after the results are written.
-func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error {
+func runBench(cmd *cobra.Command, a *app, l *loadFlags, build func() (runner.Workload, error)) error {
 	cfg, ths, err := l.config(cmd.Flags())
 	if err != nil {
 		return err
 	}
-	w, echo, err := build()
+	w, err := build()
 	if err != nil {
 		return err
 	}
@@ -204,8 +167,6 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error 
 		return runErr
 	}
 	res := &f.Workloads[0]
-	f.Run.Config = l.echo(cfg, res)
-	maps.Copy(f.Run.Config, echo(res))
 	outputs := l.outputs.outputs(a)
 	if err := reports.WriteOutputs(f, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
@@ -223,7 +184,7 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error 
 	if strings.HasSuffix(res.Operation, "-stream") {
 		writeStreamSummary(summary, res)
 	}
-	return verdict(f, runErr, false)
+	return cmp.Or(runErr, runner.Verdict(f))
 }
 
 // writeOpenSummary adds the open-model figures the workload table leaves out: late and dropped
@@ -327,35 +288,6 @@ func (t *targetFlags) tlsSettings() drivers.TLS {
 	return s
 }
 
-// echo is the target part of the configuration echo: header names only, options as given.
-func (t *targetFlags) echo(m map[string]any) {
-	if s := t.tlsSettings(); s.Enabled {
-		m["tls"] = s // file paths and names only: no key material
-	}
-	if len(t.headers) > 0 {
-		names := make([]string, 0, len(t.headers))
-		for _, h := range t.headers {
-			k, _, _ := strings.Cut(h, ":")
-			names = append(names, strings.TrimSpace(k)+": ***")
-		}
-		m["headers"] = names
-	}
-	if len(t.options) > 0 {
-		m["options"] = t.options
-	}
-	m["request_timeout"] = t.requestTimeout.String()
-}
-
-// redactURL removes credentials from an address for results and logs.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
-}
-
 // payloadFlags select the body template and data file of requests or messages.
 type payloadFlags struct {
 	template string
@@ -373,18 +305,6 @@ func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
 func (p *payloadFlags) payload(format, schema, message string, deps, importPaths []string, contentType string) scenario.Payload {
 	return scenario.Payload{Format: format, Schema: schema, Message: message, SchemaDeps: deps, ImportPaths: importPaths,
 		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType}
-}
-
-func (p *payloadFlags) echo(m map[string]any) {
-	if p.template != "" {
-		m["template"] = p.template
-	}
-	if p.dataFile != "" {
-		m["data_file"] = p.dataFile
-	}
-	if p.ring > 0 {
-		m["payload_ring"] = p.ring
-	}
 }
 
 func newBenchRESTCmd(a *app) *cobra.Command {
@@ -414,22 +334,19 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
     --body-template order.json --rate 5000/s -d 1m --threshold 'p99<25ms' --out results.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, error) {
 				if baseURL == "" {
-					return runner.Workload{}, nil, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
+					return runner.Workload{}, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
 				}
 				st, err := tf.scenarioTarget(a, "rest", baseURL)
 				if err != nil {
-					return runner.Workload{}, nil, err
+					return runner.Workload{}, err
 				}
 				w := scenario.Workload{
 					Operation: "request", Method: method, Path: path, HTTPClient: client,
 					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
 				}
-				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": strings.ToUpper(method), "path": path, "format": format, "http_client": client}
-				tf.echo(echo)
-				pf.echo(echo)
-				return runner.Workload{Target: st, Workload: w}, fixedEcho(echo), nil
+				return runner.Workload{Target: st, Workload: w}, nil
 			})
 		},
 	}
@@ -483,29 +400,21 @@ is cancelled after N responses (default 0: read until the server ends the stream
     --method shop.v1.OrderService/WatchOrders --message-template watch.json -c 20 -d 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, error) {
 				if address == "" || method == "" || len(protos) == 0 {
-					return runner.Workload{}, nil, exitcode.Usagef("--address, --proto and --method are required")
+					return runner.Workload{}, exitcode.Usagef("--address, --proto and --method are required")
 				}
 				if connections < 1 {
-					return runner.Workload{}, nil, exitcode.Usagef("--connections must be at least 1")
+					return runner.Workload{}, exitcode.Usagef("--connections must be at least 1")
 				}
 				t, err := tf.scenarioTarget(a, "grpc", address)
 				if err != nil {
-					return runner.Workload{}, nil, err
+					return runner.Workload{}, err
 				}
 				t.Proto, t.ImportPaths = protos, importPaths
 				// No operation: the method's descriptor gives the call type.
 				w := scenario.Workload{Method: method, Connections: connections, MessagesPerStream: messagesPerStream, Payload: pf.payload("", "", "", nil, nil, "")}
-				return runner.Workload{Target: t, Workload: w}, func(res *results.Workload) map[string]any {
-					echo := map[string]any{"driver": "grpc", "address": address, "method": "/" + strings.TrimPrefix(method, "/"), "operation": res.Operation, "proto": protos, "connections": connections}
-					if res.Operation != "unary" {
-						echo["messages_per_stream"] = messagesPerStream
-					}
-					tf.echo(echo)
-					pf.echo(echo)
-					return echo
-				}, nil
+				return runner.Workload{Target: t, Workload: w}, nil
 			})
 		},
 	}
