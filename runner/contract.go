@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -74,12 +75,12 @@ type Contract struct {
 
 // Endpoint is a provider or broker a contract is verified against.
 type Endpoint struct {
-	// Target is the driver's target; its ${NAME} references are resolved with Target.LookupEnv
-	// (default Options.LookupEnv).
-	drivers.Target
-	// Name names the endpoint in errors (default: "provider ADDRESS", "gRPC provider ADDRESS",
+	// Target is where it is and how to reach it: address, credentials, headers, TLS, timeouts,
+	// driver options, with its ${VAR} references already expanded (scenario.Target.ExpandEnv).
+	// The driver is the one of the Contract field it is in; Name, when set, names it in errors
+	// ("target NAME (DRIVER ADDRESS)"; default "provider ADDRESS", "gRPC provider ADDRESS",
 	// "Kafka brokers ADDRESS" or "AMQP broker ADDRESS", credentials removed).
-	Name string
+	scenario.Target
 	// Skipped, when not empty, is why the endpoint is not opened (an optional scenario target that
 	// did not answer): the interactions that need it are skipped with this reason.
 	Skipped string
@@ -153,7 +154,7 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		if conn != nil {
 			bc, ok := conn.(verifier.BrokerConn)
 			if !ok {
-				return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", endpointName(b.e, b.as), b.driver)
+				return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", endpointName(b.e, b.driver, b.as), b.driver)
 			}
 			*b.dst = bc
 		}
@@ -204,11 +205,7 @@ func (cs *connections) open(ctx context.Context, e *Endpoint, driver, as string)
 		cs.skipped = append(cs.skipped, e.Skipped)
 		return nil, nil
 	}
-	t := e.Target
-	if t.LookupEnv == nil {
-		t.LookupEnv = cs.lookupEnv
-	}
-	conn, err := openDriver(ctx, driver, t, endpointName(e, as))
+	conn, err := openDriver(ctx, driver, driverTarget(e.Target, cs.lookupEnv), endpointName(e, driver, as))
 	if err != nil {
 		return nil, err
 	}
@@ -222,9 +219,9 @@ func (cs *connections) close() {
 	}
 }
 
-func endpointName(e *Endpoint, as string) string {
+func endpointName(e *Endpoint, driver, as string) string {
 	if e.Name != "" {
-		return e.Name
+		return fmt.Sprintf("target %s (%s %s)", e.Name, driver, scenario.RedactURL(e.Address))
 	}
 	return as + " " + scenario.RedactURL(e.Address)
 }
@@ -245,7 +242,7 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 		if t == nil {
 			return nil
 		}
-		return &Endpoint{Target: driverTarget(t.Target, p.opts.lookupEnv()), Name: targetName(t.Target), Skipped: t.Skipped}
+		return &Endpoint{Target: t.Target, Skipped: t.Skipped}
 	}
 	out.HTTP, out.GRPC, out.Kafka, out.AMQP = endpoint(c.HTTP), endpoint(c.GRPC), endpoint(c.Kafka), endpoint(c.AMQP)
 	if t := p.targets[c.GRPC]; t != nil {

@@ -131,7 +131,7 @@ func endpointEcho(e *Endpoint) map[string]any {
 		m["tls"] = e.TLS
 	}
 	if e.RequestTimeout > 0 {
-		m["request_timeout"] = e.RequestTimeout.String()
+		m["request_timeout"] = e.RequestTimeout.Std().String()
 	}
 	return m
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/contracts"
 	"github.com/commbench/commbench/contracts/verifier"
-	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/runner"
 	"github.com/commbench/commbench/scenario"
 )
@@ -41,7 +40,7 @@ func ExampleVerify() {
 
 	c := runner.Contract{
 		Pacts: []string{"../testdata/pacts/verify/web-orders-api.json"},
-		HTTP:  &runner.Endpoint{Target: drivers.Target{Address: provider.URL}},
+		HTTP:  &runner.Endpoint{Target: scenario.Target{Address: provider.URL}},
 		Hooks: verifier.Hooks{StateHandlers: verifier.StateHandlers{
 			"an order exists": func(_ context.Context, setup bool, _ contracts.ProviderState) (map[string]any, error) {
 				orders["o-42"] = setup

@@ -15,7 +15,6 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/contracts"
 	"github.com/commbench/commbench/contracts/verifier"
-	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/drivers/drivertest"
 	"github.com/commbench/commbench/internal/testenv"
 	"github.com/commbench/commbench/results"
@@ -109,7 +108,7 @@ func TestErrorsAreClassified(t *testing.T) {
 	srv, _ := ordersAPI(t)
 	closed := "http://" + drivertest.ClosedPort(t)
 	api := func(address string) *runner.Endpoint {
-		return &runner.Endpoint{Target: drivers.Target{Address: address}}
+		return &runner.Endpoint{Target: scenario.Target{Address: address}}
 	}
 	tests := []struct {
 		name string

@@ -2,9 +2,7 @@ package main
 
 import (
 	"cmp"
-	"fmt"
 	"github.com/commbench/commbench/runner"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -17,7 +15,6 @@ import (
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
-	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/scenario"
 )
 
@@ -178,33 +175,8 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build func() (runner.Wor
 	if err := reports.Text(summary, f, a.Color(summary)); err != nil {
 		return err
 	}
-	if res.Model == "open" {
-		writeOpenSummary(summary, res)
-	}
-	if strings.HasSuffix(res.Operation, "-stream") {
-		writeStreamSummary(summary, res)
-	}
+	reports.WorkloadDetails(summary, res)
 	return cmp.Or(runErr, runner.Verdict(f))
-}
-
-// writeOpenSummary adds the open-model figures the workload table leaves out: late and dropped
-// sends, service time and schedule delay beside the corrected latency.
-func writeOpenSummary(out io.Writer, w *results.Workload) {
-	fmt.Fprintf(out, "\nOpen model (%s): late %d, dropped %d\n", w.Name, w.Totals.Late, w.Totals.Dropped)
-	for _, l := range []struct {
-		name string
-		l    *results.Latency
-	}{{"latency (from intended send)", w.Latency}, {"service time", w.ServiceTime}, {"schedule delay", w.ScheduleDelay}} {
-		if l.l != nil {
-			fmt.Fprintf(out, "  %-29s p50 %.3g ms  p99 %.3g ms  p99.9 %.3g ms  max %.3g ms\n", l.name, l.l.P50MS, l.l.P99MS, l.l.P999MS, l.l.MaxMS)
-		}
-	}
-}
-
-// writeStreamSummary adds what a streaming workload moved: one operation is one whole stream.
-func writeStreamSummary(out io.Writer, w *results.Workload) {
-	fmt.Fprintf(out, "\nStreams (%s, %s): %d succeeded, %d failed; messages sent %d, received %d; %d bytes (latency is per stream)\n",
-		w.Name, w.Operation, w.Totals.Succeeded, w.Totals.Errors, w.Totals.MessagesSent, w.Totals.MessagesReceived, w.Totals.Bytes)
 }
 
 // targetFlags are the connection flags of the request/response drivers.
@@ -229,56 +201,41 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 	fs.BoolVar(&t.tls.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the server's certificate (testing only: anyone can impersonate the server)")
 }
 
-// target builds the drivers.Target for address; errors are usage errors. Header values stay as
-// written, with LookupEnv (the app's environment) to expand their ${VAR} references once: in
-// the drivers (verify) or in scenarioTarget (bench), so a value containing '$'
-// arrives intact. They are checked here, so that an unset variable is a usage error naming the
-// flag before anything connects.
-func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
-	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout, LookupEnv: a.LookupEnv, TLS: t.tlsSettings()}
+// target is the runner's target the flags describe for driver at address (name: what errors
+// call it, "" for the runner's defaults). Its ${VAR} and ${VAR:-default} references are expanded
+// once, here (scenario.Target.ExpandEnv), so a value containing '$' (a secret) arrives intact;
+// header values are checked first, so that an unset variable is a usage error naming the flag.
+func (t *targetFlags) target(a *app, name, driver, address string) (scenario.Target, error) {
+	st := scenario.Target{Name: name, Driver: driver, Address: address, TLS: t.tlsSettings(),
+		ConnectTimeout: scenario.Duration(t.connectTimeout), RequestTimeout: scenario.Duration(t.requestTimeout)}
 	for _, h := range t.headers {
 		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return tg, exitcode.Usagef("--header %q: want \"Name: value\"", h)
+		if k, v = strings.TrimSpace(k), strings.TrimSpace(v); !ok || k == "" {
+			return st, exitcode.Usagef("--header %q: want \"Name: value\"", h)
 		}
-		v = strings.TrimSpace(v)
 		if _, err := drivers.ExpandEnv(v, a.LookupEnv); err != nil {
-			return tg, exitcode.Usagef("--header %s: %w", strings.TrimSpace(k), err)
+			return st, exitcode.Usagef("--header %s: %w", k, err)
 		}
-		if tg.Headers == nil {
-			tg.Headers = map[string]string{}
+		if st.Headers == nil {
+			st.Headers = map[string]string{}
 		}
-		tg.Headers[strings.TrimSpace(k)] = v
+		st.Headers[k] = v
 	}
 	for _, o := range t.options {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok || k == "" {
-			return tg, exitcode.Usagef("--option %q: want key=value", o)
+			return st, exitcode.Usagef("--option %q: want key=value", o)
 		}
-		if tg.Options == nil {
-			tg.Options = map[string]string{}
+		if st.Options == nil {
+			st.Options = map[string]string{}
 		}
-		tg.Options[k] = v
+		st.Options[k] = v
 	}
-	return tg, nil
-}
-
-// scenarioTarget is the runner's target of the flags for driver at address: the header values'
-// ${VAR} references expanded once (tg.LookupEnv), so a value containing '$' arrives intact.
-// Errors are usage errors naming the flag.
-func (t *targetFlags) scenarioTarget(a *app, driver, address string) (scenario.Target, error) {
-	tg, err := t.target(a, address)
+	st, err := st.ExpandEnv(a.LookupEnv)
 	if err != nil {
-		return scenario.Target{}, err
+		return st, exitcode.Usagef("%w", err)
 	}
-	headers, err := tg.ExpandHeaders()
-	if err != nil {
-		return scenario.Target{}, exitcode.Usagef("--header: %w", err)
-	}
-	return scenario.Target{
-		Name: driver, Driver: driver, Address: tg.Address, TLS: tg.TLS, Headers: headers, Options: tg.Options,
-		ConnectTimeout: scenario.Duration(tg.ConnectTimeout), RequestTimeout: scenario.Duration(tg.RequestTimeout),
-	}, nil
+	return st, nil
 }
 
 // tlsSettings returns the TLS flags, TLS turned on when any of them is given.
@@ -338,7 +295,7 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
 				if baseURL == "" {
 					return runner.Workload{}, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
 				}
-				st, err := tf.scenarioTarget(a, "rest", baseURL)
+				st, err := tf.target(a, "rest", "rest", baseURL)
 				if err != nil {
 					return runner.Workload{}, err
 				}
@@ -407,7 +364,7 @@ is cancelled after N responses (default 0: read until the server ends the stream
 				if connections < 1 {
 					return runner.Workload{}, exitcode.Usagef("--connections must be at least 1")
 				}
-				t, err := tf.scenarioTarget(a, "grpc", address)
+				t, err := tf.target(a, "grpc", "grpc", address)
 				if err != nil {
 					return runner.Workload{}, err
 				}

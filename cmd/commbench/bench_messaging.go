@@ -106,7 +106,7 @@ intended send time in the open model.
 					return runner.Workload{}, exitcode.Usagef("--consumers %d with --subscribe %q would give each consumer its own temporary queue (every message %d times): subscribe to a shared queue:NAME", mf.consumers, subscribe, mf.consumers)
 				}
 				w := scenario.Workload{Route: route, Subscribe: subscribe, Prefetch: prefetch, AutoAck: autoAck}
-				st, err := tf.scenarioTarget(a, "amqp", address)
+				st, err := tf.target(a, "amqp", "amqp", address)
 				if err != nil {
 					return runner.Workload{}, err
 				}
@@ -167,7 +167,7 @@ send time in the open model.
 					group = "commbench-" + mf.runID
 				}
 				w := scenario.Workload{Route: topic, Group: group, From: from, Keys: keys}
-				st, err := tf.scenarioTarget(a, "kafka", brokers)
+				st, err := tf.target(a, "kafka", "kafka", brokers)
 				if err != nil {
 					return runner.Workload{}, err
 				}

@@ -132,13 +132,13 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		}
 	}
 	for _, e := range []struct {
-		address string
-		dst     **runner.Endpoint
-	}{{f.providerBaseURL, &c.HTTP}, {f.grpcAddr, &c.GRPC}} {
+		driver, address string
+		dst             **runner.Endpoint
+	}{{"rest", f.providerBaseURL, &c.HTTP}, {"grpc", f.grpcAddr, &c.GRPC}} {
 		if e.address == "" {
 			continue
 		}
-		t, err := f.target.target(a, e.address)
+		t, err := f.target.target(a, "", e.driver, e.address)
 		if err != nil {
 			return c, err
 		}
