@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"github.com/commbench/commbench/runner"
 	"slices"
 	"strings"
 	"time"
@@ -15,12 +14,12 @@ import (
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
+	"github.com/commbench/commbench/runner"
 	"github.com/commbench/commbench/scenario"
 )
 
 // benchSubcommands lists the `bench` subcommands, one builder per driver. A new driver adds its
-// builder here: it registers its own flags plus loadFlags, and calls runBench with a function
-// mapping its flags to the runner's workload.
+// builder here: it binds its flags to a benchFlags' workload and address, and calls its run.
 var benchSubcommands = []func(*app) *cobra.Command{
 	newBenchRESTCmd,
 	newBenchGRPCCmd,
@@ -144,27 +143,63 @@ func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Thresho
 	return cfg, ths, nil
 }
 
-// runBench runs one workload through runner.Bench: flags to the load model (exit 2 on bad input),
-// build (its errors carry their exit code), the run (bad input 2, unreachable 3, with progress on
-// stderr), then the results file and reports (reports.WriteOutputs; a path that cannot be
-// written exits 2) and the summary on stdout (stderr when a report goes to stdout as "-"). A
-// breached threshold exits 1 and an interrupted run 3, both after the results are written.
-func runBench(cmd *cobra.Command, a *app, l *loadFlags, build func() (runner.Workload, error)) error {
-	cfg, ths, err := l.config(cmd.Flags())
+// benchFlags are what a bench subcommand fills: the runner's workload, whose fields its flags
+// bind to as a scenario file fills them, the target's address and connection flags, the load
+// model and the outputs.
+type benchFlags struct {
+	address string
+	w       scenario.Workload
+	tf      targetFlags
+	l       loadFlags
+}
+
+// register adds the payload flags (templateFlag and help name the template; with schema, the
+// format and schema flags too), the connection flags (headerHelp names what --header sets) and the
+// load flags.
+func (b *benchFlags) register(fs *pflag.FlagSet, templateFlag, help, headerHelp string, schema bool) {
+	p := &b.w.Payload
+	if schema {
+		fs.StringVar(&p.Format, "format", "json", "body wire format: json, protobuf or avro")
+		fs.StringVar(&p.Schema, "schema", "", "body schema: .proto or protoset (protobuf), .avsc (avro)")
+		fs.StringSliceVar(&p.SchemaDeps, "schema-dep", nil, "further schema files (repeatable)")
+		fs.StringVar(&p.Message, "message", "", "Protobuf message of the body, e.g. shop.v1.Order")
+		fs.StringSliceVarP(&p.ImportPaths, "import-path", "I", nil, ".proto import path (repeatable)")
+	}
+	fs.StringVar(&p.Template, templateFlag, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
+	fs.StringVar(&p.DataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
+	fs.IntVar(&p.Ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
+	b.tf.register(fs, headerHelp)
+	b.l.register(fs)
+}
+
+// run runs the workload through runner.Bench: flags to the load model (exit 2 on bad input), the
+// target (prepare checks the flags and completes it; its errors carry their exit code), the run
+// (bad input 2, unreachable 3, with progress on stderr), then the results file and reports
+// (reports.WriteOutputs; a path that cannot be written exits 2) and the summary on stdout (stderr
+// when a report goes to stdout as "-"). A breached threshold exits 1 and an interrupted run 3,
+// both after the results are written.
+func (b *benchFlags) run(cmd *cobra.Command, a *app, driver string, prepare func(*scenario.Target) error) error {
+	cfg, ths, err := b.l.config(cmd.Flags())
 	if err != nil {
 		return err
 	}
-	w, err := build()
+	t, err := b.tf.target(a, driver, driver, b.address)
 	if err != nil {
 		return err
 	}
-	w.Load, w.Thresholds, w.Workload.Name = &cfg, ths, l.name
+	if err := prepare(&t); err != nil {
+		return err
+	}
+	if cmd.Flags().Changed("max-in-flight") {
+		b.w.MaxInFlight = b.l.maxInFlight // messaging: the bound on unacknowledged sends
+	}
+	b.w.Name = b.l.name
+	w := runner.Workload{Target: t, Workload: b.w, Load: &cfg, Thresholds: ths}
 	f, runErr := runner.Bench(cmd.Context(), w, a.runnerOptions("bench"))
 	if f == nil {
 		return runErr
 	}
-	res := &f.Workloads[0]
-	outputs := l.outputs.outputs(a)
+	outputs := b.l.outputs.outputs(a)
 	if err := reports.WriteOutputs(f, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
@@ -175,8 +210,16 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build func() (runner.Wor
 	if err := reports.Text(summary, f, a.Color(summary)); err != nil {
 		return err
 	}
-	reports.WorkloadDetails(summary, res)
+	reports.WorkloadDetails(summary, &f.Workloads[0])
 	return cmp.Or(runErr, runner.Verdict(f))
+}
+
+// required is a usage error when any of values is empty.
+func required(msg string, values ...string) error {
+	if slices.Contains(values, "") {
+		return exitcode.Usagef("%s", msg)
+	}
+	return nil
 }
 
 // targetFlags are the connection flags of the request/response drivers.
@@ -245,35 +288,8 @@ func (t *targetFlags) tlsSettings() drivers.TLS {
 	return s
 }
 
-// payloadFlags select the body template and data file of requests or messages.
-type payloadFlags struct {
-	template string
-	dataFile string
-	ring     int
-}
-
-func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
-	fs.StringVar(&p.template, name, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
-	fs.StringVar(&p.dataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
-	fs.IntVar(&p.ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
-}
-
-// payload is the scenario payload the flags describe (built by workload.go's payloadSource).
-func (p *payloadFlags) payload(format, schema, message string, deps, importPaths []string, contentType string) scenario.Payload {
-	return scenario.Payload{Format: format, Schema: schema, Message: message, SchemaDeps: deps, ImportPaths: importPaths,
-		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType}
-}
-
 func newBenchRESTCmd(a *app) *cobra.Command {
-	var (
-		l                        loadFlags
-		tf                       targetFlags
-		pf                       payloadFlags
-		baseURL, method, path    string
-		format, schema, message  string
-		contentType, client      string
-		importPaths, schemaFiles []string
-	)
+	b := &benchFlags{w: scenario.Workload{Operation: "request"}}
 	cmd := &cobra.Command{
 		Use:   "rest",
 		Short: "Benchmark an HTTP endpoint",
@@ -291,48 +307,25 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
     --body-template order.json --rate 5000/s -d 1m --threshold 'p99<25ms' --out results.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, func() (runner.Workload, error) {
-				if baseURL == "" {
-					return runner.Workload{}, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
-				}
-				st, err := tf.target(a, "rest", "rest", baseURL)
-				if err != nil {
-					return runner.Workload{}, err
-				}
-				w := scenario.Workload{
-					Operation: "request", Method: method, Path: path, HTTPClient: client,
-					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
-				}
-				return runner.Workload{Target: st, Workload: w}, nil
+			return b.run(cmd, a, "rest", func(*scenario.Target) error {
+				return required("--url is required, e.g. --url http://127.0.0.1:8080", b.address)
 			})
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&baseURL, "url", "", "base URL of the service, e.g. http://127.0.0.1:8080")
-	fs.StringVarP(&method, "method", "X", "GET", "HTTP method")
-	fs.StringVar(&path, "path", "/", "request path with query, e.g. /orders?limit=10")
-	fs.StringVar(&client, "http-client", "fast", "HTTP client: fast (HTTP/1.1 with fasthttp, the lowest overhead) or net (drivers/rest on net/http: HTTP/2, h2c and --option)")
-	fs.StringVar(&contentType, "content-type", "", "Content-Type of request bodies (default: the format's)")
-	fs.StringVar(&format, "format", "json", "body wire format: json, protobuf or avro")
-	fs.StringVar(&schema, "schema", "", "body schema: .proto or protoset (protobuf), .avsc (avro)")
-	fs.StringSliceVar(&schemaFiles, "schema-dep", nil, "further schema files (repeatable)")
-	fs.StringVar(&message, "message", "", "Protobuf message of the body, e.g. shop.v1.Order")
-	fs.StringSliceVarP(&importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
-	pf.register(fs, "body-template", "request body template file")
-	tf.register(fs, "HTTP header")
-	l.register(fs)
+	fs.StringVar(&b.address, "url", "", "base URL of the service, e.g. http://127.0.0.1:8080")
+	fs.StringVarP(&b.w.Method, "method", "X", "GET", "HTTP method")
+	fs.StringVar(&b.w.Path, "path", "/", "request path with query, e.g. /orders?limit=10")
+	fs.StringVar(&b.w.HTTPClient, "http-client", "fast", "HTTP client: fast (HTTP/1.1 with fasthttp, the lowest overhead) or net (drivers/rest on net/http: HTTP/2, h2c and --option)")
+	fs.StringVar(&b.w.Payload.ContentType, "content-type", "", "Content-Type of request bodies (default: the format's)")
+	b.register(fs, "body-template", "request body template file", "HTTP header", true)
 	return cmd
 }
 
 func newBenchGRPCCmd(a *app) *cobra.Command {
 	var (
-		l                   loadFlags
-		tf                  targetFlags
-		pf                  payloadFlags
-		address, method     string
+		b                   benchFlags
 		protos, importPaths []string
-		connections         int
-		messagesPerStream   int
 	)
 	cmd := &cobra.Command{
 		Use:   "grpc",
@@ -357,33 +350,23 @@ is cancelled after N responses (default 0: read until the server ends the stream
     --method shop.v1.OrderService/WatchOrders --message-template watch.json -c 20 -d 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, func() (runner.Workload, error) {
-				if address == "" || method == "" || len(protos) == 0 {
-					return runner.Workload{}, exitcode.Usagef("--address, --proto and --method are required")
-				}
-				if connections < 1 {
-					return runner.Workload{}, exitcode.Usagef("--connections must be at least 1")
-				}
-				t, err := tf.target(a, "grpc", "grpc", address)
-				if err != nil {
-					return runner.Workload{}, err
+			// No operation: the method's descriptor gives the call type.
+			return b.run(cmd, a, "grpc", func(t *scenario.Target) error {
+				if b.w.Connections < 1 {
+					return exitcode.Usagef("--connections must be at least 1")
 				}
 				t.Proto, t.ImportPaths = protos, importPaths
-				// No operation: the method's descriptor gives the call type.
-				w := scenario.Workload{Method: method, Connections: connections, MessagesPerStream: messagesPerStream, Payload: pf.payload("", "", "", nil, nil, "")}
-				return runner.Workload{Target: t, Workload: w}, nil
+				return required("--address, --proto and --method are required", b.address, b.w.Method, strings.Join(protos, ","))
 			})
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&address, "address", "", "host:port of the gRPC server")
-	fs.StringVar(&method, "method", "", "method: pkg.Service/Method (or /pkg.Service/Method)")
+	fs.StringVar(&b.address, "address", "", "host:port of the gRPC server")
+	fs.StringVar(&b.w.Method, "method", "", "method: pkg.Service/Method (or /pkg.Service/Method)")
 	fs.StringSliceVar(&protos, "proto", nil, ".proto file(s) or a protoset declaring the method (repeatable)")
 	fs.StringSliceVarP(&importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
-	fs.IntVar(&connections, "connections", 1, "HTTP/2 connections the workers share")
-	fs.IntVar(&messagesPerStream, "messages-per-stream", 0, "streaming methods: request messages per client-/bidi-stream (default 1), responses after which a server stream is cancelled (default: all)")
-	pf.register(fs, "message-template", "request message template file (JSON of the input message)")
-	tf.register(fs, "metadata")
-	l.register(fs)
+	fs.IntVar(&b.w.Connections, "connections", 1, "HTTP/2 connections the workers share")
+	fs.IntVar(&b.w.MessagesPerStream, "messages-per-stream", 0, "streaming methods: request messages per client-/bidi-stream (default 1), responses after which a server stream is cancelled (default: all)")
+	b.register(fs, "message-template", "request message template file (JSON of the input message)", "metadata", false)
 	return cmd
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/commbench/commbench/runner"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/commbench/commbench/demo"
 	"github.com/commbench/commbench/demo/shop"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/runner"
 	"github.com/commbench/commbench/scenario"
 )
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/commbench/commbench/runner"
 	"io"
 	"net/http"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
+	"github.com/commbench/commbench/runner"
 )
 
 // verifyFlags are the flags of `commbench verify`.
