@@ -354,6 +354,7 @@ func addIntegrity(dst, src *Integrity) {
 	dst.Unexpected += src.Unexpected
 	dst.Ignored += src.Ignored
 	dst.Late += src.Late
+	dst.Gaps += src.Gaps
 }
 
 func (i *Integrity) recomputeRates() {

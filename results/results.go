@@ -209,7 +209,8 @@ type Point struct {
 
 // Integrity is the messaging reconciliation: lost = acknowledged but never received within the
 // drain period; unconfirmed = sent but never acknowledged; unexpected = received but never sent by
-// this run; ignored = received from other runs (or unstamped), excluded from every other figure.
+// this run (in a consume-only run: unstamped, or of another run than the one checked); ignored =
+// received from other runs (or unstamped), excluded from every other figure.
 // Rates are fractions of Acknowledged.
 type Integrity struct {
 	Sent         int64 `json:"sent"`
@@ -224,7 +225,10 @@ type Integrity struct {
 	Ignored      int64 `json:"ignored,omitempty"` // deliveries of other runs or without a valid stamp, in no other figure
 	// Late: deliveries received after the drain grace period but before the consumers closed;
 	// received, not lost (also in Received).
-	Late           int64   `json:"late,omitempty"`
+	Late int64 `json:"late,omitempty"`
+	// Gaps (consume-only runs): sequence numbers of a producer missing between the lowest and
+	// the highest received from it: messages not received, whether or not they were sent.
+	Gaps           int64   `json:"gaps,omitempty"`
 	LossRate       float64 `json:"loss_rate"`
 	DuplicateRate  float64 `json:"duplicate_rate"`
 	OutOfOrderRate float64 `json:"out_of_order_rate"`

@@ -49,6 +49,8 @@ type Config struct {
 	// Operation: publish, consume, publish-consume (or produce, produce-consume).
 	Operation string
 	// RunID stamps every message; deliveries of other runs are ignored. Required for publishing.
+	// For consume, the run whose messages are checked (duplicates, order, gaps); "" checks the
+	// run of the first stamped message received; other messages count as unexpected.
 	RunID string
 	// Route is where producers publish: AMQP "exchange/routing.key", Kafka topic.
 	Route string
@@ -107,6 +109,8 @@ func (c Config) Validate() error {
 		if _, err := integrity.New(c.RunID); err != nil {
 			return err
 		}
+	} else if _, err := integrity.NewObserver(c.RunID); err != nil {
+		return err
 	}
 	return nil
 }
@@ -150,8 +154,6 @@ type Workload struct {
 
 	// consume-only
 	inbox   chan int // body sizes of received messages, taken by consume workers
-	e2eMu   sync.Mutex
-	e2e     map[string]*streamHist
 	started atomic.Bool
 }
 
@@ -164,9 +166,11 @@ func Open(ctx context.Context, d drivers.Driver, t drivers.Target, cfg Config) (
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	w := &Workload{cfg: cfg, e2e: map[string]*streamHist{}}
+	w := &Workload{cfg: cfg}
 	if cfg.publishes() {
 		w.tracker, _ = integrity.New(cfg.RunID)
+	} else {
+		w.tracker, _ = integrity.NewObserver(cfg.RunID)
 	}
 	fail := func(err error) (*Workload, error) {
 		_ = w.Close()
@@ -224,7 +228,7 @@ func (w *Workload) Operation() any {
 	return (*consumeOp)(w)
 }
 
-// Tracker returns the integrity tracker (nil for consume).
+// Tracker returns the integrity tracker (an observer for consume: integrity.NewObserver).
 func (w *Workload) Tracker() *integrity.Tracker { return w.tracker }
 
 // streamName is the unit of ordering of a delivery: its Kafka partition, else the consumer.
@@ -245,21 +249,15 @@ func (w *Workload) handler(i int) func(*drivers.Message) error {
 			return nil
 		}
 		name := streamName(i, m)
-		if w.tracker != nil {
-			s, ok := cache.Load(name)
-			if !ok {
-				s, _ = cache.LoadOrStore(name, w.tracker.Stream(name))
-			}
-			s.(*integrity.Stream).Observe(m.Headers, now)
+		s, ok := cache.Load(name)
+		if !ok {
+			s, _ = cache.LoadOrStore(name, w.tracker.Stream(name))
+		}
+		if w.inbox != nil {
+			w.observe(s.(*integrity.Stream), m, now)
 			return nil
 		}
-		w.observeForeign(name, m, now)
-		if w.started.Load() {
-			select {
-			case w.inbox <- len(m.Body):
-			case <-time.After(time.Second): // the run is ending; do not block the broker's delivery
-			}
-		}
+		s.(*integrity.Stream).Observe(m.Headers, now)
 		return nil
 	}
 }
