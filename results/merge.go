@@ -355,6 +355,8 @@ func addIntegrity(dst, src *Integrity) {
 	dst.Ignored += src.Ignored
 	dst.Late += src.Late
 	dst.Gaps += src.Gaps
+	dst.ConnectionsLost += src.ConnectionsLost
+	dst.Reconnects += src.Reconnects
 }
 
 func (i *Integrity) recomputeRates() {

@@ -40,6 +40,7 @@ var (
 		"duplicates": func(i *Integrity) float64 { return float64(i.Duplicates) }, "out_of_order": func(i *Integrity) float64 { return float64(i.OutOfOrder) },
 		"unexpected": func(i *Integrity) float64 { return float64(i.Unexpected) }, "loss_rate": func(i *Integrity) float64 { return i.LossRate },
 		"late_deliveries": func(i *Integrity) float64 { return float64(i.Late) }, "gaps": func(i *Integrity) float64 { return float64(i.Gaps) },
+		"connections_lost": func(i *Integrity) float64 { return float64(i.ConnectionsLost) }, "reconnects": func(i *Integrity) float64 { return float64(i.Reconnects) },
 		"duplicate_rate": func(i *Integrity) float64 { return i.DuplicateRate }, "out_of_order_rate": func(i *Integrity) float64 { return i.OutOfOrderRate },
 	}
 	// higherIsBetter lists the metrics where a larger value is an improvement.
@@ -61,7 +62,7 @@ func fraction(n, of int64) float64 {
 // prefix: latency., service_time., schedule_delay., end_to_end.); the totals throughput,
 // error_rate, requests, succeeded, errors, canceled, bytes, intended, late, dropped, late_rate and
 // dropped_rate (fractions of the intended sends); the integrity figures sent, acknowledged,
-// unconfirmed, returned, received, lost, duplicates, out_of_order, unexpected, late_deliveries, gaps,
+// unconfirmed, returned, received, lost, duplicates, out_of_order, unexpected, late_deliveries, gaps, connections_lost, reconnects,
 // loss_rate, duplicate_rate, out_of_order_rate. Names are case-insensitive; "p999" means "p99.9".
 func (w *Workload) Metric(name string) (float64, bool) {
 	n := CanonicalMetric(name)

@@ -228,10 +228,14 @@ type Integrity struct {
 	Late int64 `json:"late,omitempty"`
 	// Gaps (consume-only runs): sequence numbers of a producer missing between the lowest and
 	// the highest received from it: messages not received, whether or not they were sent.
-	Gaps           int64   `json:"gaps,omitempty"`
-	LossRate       float64 `json:"loss_rate"`
-	DuplicateRate  float64 `json:"duplicate_rate"`
-	OutOfOrderRate float64 `json:"out_of_order_rate"`
+	Gaps int64 `json:"gaps,omitempty"`
+	// ConnectionsLost: broker connections (producers' and consumers') lost during the run;
+	// Reconnects: those re-established (with exponential backoff and jitter).
+	ConnectionsLost int64   `json:"connections_lost,omitempty"`
+	Reconnects      int64   `json:"reconnects,omitempty"`
+	LossRate        float64 `json:"loss_rate"`
+	DuplicateRate   float64 `json:"duplicate_rate"`
+	OutOfOrderRate  float64 `json:"out_of_order_rate"`
 }
 
 // Threshold is one --threshold expression and its outcome.
@@ -243,7 +247,7 @@ type Threshold struct {
 	Actual float64 `json:"actual"`
 	Passed bool    `json:"passed"`
 	// Default: added by commbench, not given (error_rate<1% when no error_rate threshold was
-	// given; succeeded>0 always).
+	// given; succeeded>0 always; connections_lost==0 for messaging workloads).
 	Default bool `json:"default,omitempty"`
 }
 

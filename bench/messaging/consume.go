@@ -46,17 +46,22 @@ func (o *consumeOp) Do(ctx context.Context, _ int, _ uint64) (int, error) {
 // Finish stops the consumers, fills wl.Integrity with the observer's figures (received,
 // duplicates, out-of-order per producer and stream, gaps, unexpected) and replaces the engine's
 // latency (the wait for the next message, meaningless here) by the end-to-end latency from the
-// stamped send time.
+// stamped send time. The error is non-nil when a consumer's connection was lost and could not be
+// re-established before the end.
 func (o *consumeOp) Finish(_ context.Context, wl *results.Workload) error {
 	w := (*Workload)(o)
-	for _, s := range w.subs {
-		_ = s.Close()
+	lostErr := w.brokerLost()
+	w.halt()
+	for _, l := range w.subs {
+		l.closeSub()
 	}
 	w.stopRecv.Store(true)
 	r := w.tracker.Reconcile()
 	in := r.Integrity
+	in.Reconnects = w.reconnects.Load()
+	in.ConnectionsLost = w.losses.Load()
 	wl.Integrity = &in
 	wl.Latency, wl.FailedLatency, wl.ServiceTime, wl.ScheduleDelay = nil, nil, nil, nil
 	wl.EndToEnd = bench.Latency(r.EndToEnd)
-	return nil
+	return lostErr
 }

@@ -22,7 +22,8 @@
 //
 // Defaults (Evaluate adds them, marked Default in the results): "error_rate<1%" unless an
 // error_rate threshold is given (relax it with e.g. --threshold 'error_rate<=100%'), and
-// "succeeded>0" always: a workload with no successful operation fails.
+// "succeeded>0" always: a workload with no successful operation fails; "connections_lost==0"
+// for messaging workloads: a run that lost its broker fails, even after reconnecting.
 //
 // The metric names, their units and their values are results.Workload.Metric's vocabulary
 // (results.MetricUnit), the one that results merges and report comparisons read too.
@@ -172,13 +173,20 @@ const DefaultErrorRate = "error_rate<1%"
 // fails, whatever else was asked.
 const NoSuccess = "succeeded>0"
 
-// Defaults returns the thresholds added to ts: DefaultErrorRate when no threshold of ts reads
-// error_rate, and NoSuccess unless ts has it already.
-func Defaults(ts []Threshold) []Threshold {
-	hasErr, hasOK := false, false
+// BrokerKept is the threshold every messaging workload (one with integrity figures) gets unless
+// it has a connections_lost threshold: a run that lost a broker connection fails, even when
+// the connection was re-established.
+const BrokerKept = "connections_lost==0"
+
+// Defaults returns the thresholds added to ts for w: DefaultErrorRate when no threshold of ts
+// reads error_rate, NoSuccess unless ts has it already, and BrokerKept for a messaging workload
+// (w.Integrity set) unless ts reads connections_lost. w may be nil (no BrokerKept).
+func Defaults(ts []Threshold, w *results.Workload) []Threshold {
+	hasErr, hasOK, hasLost := false, false, false
 	for _, t := range ts {
 		hasErr = hasErr || t.Metric == "error_rate"
 		hasOK = hasOK || strings.ReplaceAll(t.Expr, " ", "") == NoSuccess
+		hasLost = hasLost || t.Metric == "connections_lost"
 	}
 	var out []Threshold
 	if !hasErr {
@@ -187,6 +195,10 @@ func Defaults(ts []Threshold) []Threshold {
 	}
 	if !hasOK {
 		t, _ := Parse(NoSuccess)
+		out = append(out, t)
+	}
+	if !hasLost && w != nil && w.Integrity != nil {
+		t, _ := Parse(BrokerKept)
 		out = append(out, t)
 	}
 	return out
@@ -202,7 +214,7 @@ func Evaluate(ts []Threshold, w *results.Workload) bool {
 		ok = ok && r.Passed
 		w.Thresholds = append(w.Thresholds, r)
 	}
-	for _, t := range Defaults(ts) {
+	for _, t := range Defaults(ts, w) {
 		r := t.Eval(w)
 		r.Default = true
 		ok = ok && r.Passed
