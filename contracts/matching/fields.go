@@ -77,22 +77,22 @@ func compareHeaderValue(name, e, a string) string {
 			es, as = []string{e}, []string{a}
 		}
 		if len(es) != len(as) {
-			return fmt.Sprintf("Expected header %q to have value %q but was %q", name, e, a)
+			return fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, e, a)
 		}
 		for i := range es {
 			if !mediaTypeMatches(es[i], as[i]) {
-				return fmt.Sprintf("Expected header %q to have value %q but was %q", name, e, a)
+				return fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, e, a)
 			}
 		}
 		return ""
 	}
 	es, as := splitHeader(e), splitHeader(a)
 	if len(es) != len(as) {
-		return fmt.Sprintf("Expected header %q to have value %q but was %q", name, e, a)
+		return fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, e, a)
 	}
 	for i := range es {
 		if es[i] != as[i] {
-			return fmt.Sprintf("Expected header %q to have value %q but was %q", name, e, a)
+			return fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, e, a)
 		}
 	}
 	return ""
