@@ -18,8 +18,8 @@ func MatchRequest(expected, actual *Request) []results.Mismatch {
 		out = append(out, results.Mismatch{Category: "method", Expected: strings.ToUpper(expected.Method), Actual: strings.ToUpper(actual.Method),
 			Message: fmt.Sprintf("Expected method %s but received %s", strings.ToUpper(expected.Method), strings.ToUpper(actual.Method))})
 	}
-	if c := expected.Rules.Get("path"); c != nil && c.Single != nil {
-		for _, msg := range c.Single.CheckList(expected.Path, actual.Path, false) {
+	if l := expected.Rules.Get("path").SingleList(); l != nil {
+		for _, msg := range l.CheckList(expected.Path, actual.Path, false) {
 			out = append(out, results.Mismatch{Category: "path", Expected: expected.Path, Actual: actual.Path, Message: "Path: " + msg})
 		}
 	} else if expected.Path != actual.Path {
@@ -37,8 +37,8 @@ func MatchRequest(expected, actual *Request) []results.Mismatch {
 // accepted (SPEC-v2.md "Response matching").
 func MatchResponse(expected, actual *Response) []results.Mismatch {
 	var out []results.Mismatch
-	if c := expected.Rules.Get("status"); c != nil && c.Single != nil {
-		for _, msg := range c.Single.CheckList(expected.Status, actual.Status, false) {
+	if l := expected.Rules.Get("status").SingleList(); l != nil {
+		for _, msg := range l.CheckList(expected.Status, actual.Status, false) {
 			out = append(out, results.Mismatch{Category: "status", Expected: fmt.Sprint(expected.Status), Actual: fmt.Sprint(actual.Status), Message: "Status: " + msg})
 		}
 	} else if expected.Status != actual.Status {

@@ -47,3 +47,32 @@ func TestGenerateHeaderAndQueryOnBareRequest(t *testing.T) {
 		t.Errorf("generated header X-Res = %v", v)
 	}
 }
+
+// Issue 14, difference 8: a V4 statusCode rule keyed by "$" (as pact-js writes it) was ignored and
+// the status compared exactly.
+func TestStatusCodeRuleKeyedByRoot(t *testing.T) {
+	p := parsePact(t, `{"consumer":{"name":"c"},"provider":{"name":"p"},"metadata":{"pactSpecification":{"version":"4.0"}},
+	  "interactions":[{"type":"Synchronous/HTTP","description":"d","request":{"method":"GET","path":"/a/1",
+	    "matchingRules":{"path":{"$":{"combine":"AND","matchers":[{"match":"regex","regex":"/a/\\d+"}]}}}},
+	  "response":{"status":200,"matchingRules":{"status":{"$":{"combine":"AND","matchers":[{"match":"statusCode","status":"success"}]}}}}}]}`)
+	for _, round := range []bool{false, true} {
+		if round {
+			out, err := p.JSONV4()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p = parsePact(t, string(out))
+		}
+		in := p.Interactions[0]
+		if mis := MatchResponse(in.Response, &Response{Status: 204}); len(mis) != 0 {
+			t.Errorf("round trip %v: 204 against a success statusCode rule: %+v", round, mis)
+		}
+		mis := MatchResponse(in.Response, &Response{Status: 404})
+		if len(mis) != 1 || mis[0].Category != "status" || !strings.Contains(mis[0].Message, "Expected status code 404 to be a Successful response (200–299)") {
+			t.Errorf("round trip %v: 404 against a success statusCode rule: %+v", round, mis)
+		}
+		if mis := MatchRequest(in.Request, &Request{Method: "GET", Path: "/a/77"}); len(mis) != 0 {
+			t.Errorf("round trip %v: path rule keyed by $: %+v", round, mis)
+		}
+	}
+}

@@ -136,6 +136,25 @@ func (r Rules) Get(name string) *Category {
 	return r[name]
 }
 
+// SingleList returns the rules of a single-valued category (path, status, method): the list written
+// directly ({"matchers": [...]}) or, as pact-js writes V4 pacts, under the key "$"
+// ({"$": {"matchers": [...]}}), which pact-reference reads as the same rule list (the path "$" of
+// the category). nil when there is none.
+func (c *Category) SingleList() *RuleList {
+	if c == nil {
+		return nil
+	}
+	if c.Single != nil {
+		return c.Single
+	}
+	for i := range c.Entries {
+		if c.Entries[i].Key == "$" {
+			return &c.Entries[i].List
+		}
+	}
+	return nil
+}
+
 // Empty reports whether the category holds no rule.
 func (c *Category) Empty() bool { return c == nil || (c.Single == nil && len(c.Entries) == 0) }
 
