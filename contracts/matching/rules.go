@@ -614,6 +614,20 @@ func (r Rules) Raw() map[string]any {
 			out[c.Name] = c.Single.raw()
 			continue
 		}
+		if strings.HasPrefix(c.Name, "$") {
+			// a category read from a V2 flat key such as "$.$.x": written as the V3 category "$"
+			// it would read back as a V2 key (FuzzParse found it), so it is written back flat
+			for _, e := range c.Entries {
+				for _, rule := range e.List.Rules {
+					raw := rule.Raw
+					if raw == nil {
+						raw = map[string]any{"match": rule.Match}
+					}
+					out[jsonpath.Format([]string{"$", c.Name, e.Key})] = raw
+				}
+			}
+			continue
+		}
 		m := map[string]any{}
 		for _, e := range c.Entries {
 			m[e.Key] = e.List.raw()
