@@ -125,6 +125,20 @@ func MatchBody(expected, actual *Body, rules *matching.Category, allowUnexpected
 		return matching.MatchValue(nil, v, rules, matching.Options{AllowUnexpectedKeys: allowUnexpectedKeys})
 	}
 	if actualEmpty || actual.State == BodyNull {
+		if l, cascaded, ok := rules.Best([]string{"$"}); ok && !cascaded && !isJSONType(contentTypeOf(expected)) {
+			// rules on the whole body judge an empty one (notEmpty: "Expected [] (0 bytes) to
+			// not be empty"), as pact-reference's match_body compares the empty actual body
+			// with the body's matchers rather than reporting it missing
+			var e, a any = expected.Content, []byte{}
+			if strings.HasPrefix(baseType(contentTypeOf(expected)), "text/") {
+				e, a = string(expected.Content), ""
+			}
+			var out []results.Mismatch
+			for _, msg := range l.CheckList(e, a, false) {
+				out = append(out, results.Mismatch{Category: "body", Path: "$", Expected: preview(expected.Content), Message: msg})
+			}
+			return out
+		}
 		return mis(preview(expected.Content), "", "Expected a body but it was missing or empty")
 	}
 	et, at := contentTypeOf(expected), contentTypeOf(actual)

@@ -1,11 +1,15 @@
 package contracts
 
 import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/commbench/commbench/contracts/generators"
+	"github.com/commbench/commbench/contracts/matching"
 )
 
 // parse reads a one-interaction pact written inline.
@@ -74,5 +78,57 @@ func TestStatusCodeRuleKeyedByRoot(t *testing.T) {
 		if mis := MatchRequest(in.Request, &Request{Method: "GET", Path: "/a/77"}); len(mis) != 0 {
 			t.Errorf("round trip %v: path rule keyed by $: %+v", round, mis)
 		}
+	}
+}
+
+// Issue 14, difference 3: V1-V3 pacts hold binary bodies as base64 text; Pact decodes them, and
+// commbench compared the base64 text with the provider's bytes.
+func TestV3BinaryBodyIsDecoded(t *testing.T) {
+	jpeg := []byte{0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0x01}
+	doc := fmt.Sprintf(`{"consumer":{"name":"c"},"provider":{"name":"p"},"metadata":{"pactSpecification":{"version":"3.0.0"}},
+	  "interactions":[{"description":"d","request":{"method":"GET","path":"/bin"},
+	  "response":{"status":200,"headers":{"Content-Type":"image/jpeg"},"body":%q}}],
+	  "messages":[{"description":"m","contents":%q,"metaData":{"contentType":"application/octet-stream"}}]}`,
+		base64.StdEncoding.EncodeToString(jpeg), base64.StdEncoding.EncodeToString(jpeg))
+	p := parsePact(t, doc)
+	resp := p.Interactions[0].Response
+	if !bytes.Equal(resp.Body.Content, jpeg) {
+		t.Fatalf("response body %q, want the decoded bytes", resp.Body.Content)
+	}
+	if mis := MatchResponse(resp, &Response{Status: 200, Headers: map[string][]string{"Content-Type": {"image/jpeg"}}, Body: NewBody(jpeg, "image/jpeg")}); len(mis) != 0 {
+		t.Errorf("the provider's own bytes: %+v", mis)
+	}
+	if mis := MatchMessage(p.Interactions[1].Message, NewBody(jpeg, "application/octet-stream"), map[string]any{"contentType": "application/octet-stream"}); len(mis) != 0 {
+		t.Errorf("the producer's own bytes: %+v", mis)
+	}
+	// written back as V3 and read again: still the bytes
+	out, err := p.JSONV3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := parsePact(t, string(out)); !bytes.Equal(again.Interactions[0].Response.Body.Content, jpeg) {
+		t.Errorf("after JSONV3: %q", again.Interactions[0].Response.Body.Content)
+	}
+	// text that is not base64 stays as written
+	p = parsePact(t, `{"interactions":[{"description":"d","request":{"method":"GET","path":"/"},"response":{"status":200,"headers":{"Content-Type":"application/octet-stream"},"body":"not base64!"}}]}`)
+	if got := string(p.Interactions[0].Response.Body.Content); got != "not base64!" {
+		t.Errorf("non-base64 binary body = %q", got)
+	}
+}
+
+// An empty actual body is judged by the rules on the whole body (notEmpty), as Pact does, instead
+// of being reported missing.
+func TestEmptyBodyJudgedByRootRules(t *testing.T) {
+	rules, err := matching.ParseRules(map[string]any{"body": map[string]any{"$": map[string]any{"matchers": []any{map[string]any{"match": "notEmpty"}}}}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := NewBody([]byte{0xff, 0xd8, 0xff}, "image/jpeg")
+	mis := MatchBody(&exp, &Body{State: BodyEmpty, ContentType: "image/jpeg"}, rules.Get("body"), true)
+	if len(mis) != 1 || mis[0].Path != "$" || mis[0].Message != "Expected [] (0 bytes) to not be empty" {
+		t.Errorf("empty body against notEmpty: %+v", mis)
+	}
+	if mis := MatchBody(&exp, &Body{State: BodyEmpty}, nil, true); len(mis) != 1 {
+		t.Errorf("empty body without rules: %+v", mis)
 	}
 }

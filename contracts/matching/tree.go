@@ -468,7 +468,7 @@ func (w *walker) arrayContains(r *Rule, e, a []any) {
 			}
 		}
 		if !found {
-			w.here(e[v.Index], a, "Variant at index %d (%s) was not found in the actual array", v.Index, Show(e[v.Index]))
+			w.here(e[v.Index], a, "Variant at index %d (%s) was not found in the actual list", v.Index, Show(e[v.Index]))
 		}
 	}
 }
