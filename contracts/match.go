@@ -143,7 +143,10 @@ func MatchBody(expected, actual *Body, rules *matching.Category, allowUnexpected
 	}
 	et, at := contentTypeOf(expected), contentTypeOf(actual)
 	if baseType(et) != baseType(at) && !(isJSONType(et) && isJSONType(at)) && !(isXMLType(et) && isXMLType(at)) {
-		return mis(et, at, "Expected a body of type %s but received %s", baseType(et), baseType(at))
+		// a body-type mismatch, not a body mismatch at $: pact-reference's match_body reports
+		// Mismatch::BodyTypeMismatch, without a path, and compares nothing further
+		return []results.Mismatch{{Category: "body-type", Expected: et, Actual: at,
+			Message: fmt.Sprintf("Expected a body of '%s' but the actual content type was '%s'", baseType(et), baseType(at))}}
 	}
 	opts := matching.Options{AllowUnexpectedKeys: allowUnexpectedKeys}
 	switch {

@@ -3,6 +3,7 @@ package contracts
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -130,5 +131,49 @@ func TestEmptyBodyJudgedByRootRules(t *testing.T) {
 	}
 	if mis := MatchBody(&exp, &Body{State: BodyEmpty}, nil, true); len(mis) != 1 {
 		t.Errorf("empty body without rules: %+v", mis)
+	}
+}
+
+// Issue 14, broader corpus: a Content-Type mismatch is Pact's BodyTypeMismatch (no path, nothing
+// compared further), not a body mismatch at $.
+func TestContentTypeMismatchIsBodyType(t *testing.T) {
+	exp := NewBody([]byte(`{"a":1}`), "application/json")
+	act := NewBody([]byte(`a=1`), "text/plain")
+	mis := MatchBody(&exp, &act, nil, true)
+	if len(mis) != 1 || mis[0].Category != "body-type" || mis[0].Path != "" ||
+		mis[0].Message != "Expected a body of 'application/json' but the actual content type was 'text/plain'" {
+		t.Errorf("content type mismatch: %+v", mis)
+	}
+	// JSON types (application/json and +json) are one type, as in Pact
+	act = NewBody([]byte(`{"a":1}`), "application/hal+json")
+	if mis := MatchBody(&exp, &act, nil, true); len(mis) != 0 {
+		t.Errorf("application/hal+json against application/json: %+v", mis)
+	}
+}
+
+// Issue 14, broader corpus: unexpected fields of a form-urlencoded response body are reported
+// (Pact reports them for responses too), under bracketed paths for non-identifier names.
+func TestFormResponseUnexpectedField(t *testing.T) {
+	exp := NewBody([]byte(`a=1&b=2`), "application/x-www-form-urlencoded")
+	act := NewBody([]byte(`a=1&b=2&c-d=3`), "application/x-www-form-urlencoded")
+	mis := MatchBody(&exp, &act, nil, true)
+	if len(mis) != 1 || mis[0].Path != "$['c-d']" || !strings.Contains(mis[0].Message, "Unexpected form post parameter 'c-d'") {
+		t.Errorf("extra form field in a response: %+v", mis)
+	}
+}
+
+// Issue 14, broader corpus: a number rule on message metadata wants a JSON number; a numeric
+// string does not satisfy it (headers and query parameters, text on the wire, still coerce).
+func TestMetadataNumberRuleRefusesStrings(t *testing.T) {
+	p := parsePact(t, `{"consumer":{"name":"c"},"provider":{"name":"p"},"metadata":{"pactSpecification":{"version":"3.0.0"}},
+	  "messages":[{"description":"m","contents":{"a":1},"metaData":{"contentType":"application/json","count":5},
+	  "matchingRules":{"metadata":{"count":{"matchers":[{"match":"number"}]}}}}]}`)
+	m := p.Interactions[0].Message
+	if mis := MatchMetadata(m, map[string]any{"contentType": "application/json", "count": json.Number("7")}); len(mis) != 0 {
+		t.Errorf("a number: %+v", mis)
+	}
+	mis := MatchMetadata(m, map[string]any{"contentType": "application/json", "count": "7"})
+	if len(mis) != 1 || mis[0].Path != "count" || !strings.Contains(mis[0].Message, "Expected '7' (String) to be a number") {
+		t.Errorf("a numeric string: %+v", mis)
 	}
 }

@@ -73,3 +73,22 @@ func TestEachKeyEachValue(t *testing.T) {
 			wantPaths: []string{"$.l[1].id"}, wantMsg: "to be the same type as 1 (Integer)"},
 	})
 }
+
+// Issue 14, broader corpus: an XML type rule's min and max count the element's child nodes, text
+// included, as pact-reference does; <item>a</item> has one.
+func TestXMLMinCountsTextNodes(t *testing.T) {
+	rules := bodyRules(t, `{"$.items.item":{"matchers":[{"match":"type","min":1}]}}`)
+	e := []byte(`<?xml version="1.0" encoding="UTF-8"?><items><item>a</item><item>b</item></items>`)
+	if mis := MatchXML(e, []byte(`<items><item>x</item><item>y</item><item>z</item></items>`), rules, Options{AllowUnexpectedKeys: true}); len(mis) != 0 {
+		t.Errorf("items with text against min 1: %+v", mis)
+	}
+	mis := MatchXML(e, []byte(`<items><item/></items>`), rules, Options{AllowUnexpectedKeys: true})
+	if len(mis) == 0 || !strings.Contains(mis[0].Message, "to have minimum size of 1") {
+		t.Errorf("an empty item against min 1: %+v", mis)
+	}
+	max := bodyRules(t, `{"$.list":{"matchers":[{"match":"type","max":2}]}}`)
+	mis = MatchXML([]byte(`<list><i/></list>`), []byte(`<list>text<i/><!-- c --><i/></list>`), max, Options{AllowUnexpectedKeys: true})
+	if len(mis) == 0 || !strings.Contains(mis[0].Message, "(4 child node(s)) to have maximum size of 2") {
+		t.Errorf("text, comment and elements against max 2: %+v", mis)
+	}
+}
