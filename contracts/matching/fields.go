@@ -11,7 +11,6 @@ import (
 	"github.com/commbench/commbench/results"
 )
 
-
 func mm(cat, path, expected, actual, format string, args ...any) results.Mismatch {
 	return results.Mismatch{Category: cat, Path: path, Expected: expected, Actual: actual, Message: fmt.Sprintf(format, args...)}
 }
