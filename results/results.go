@@ -104,7 +104,8 @@ type Interaction struct {
 
 // Mismatch is one difference between the contract and what the provider did.
 type Mismatch struct {
-	// Category: "method", "path", "query", "header", "status", "body", "metadata".
+	// Category: "method", "path", "query", "header", "status", "body", "body-type" (the body's
+	// content type differs, Pact's BodyTypeMismatch), "metadata".
 	Category string `json:"category"`
 	Path     string `json:"path,omitempty"` // e.g. "$.items[0].qty" or a header name
 	Expected string `json:"expected,omitempty"`
