@@ -26,7 +26,7 @@ func (b *benchFlags) registerMessaging(fs *pflag.FlagSet, ops, headerHelp string
 	fs.StringVar(&b.w.Operation, "operation", "", ops)
 	fs.IntVar(&b.w.Producers, "producers", 1, "producer connections (publishing operations)")
 	fs.IntVar(&b.w.Consumers, "consumers", 1, "consumer connections sharing the messages (consuming operations)")
-	fs.StringVar(&b.w.RunID, "run-id", "", "run id stamped on every message (default: a new UUID)")
+	fs.StringVar(&b.w.RunID, "run-id", "", "run id stamped on every message (default: a new UUID); with --operation consume, the run whose messages are checked (default: the first stamped message's)")
 	b.register(fs, "body-template", "message body template file", headerHelp, true)
 }
 
