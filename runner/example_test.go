@@ -69,7 +69,7 @@ func ExampleVerify() {
 }
 
 // Benchmark an HTTP server: 200 requests from 4 workers (the closed model), with thresholds that
-// fail the run when a request errs.
+// fail the run when a request errs (succeeded>0 is the default threshold every workload gets).
 func ExampleBench() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"status":"ok"}`)
@@ -107,5 +107,6 @@ func ExampleBench() {
 	// GET /health: 200 requests, 0 errors
 	// threshold errors==0 passed: true
 	// threshold error_rate<1% passed: true
+	// threshold succeeded>0 passed: true
 	// failed: false
 }
