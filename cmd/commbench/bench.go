@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/bench"
-	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
@@ -67,90 +66,80 @@ page), --junit (one testcase per threshold) and --md; a summary table is printed
 	return cmd
 }
 
-// loadFlags are the flags every bench subcommand shares: load model, thresholds and outputs.
-type loadFlags struct {
-	rate, stages string
-	concurrency  int
-	maxInFlight  int
-	maxBacklog   int
-	duration     time.Duration
-	count        uint64
-	warmup       time.Duration
-	drain        time.Duration
-	thresholds   []string
-	outputs      reportFlags // --out (results JSON), --html, --junit, --md, --step-summary (report.go)
-	name         string
-}
-
-func (l *loadFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&l.rate, "rate", "", "open model: constant arrival rate, e.g. 5000/s (also /m, /h)")
-	fs.StringVar(&l.stages, "stages", "", "open model: DURATION:RATE stages, e.g. 30s:1000,60s:5000,30s:0 (linear ramps)")
-	fs.IntVarP(&l.concurrency, "concurrency", "c", 10, "closed model: workers sending back to back")
-	fs.IntVar(&l.maxInFlight, "max-in-flight", 100, "open model: most requests in flight (the worker pool); a send with no free worker at its intended time is late")
-	fs.IntVar(&l.maxBacklog, "max-backlog", 0, "open model: overdue sends beyond which the oldest are dropped (default 10 x the peak rate, at least 1000)")
-	fs.DurationVarP(&l.duration, "duration", "d", 0, "measured load duration, after --warmup (default 10s unless --count or --stages)")
-	fs.Uint64VarP(&l.count, "count", "n", 0, "stop after this many measured sends")
-	fs.DurationVar(&l.warmup, "warmup", 0, "run the load this long first and leave it out of every figure")
-	fs.DurationVar(&l.drain, "drain", 5*time.Second, "after the load, wait this long for in-flight operations (and messages) before cancelling them")
-	fs.StringArrayVar(&l.thresholds, "threshold", nil, "pass/fail criterion, e.g. 'p99<25ms' (repeatable)")
+// registerLoad binds the load model flags to the workload's fields, as a scenario's workload
+// gives them (the runner parses them), and adds the output flags. Rates and stages are checked as
+// they are parsed, so a bad one is a usage error naming its flag.
+func (b *benchFlags) registerLoad(fs *pflag.FlagSet) {
+	w := &b.w
+	fs.Var(checked{&w.Rate, func(s string) error { _, err := bench.ParseRate(s); return err }}, "rate", "open model: constant arrival rate, e.g. 5000/s (also /m, /h)")
+	fs.Var(checked{&w.Stages, func(s string) error { _, err := bench.ParseStages(s); return err }}, "stages", "open model: DURATION:RATE stages, e.g. 30s:1000,60s:5000,30s:0 (linear ramps)")
+	fs.IntVarP(&w.Concurrency, "concurrency", "c", 10, "closed model: workers sending back to back")
+	fs.IntVar(&b.maxInFlight, "max-in-flight", 100, "open model: most requests in flight (the worker pool); a send with no free worker at its intended time is late")
+	fs.IntVar(&w.MaxBacklog, "max-backlog", 0, "open model: overdue sends beyond which the oldest are dropped (default 10 x the peak rate, at least 1000)")
+	fs.DurationVarP((*time.Duration)(&w.Duration), "duration", "d", 0, "measured load duration, after --warmup (default 10s unless --count or --stages)")
+	fs.Int64VarP(&w.Count, "count", "n", 0, "stop after this many measured sends")
+	fs.DurationVar((*time.Duration)(&w.Warmup), "warmup", 0, "run the load this long first and leave it out of every figure")
+	fs.DurationVar((*time.Duration)(&w.Drain), "drain", 5*time.Second, "after the load, wait this long for in-flight operations (and messages) before cancelling them")
+	fs.StringArrayVar(&w.Thresholds, "threshold", nil, "pass/fail criterion, e.g. 'p99<25ms' (repeatable)")
 	// The output flags are report.go's, defined once for verify, bench, run and report.
 	outputs := &cobra.Command{}
-	l.outputs.add(outputs, true)
-	l.outputs.addStepSummary(outputs)
+	b.outputs.add(outputs, true)
+	b.outputs.addStepSummary(outputs)
 	fs.AddFlagSet(outputs.Flags())
-	fs.StringVar(&l.name, "name", "", "workload name in the results (default: driver and operation)")
+	fs.StringVar(&w.Name, "name", "", "workload name in the results (default: driver and operation)")
 }
 
-// config returns the engine configuration and thresholds the flags describe; errors are usage
-// errors (exit 2).
-func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Threshold, error) {
-	var cfg bench.Config
-	var err error
-	if l.rate != "" {
-		if cfg.Rate, err = bench.ParseRate(l.rate); err != nil {
-			return cfg, nil, exitcode.Usagef("--rate: %w", err)
-		}
+// checkLoad checks what only the flags can get wrong (a flag of the other load model) and fills
+// the bench defaults: 10 s unless --count or --stages, --max-in-flight when given.
+func (b *benchFlags) checkLoad(fs *pflag.FlagSet) error {
+	open := b.w.Rate != "" || b.w.Stages != ""
+	switch {
+	case open && fs.Changed("concurrency"):
+		return exitcode.Usagef("--concurrency is the closed model; with --rate or --stages bound the workers with --max-in-flight")
+	case !open && (fs.Changed("max-in-flight") || fs.Changed("max-backlog")):
+		return exitcode.Usagef("--max-in-flight and --max-backlog are for the open model (--rate or --stages)")
+	case b.w.Concurrency < 1 || b.maxInFlight < 1 || b.w.MaxBacklog < 0:
+		return exitcode.Usagef("--concurrency and --max-in-flight must be at least 1, --max-backlog not negative")
 	}
-	if l.stages != "" {
-		if cfg.Stages, err = bench.ParseStages(l.stages); err != nil {
-			return cfg, nil, exitcode.Usagef("--stages: %w", err)
-		}
+	if fs.Changed("max-in-flight") {
+		b.w.MaxInFlight = b.maxInFlight // open model workers; messaging: the bound on unacknowledged sends
 	}
-	if cfg.Open() && fs.Changed("concurrency") {
-		return cfg, nil, exitcode.Usagef("--concurrency is the closed model; with --rate or --stages bound the workers with --max-in-flight")
+	if b.w.Duration == 0 && b.w.Count == 0 && b.w.Stages == "" {
+		b.w.Duration = scenario.Duration(10 * time.Second)
 	}
-	if !cfg.Open() && (fs.Changed("max-in-flight") || fs.Changed("max-backlog")) {
-		return cfg, nil, exitcode.Usagef("--max-in-flight and --max-backlog are for the open model (--rate or --stages)")
+	return nil
+}
+
+// checked is a string flag that parse must accept (cobra then names the flag in the error).
+type checked struct {
+	dst   *string
+	parse func(string) error
+}
+
+func (c checked) String() string {
+	if c.dst == nil {
+		return ""
 	}
-	if l.concurrency < 1 || l.maxInFlight < 1 || l.maxBacklog < 0 {
-		return cfg, nil, exitcode.Usagef("--concurrency and --max-in-flight must be at least 1, --max-backlog not negative")
+	return *c.dst
+}
+func (c checked) Type() string { return "string" }
+func (c checked) Set(s string) error {
+	if err := c.parse(s); err != nil {
+		return err
 	}
-	cfg.Workers = l.concurrency
-	if cfg.Open() {
-		cfg.Workers = l.maxInFlight
-	}
-	cfg.MaxBacklog, cfg.Duration, cfg.Count, cfg.Warmup, cfg.Drain = l.maxBacklog, l.duration, l.count, l.warmup, l.drain
-	if cfg.Duration == 0 && cfg.Count == 0 && len(cfg.Stages) == 0 {
-		cfg.Duration = 10 * time.Second
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, nil, exitcode.Usagef("%w", err)
-	}
-	ths, err := threshold.ParseAll(l.thresholds)
-	if err != nil {
-		return cfg, nil, exitcode.Usagef("--threshold: %w", err)
-	}
-	return cfg, ths, nil
+	*c.dst = s
+	return nil
 }
 
 // benchFlags are what a bench subcommand fills: the runner's workload, whose fields its flags
 // bind to as a scenario file fills them, the target's address and connection flags, the load
 // model and the outputs.
 type benchFlags struct {
-	address string
-	w       scenario.Workload
-	tf      targetFlags
-	l       loadFlags
+	address     string
+	w           scenario.Workload
+	tf          targetFlags
+	maxInFlight int
+	outputs     reportFlags // --out (results JSON), --html, --junit, --md, --step-summary (report.go)
 }
 
 // register adds the payload flags (templateFlag and help name the template; with schema, the
@@ -169,18 +158,17 @@ func (b *benchFlags) register(fs *pflag.FlagSet, templateFlag, help, headerHelp 
 	fs.StringVar(&p.DataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
 	fs.IntVar(&p.Ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
 	b.tf.register(fs, headerHelp)
-	b.l.register(fs)
+	b.registerLoad(fs)
 }
 
-// run runs the workload through runner.Bench: flags to the load model (exit 2 on bad input), the
+// run runs the workload through runner.Bench: the load flags checked (exit 2 on bad input), the
 // target (prepare checks the flags and completes it; its errors carry their exit code), the run
 // (bad input 2, unreachable 3, with progress on stderr), then the results file and reports
 // (reports.WriteOutputs; a path that cannot be written exits 2) and the summary on stdout (stderr
 // when a report goes to stdout as "-"). A breached threshold exits 1 and an interrupted run 3,
 // both after the results are written.
 func (b *benchFlags) run(cmd *cobra.Command, a *app, driver string, prepare func(*scenario.Target) error) error {
-	cfg, ths, err := b.l.config(cmd.Flags())
-	if err != nil {
+	if err := b.checkLoad(cmd.Flags()); err != nil {
 		return err
 	}
 	t, err := b.tf.target(a, driver, driver, b.address)
@@ -190,16 +178,11 @@ func (b *benchFlags) run(cmd *cobra.Command, a *app, driver string, prepare func
 	if err := prepare(&t); err != nil {
 		return err
 	}
-	if cmd.Flags().Changed("max-in-flight") {
-		b.w.MaxInFlight = b.l.maxInFlight // messaging: the bound on unacknowledged sends
-	}
-	b.w.Name = b.l.name
-	w := runner.Workload{Target: t, Workload: b.w, Load: &cfg, Thresholds: ths}
-	f, runErr := runner.Bench(cmd.Context(), w, a.runnerOptions("bench"))
+	f, runErr := runner.Bench(cmd.Context(), runner.Workload{Target: t, Workload: b.w}, a.runnerOptions("bench"))
 	if f == nil {
 		return runErr
 	}
-	outputs := b.l.outputs.outputs(a)
+	outputs := b.outputs.outputs(a)
 	if err := reports.WriteOutputs(f, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
