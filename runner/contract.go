@@ -49,7 +49,7 @@ type Contract struct {
 	StateChangeURL string
 	StateTeardown  bool
 	// Client makes state change, trigger and message provider calls (default: a client with a
-	// 30 s timeout).
+	// 30 s timeout that trusts what the first endpoint with TLS trusts).
 	Client *http.Client
 
 	// Routes route message interactions whose metadata names no topic, exchange or queue, by
@@ -119,6 +119,13 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 		pacts = append(pacts, ps...)
 	}
+	if c.Client == nil {
+		client, err := defaultClient(c)
+		if err != nil {
+			return nil, err
+		}
+		c.Client = client
+	}
 	cfg := verifier.Config{Consumer: c.Consumer, Description: c.Description, State: c.State,
 		StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown, Client: c.Client}
 	if len(c.Proto) > 0 {
@@ -186,6 +193,24 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 	}
 	return v, err
+}
+
+// defaultClient is the client of c's state change, trigger and message provider calls: a 30 s
+// timeout, and the TLS settings of the first of its endpoints that uses TLS (HTTP, gRPC, Kafka,
+// AMQP), so those calls trust what the provider connection trusts.
+func defaultClient(c Contract) (*http.Client, error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	for _, e := range []*Endpoint{c.HTTP, c.GRPC, c.Kafka, c.AMQP} {
+		if e != nil && e.TLS.Enabled {
+			tlsCfg, err := e.TLS.Config()
+			if err != nil {
+				return nil, exitcode.Usagef("TLS: %w", err)
+			}
+			transport.TLSClientConfig = tlsCfg
+			break
+		}
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: transport}, nil
 }
 
 // connections opens a contract's endpoints and closes them all at the end.

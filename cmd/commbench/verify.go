@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"regexp"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -114,12 +112,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 	c := runner.Contract{Pacts: f.pacts, Consumer: f.consumer, StateChangeURL: f.stateChangeURL, StateTeardown: f.stateTeardown,
 		Proto: f.protos, ImportPaths: f.importPaths}
-	// State change, trigger and message provider calls trust what the provider connection trusts.
-	tlsCfg, err := f.target.tlsSettings().Config()
-	if err != nil {
-		return c, exitcode.Usagef("TLS: %w", err)
-	}
-	c.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}}
+	var err error
 	for _, re := range []struct {
 		flag, expr string
 		dst        **regexp.Regexp
