@@ -10,15 +10,18 @@ package verifier
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"sync"
 	"time"
 
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/commbench/commbench/contracts"
+	"github.com/commbench/commbench/contracts/generators"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/results"
 )
@@ -42,6 +45,14 @@ type Config struct {
 	StateTeardown  bool
 	// Client makes state change calls (default: a client with a 30 s timeout).
 	Client *http.Client
+
+	// Headers are set on every HTTP request to the provider, each replacing a header of the
+	// same name recorded in the pact (Pact's --header / custom headers).
+	Headers map[string]string
+	// RequestFilter, when set, is applied to every HTTP request after Headers, just before it is
+	// sent (Pact's request filter); it may change anything. An error fails the interaction.
+	// SetHeaderIfPresent builds the common one.
+	RequestFilter func(ctx context.Context, req *drivers.Message) error
 
 	// Filters: Consumer equals the pact's consumer; Description and State match the interaction's
 	// description and any of its provider state names. Nil or empty means all.
@@ -123,7 +134,13 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 		Kind: kindName(in.Kind), Transport: transportOf(in), ProviderStates: in.StateNames(),
 		Pending: in.Pending, Source: p.Source,
 	}
-	defer func() { r.DurationMS = float64(time.Since(start).Microseconds()) / 1000 }() // r is the named result
+	r.Comments, r.TestName = comments(in)
+	warnings := &warnings{}
+	ctx = context.WithValue(ctx, warningsKey{}, warnings)
+	defer func() { // r is the named result
+		r.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+		r.Warnings = warnings.list()
+	}()
 
 	verify, missing := cfg.route(in, r.Transport)
 	if verify == nil {
@@ -249,6 +266,61 @@ func summarize(v *results.Verification) {
 		}
 	}
 	v.Summary = s
+}
+
+// comments returns a V4 interaction's comments.text lines and comments.testname, which Pact's
+// verifier prints with the interaction (pact-reference rust/pact_verifier/src/lib.rs,
+// process_comments). Non-string entries are written as JSON.
+func comments(in *contracts.Interaction) (text []string, testName string) {
+	switch t := in.Comments["text"].(type) {
+	case []any:
+		for _, v := range t {
+			if s, ok := v.(string); ok {
+				text = append(text, s)
+			} else if b, err := json.Marshal(v); err == nil {
+				text = append(text, string(b))
+			}
+		}
+	case string:
+		text = []string{t}
+	}
+	testName, _ = in.Comments["testname"].(string)
+	return text, testName
+}
+
+// warnings collects an interaction's warnings; verifyOne puts one in the context.
+type warnings struct {
+	mu  sync.Mutex
+	all []string
+}
+
+type warningsKey struct{}
+
+func (w *warnings) add(msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.all = append(w.all, msg)
+}
+
+func (w *warnings) list() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.all...)
+}
+
+// warn records a warning for the interaction being verified in ctx (none outside Verify).
+func warn(ctx context.Context, msg string) {
+	if w, ok := ctx.Value(warningsKey{}).(*warnings); ok {
+		w.add(msg)
+	}
+}
+
+// generatorContext is the generator context for an interaction: the provider state values, and
+// a ProviderState generator naming a value they lack keeps the pact's example with a warning,
+// as Pact's verifier does (pact-reference pact_matching::generate_request and
+// generators::apply_generators_to_sync_message ignore a failed generate_value).
+func generatorContext(ctx context.Context, state map[string]any) *generators.Context {
+	return &generators.Context{ProviderState: state, Warn: func(msg string) { warn(ctx, msg) }}
 }
 
 func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
