@@ -56,6 +56,26 @@ var variants = []variant{
 			}
 		}
 	}},
+	{"metadata-as-strings", func(r *reply) { // as Kafka headers carry them
+		for k, v := range r.metadata {
+			if _, isString := v.(string); !isString {
+				b, _ := json.Marshal(v)
+				r.metadata[k] = string(b)
+			}
+		}
+	}},
+	{"extra-field", func(r *reply) {
+		if strings.HasPrefix(r.header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			r.body = append(r.body, "&extra=1"...)
+			return
+		}
+		r.body = editJSON(r.body, func(v any) any {
+			if m, ok := v.(map[string]any); ok {
+				m["extra_field"] = "extra"
+			}
+			return v
+		})
+	}},
 	{"wrong-content-type", func(r *reply) {
 		r.header["Content-Type"] = []string{"text/plain"}
 		if r.metadata != nil {
@@ -278,6 +298,11 @@ func (p *provider) httpReply(r *http.Request, body []byte, states []string) *rep
 	if chosen == nil {
 		return nil
 	}
+	if r.Header.Get("Content-Type") != "" && !hasHeader(chosen.Request.Headers, "Content-Type") {
+		// a provider that refuses a content type it was not promised: shows a verifier adding one
+		return &reply{status: http.StatusUnsupportedMediaType, header: http.Header{"Content-Type": {"text/plain"}},
+			body: []byte("the pact records no Content-Type for this request")}
+	}
 	resp := chosen.Response
 	rep := &reply{status: resp.Status, header: http.Header{}}
 	for k, vs := range resp.Headers {
@@ -304,4 +329,13 @@ func bodyBytes(b contracts.Body) []byte {
 		return []byte("null")
 	}
 	return nil
+}
+
+func hasHeader(h map[string][]string, name string) bool {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
 }
