@@ -54,6 +54,13 @@ type Config struct {
 	// SetHeaderIfPresent builds the common one.
 	RequestFilter func(ctx context.Context, req *drivers.Message) error
 
+	// SkipTransports are the transports whose interactions the user chose not to verify: "http",
+	// "grpc", "kafka", "amqp", or "message" for every message interaction. Their interactions
+	// with no target are reported skipped. Any other interaction whose transport has no target
+	// (an HTTP interaction and no HTTP connection, a message with no route or broker) is an
+	// error, so a verification that checked less than its pacts ask never passes.
+	SkipTransports []string
+
 	// Filters: Consumer equals the pact's consumer; Description and State match the interaction's
 	// description and any of its provider state names. Nil or empty means all.
 	Consumer    string
@@ -74,6 +81,20 @@ type MessageVerifier interface {
 
 // ErrSkip marks an interaction that was not verified; the error text is the reason.
 var ErrSkip = errors.New("skipped")
+
+// NoTargetError says that an interaction's transport has no target (no connection, route or
+// broker given). It is ErrSkip (errors.Is); Verify reports the interaction skipped when its
+// Transport is in Config.SkipTransports, else as an error.
+type NoTargetError struct {
+	// Transport is "http", "grpc", "kafka", "amqp" or "message" (a message with no route).
+	Transport string
+	Reason    string
+}
+
+func (e *NoTargetError) Error() string { return e.Reason }
+
+// Is makes a NoTargetError match ErrSkip.
+func (e *NoTargetError) Is(target error) bool { return target == ErrSkip }
 
 // Verify verifies every interaction of pacts that passes the filters, in order. It returns the
 // results gathered; the error is non-nil when a target could not be reached (wrapping
@@ -144,13 +165,13 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 
 	verify, missing := cfg.route(in, r.Transport)
 	if verify == nil {
-		r.Status, r.Reason = results.StatusSkipped, missing
+		cfg.skipOrErr(&r, missing)
 		return r, nil
 	}
 	verify, release, err := cfg.prepare(ctx, p, in, verify) // prepare.go: e.g. subscribe before the states are set up
 	defer release()
 	if errors.Is(err, ErrSkip) { // no route: nothing to verify, so no state to set up
-		r.Status, r.Reason = results.StatusSkipped, err.Error()
+		cfg.skipOrErr(&r, err)
 		return r, nil
 	}
 	state, err := cfg.setUpPrepared(ctx, in, err)
@@ -166,7 +187,7 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	}
 	switch {
 	case errors.Is(err, ErrSkip):
-		r.Status, r.Reason = results.StatusSkipped, err.Error()
+		cfg.skipOrErr(&r, err)
 		return r, nil
 	case err != nil:
 		r.Status, r.Reason = results.StatusError, err.Error()
@@ -194,24 +215,43 @@ func stopping(ctx context.Context, err error) error {
 type verifyFunc func(ctx context.Context, p *contracts.Pact, in *contracts.Interaction, state map[string]any) ([]results.Mismatch, error)
 
 // route picks how to verify an interaction, or says which flag is missing.
-func (cfg *Config) route(in *contracts.Interaction, transport string) (verifyFunc, string) {
+func (cfg *Config) route(in *contracts.Interaction, transport string) (verifyFunc, *NoTargetError) {
 	switch {
 	case transport == "grpc":
 		if cfg.GRPC == nil {
-			return nil, "gRPC interaction: no gRPC address given (--grpc-address)"
+			return nil, &NoTargetError{Transport: "grpc", Reason: "gRPC interaction: no gRPC address given (--grpc-address)"}
 		}
-		return cfg.verifyGRPC, ""
+		return cfg.verifyGRPC, nil
 	case in.Kind == contracts.KindHTTP:
 		if cfg.HTTP == nil {
-			return nil, "HTTP interaction: no provider base URL given (--provider-base-url)"
+			return nil, &NoTargetError{Transport: "http", Reason: "HTTP interaction: no provider base URL given (--provider-base-url)"}
 		}
-		return cfg.verifyHTTP, ""
+		return cfg.verifyHTTP, nil
 	default:
 		if cfg.Messages == nil {
-			return nil, "message interaction: no broker or message provider given (--kafka-brokers, --amqp-url or --message-provider-url)"
+			return nil, &NoTargetError{Transport: "message", Reason: "message interaction: no broker or message provider given (--kafka-brokers, --amqp-url or --message-provider-url)"}
 		}
-		return cfg.Messages.VerifyMessage, ""
+		return cfg.Messages.VerifyMessage, nil
 	}
+}
+
+// skipOrErr reports an interaction that could not be verified for want of a target (err is
+// ErrSkip, usually a *NoTargetError): skipped when the user skipped its transport explicitly
+// (SkipTransports), else an error saying what to give or how to skip it.
+func (cfg *Config) skipOrErr(r *results.Interaction, err error) {
+	transport := "message"
+	var nt *NoTargetError
+	if errors.As(err, &nt) {
+		transport = nt.Transport
+	}
+	for _, t := range cfg.SkipTransports {
+		if t == transport || t == r.Transport || t == "message" && r.Kind != "http" && r.Transport != "grpc" {
+			r.Status, r.Reason = results.StatusSkipped, fmt.Sprintf("%s (transport %s skipped)", err.Error(), transport)
+			return
+		}
+	}
+	r.Status = results.StatusError
+	r.Reason = fmt.Sprintf("%s: not verified; give it, or skip these interactions explicitly (--skip-transport %s)", err.Error(), transport)
 }
 
 func kindName(k contracts.Kind) string {
