@@ -229,7 +229,18 @@ func (cfg *Config) route(in *contracts.Interaction, transport string) (verifyFun
 		return cfg.verifyHTTP, nil
 	default:
 		if cfg.Messages == nil {
-			return nil, &NoTargetError{Transport: "message", Reason: "message interaction: no broker or message provider given (--kafka-brokers, --amqp-url or --message-provider-url)"}
+			nt := &NoTargetError{Transport: "message", Reason: "message interaction: no broker or message provider given (--kafka-brokers, --amqp-url or --message-provider-url)"}
+			var md map[string]any
+			switch {
+			case in.Message != nil:
+				md = in.Message.Metadata
+			case in.SyncRequest != nil:
+				md = in.SyncRequest.Metadata
+			}
+			if r, ok := routeFromMetadata(md, in.Transport, true, true); ok { // its broker, to skip it by transport
+				nt.Transport = r.Broker
+			}
+			return nil, nt
 		}
 		return cfg.Messages.VerifyMessage, nil
 	}
