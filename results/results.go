@@ -100,6 +100,13 @@ type Interaction struct {
 	Mismatches     []Mismatch `json:"mismatches,omitempty"`
 	DurationMS     float64    `json:"duration_ms"`
 	Source         string     `json:"source,omitempty"` // pact file or URL
+	// Comments are the V4 interaction's comments.text and TestName its comments.testname, as
+	// Pact's verifier prints them.
+	Comments []string `json:"comments,omitempty"`
+	TestName string   `json:"test_name,omitempty"`
+	// Warnings are what did not stop the verification but the user should know (e.g. a
+	// ProviderState generator kept the pact's example value).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Mismatch is one difference between the contract and what the provider did.

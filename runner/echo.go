@@ -83,6 +83,19 @@ func (c Contract) echo() map[string]any {
 	if c.Hooks.RequestFilter != nil {
 		m["request_filter"] = true
 	}
+	if len(c.SkipTransports) > 0 {
+		m["skip_transports"] = c.SkipTransports
+	}
+	if c.MessageFirstMatch {
+		m["message_first_match"] = true
+	}
+	if len(c.SetHeadersIfPresent) > 0 {
+		names := slices.Sorted(maps.Keys(c.SetHeadersIfPresent))
+		for i, n := range names {
+			names[i] = n + ": ***"
+		}
+		m["set_header_if_present"] = names
+	}
 	msg := map[string]any{}
 	if c.Kafka != nil {
 		msg["kafka"] = endpointEcho(c.Kafka)
