@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/commbench/commbench/internal/redact"
 )
 
 // envRef matches "$$" (a literal '$', as in the drivers' ${NAME} expansion) or a ${VAR} or
@@ -109,7 +111,6 @@ func (s Scenario) Redacted() Scenario {
 	return out
 }
 
-var userinfo = regexp.MustCompile(`(://)[^/@\s]*@`)
-
-// RedactURL removes user:password@ from every URL in s ("amqp://guest:x@h/" -> "amqp://***@h/").
-func RedactURL(s string) string { return userinfo.ReplaceAllString(s, "${1}***@") }
+// RedactURL is internal/redact's URL: user info and query values of every URL in s become "***"
+// ("amqp://guest:x@h/" -> "amqp://***@h/", "http://h/s?token=t" -> "http://h/s?token=***").
+func RedactURL(s string) string { return redact.URL(s) }
