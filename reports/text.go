@@ -133,7 +133,7 @@ func mismatchLine(m results.Mismatch) string {
 	}
 	s += ": " + oneLine(m.Message)
 	if m.Expected != "" || m.Actual != "" {
-		s += fmt.Sprintf(" (expected %s, actual %s)", clip(compact(m.Expected), 80), clip(compact(m.Actual), 80))
+		s += fmt.Sprintf(" (expected %s, actual %s)", clipValue(m.Expected, 80), clipValue(m.Actual, 80))
 	}
 	return s
 }
@@ -146,13 +146,19 @@ func oneLine(s string) string { return termsafe.Line(s) }
 // safe as oneLine does.
 func compact(s string) string { return oneLine(strings.Join(strings.Fields(s), " ")) }
 
-// clip shortens s to n runes with an ellipsis.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// clipValue is a mismatch value on one line, at most n runes; a value cut says its full size:
+// `{"id": "a… (63000000 bytes in all)`.
+func clipValue(s string, n int) string {
+	head := s
+	if len(head) > 4*n {
+		head = strings.ToValidUTF8(head[:4*n], "")
 	}
-	return string(r[:n-1]) + "…"
+	flat := compact(head)
+	r := []rune(flat)
+	if len(head) == len(s) && len(r) <= n {
+		return flat
+	}
+	return string(r[:min(len(r), n-1)]) + fmt.Sprintf("… (%d bytes in all)", len(s))
 }
 
 // errWriter remembers the first write error.

@@ -102,7 +102,8 @@ type Interaction struct {
 	Source         string     `json:"source,omitempty"` // pact file or URL
 }
 
-// Mismatch is one difference between the contract and what the provider did.
+// Mismatch is one difference between the contract and what the provider did. Expected, Actual
+// and Message hold at most MaxMismatchValueBytes each (see Mismatch.Bounded).
 type Mismatch struct {
 	// Category: "method", "path", "query", "header", "status", "body", "metadata".
 	Category string `json:"category"`

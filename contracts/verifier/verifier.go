@@ -138,7 +138,7 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	}
 	state, err := cfg.setUpPrepared(ctx, in, err)
 	if err != nil {
-		r.Status, r.Reason = results.StatusError, err.Error()
+		r.Status, r.Reason = results.StatusError, results.Cut(err.Error(), results.MaxMismatchValueBytes)
 		return r, stopping(ctx, err)
 	}
 	mismatches, err := verify(ctx, p, in, state)
@@ -152,9 +152,13 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 		r.Status, r.Reason = results.StatusSkipped, err.Error()
 		return r, nil
 	case err != nil:
-		r.Status, r.Reason = results.StatusError, err.Error()
+		r.Status, r.Reason = results.StatusError, results.Cut(err.Error(), results.MaxMismatchValueBytes)
 		return r, stopping(ctx, err)
 	case len(mismatches) > 0:
+		// bounded: a result kept per interaction must not hold whole bodies
+		for i := range mismatches {
+			mismatches[i] = mismatches[i].Bounded()
+		}
 		r.Status, r.Mismatches = results.StatusFailed, mismatches
 	default:
 		r.Status = results.StatusPassed
