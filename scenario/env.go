@@ -73,7 +73,8 @@ func expandRefs(s string, getenv func(string) (string, bool), missing *[]string)
 var OSEnv = os.LookupEnv
 
 // Redacted returns a copy of s fit for results and reports: passwords and header values are
-// replaced by "***", and credentials in addresses (user:pass@) are removed. ${VAR} references are
+// replaced by "***", and the user info and query values of addresses, pact URLs, state change
+// URLs and request paths too (internal/redact). ${VAR} references are
 // kept as written, since they name the variable, not its value.
 func (s Scenario) Redacted() Scenario {
 	out := s
@@ -95,10 +96,18 @@ func (s Scenario) Redacted() Scenario {
 	out.Contracts = make([]Contract, len(s.Contracts))
 	for i, c := range s.Contracts {
 		c.StateChangeURL = RedactURL(c.StateChangeURL)
+		if len(c.Pacts) > 0 {
+			pacts := make([]string, len(c.Pacts))
+			for j, p := range c.Pacts {
+				pacts[j] = RedactURL(p)
+			}
+			c.Pacts = pacts
+		}
 		out.Contracts[i] = c
 	}
 	out.Workloads = make([]Workload, len(s.Workloads))
 	for i, w := range s.Workloads {
+		w.Path = RedactURL(w.Path)
 		if len(w.Headers) > 0 {
 			h := make(map[string]string, len(w.Headers))
 			for k := range w.Headers {

@@ -5,7 +5,6 @@ import (
 	"github.com/commbench/commbench/runner"
 	"io"
 	"maps"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/scenario"
@@ -346,15 +346,8 @@ func (t *targetFlags) echo(m map[string]any) {
 	m["request_timeout"] = t.requestTimeout.String()
 }
 
-// redactURL removes credentials from an address for results and logs.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
-}
+// redactURL is internal/redact's URL: no user info or query value reaches results or logs.
+func redactURL(s string) string { return redact.URL(s) }
 
 // payloadFlags select the body template and data file of requests or messages.
 type payloadFlags struct {
@@ -426,7 +419,7 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
 					Operation: "request", Method: method, Path: path, HTTPClient: client,
 					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
 				}
-				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": strings.ToUpper(method), "path": path, "format": format, "http_client": client}
+				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": strings.ToUpper(method), "path": redact.URL(path), "format": format, "http_client": client}
 				tf.echo(echo)
 				pf.echo(echo)
 				return runner.Workload{Target: st, Workload: w}, fixedEcho(echo), nil

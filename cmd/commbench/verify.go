@@ -149,7 +149,11 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 
 // echo is the configuration written into the results, with secrets left out.
 func (f *verifyFlags) echo() map[string]any {
-	m := map[string]any{"pacts": f.pacts}
+	pacts := make([]string, len(f.pacts))
+	for i, p := range f.pacts {
+		pacts[i] = redactURL(p) // URLs may carry credentials and tokens
+	}
+	m := map[string]any{"pacts": pacts}
 	if f.providerBaseURL != "" {
 		m["provider_base_url"] = redactURL(f.providerBaseURL)
 	}
