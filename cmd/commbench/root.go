@@ -93,7 +93,7 @@ func Execute(ctx context.Context, args, environ []string, stdin io.Reader, stdou
 	if !exitcode.Silent(err) {
 		// redacted (a library error may quote a URL with its credentials) and made safe for a
 		// terminal or CI log (it may quote a pact's or a provider's text)
-		fmt.Fprintf(stderr, "commbench: %s\n", termsafe.String(a.secrets.String(err.Error())))
+		fmt.Fprintf(stderr, "commbench: %s\n", a.safe(err.Error()))
 		if code == exitcode.Usage {
 			fmt.Fprintln(stderr, "Run 'commbench --help' for usage.")
 		}
@@ -175,6 +175,10 @@ func isUsageError(err error) bool {
 	}
 	return false
 }
+
+// safe is s fit for the console: secrets redacted, control characters and line breaks escaped
+// (for text that may quote a pact, a provider or a library error).
+func (a *app) safe(s string) string { return termsafe.String(a.secrets.String(s)) }
 
 // secretEnv matches the names of environment variables whose values are credentials
 // (PACT_BROKER_TOKEN, COMMBENCH_SCHEMA_REGISTRY_PASSWORD, AWS_SECRET_ACCESS_KEY...).

@@ -183,7 +183,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 				"--path", "/orders/1?token=" + canaries["bench path query"], "-n", "20"}, headers...)
 		}, 3},
 		{"bench/refused broker", func(string) []string {
-			return []string{"bench", "amqp", "--url", "amqp://guest:"+canaries["amqp URL password"]+"@127.0.0.1:1/", "--route", "/q", "-n", "5"}
+			return []string{"bench", "amqp", "--url", "amqp://guest:" + canaries["amqp URL password"] + "@127.0.0.1:1/", "--route", "/q", "-n", "5"}
 		}, 3},
 		{"run/success", func(dir string) []string {
 			return runArgs(t, dir, s, s.provider.URL, s.states.URL, pactURL(s.pacts.URL), false)

@@ -174,38 +174,8 @@ func (f *verifyFlags) echo() map[string]any {
 }
 
 // printInteraction prints one line per interaction and an indented line per mismatch: the tree
-// consumer -> interaction -> mismatches as results arrive.
+// consumer -> interaction -> mismatches as results arrive, safe for a terminal or CI log
+// (reports.Interaction).
 func printInteraction(w io.Writer, r results.Interaction, color bool) {
-	mark, paint := "✓", "\x1b[32m"
-	switch r.Status {
-	case results.StatusFailed, results.StatusError:
-		mark, paint = "✗", "\x1b[31m"
-		if r.Pending {
-			mark, paint = "!", "\x1b[33m"
-		}
-	case results.StatusSkipped:
-		mark, paint = "-", "\x1b[90m"
-	}
-	status := r.Status
-	if r.Pending {
-		status += ", pending"
-	}
-	line := fmt.Sprintf("%s %s → %s: %s [%s] (%s)", mark, r.Consumer, r.Provider, r.Description, r.Transport, status)
-	if color {
-		line = paint + line + "\x1b[0m"
-	}
-	fmt.Fprintln(w, line)
-	if r.Reason != "" {
-		fmt.Fprintf(w, "    %s\n", r.Reason)
-	}
-	for _, m := range r.Mismatches {
-		where := m.Category
-		if m.Path != "" {
-			where += " " + m.Path
-		}
-		fmt.Fprintf(w, "    %s: %s\n", where, m.Message)
-		if m.Expected != "" || m.Actual != "" {
-			fmt.Fprintf(w, "      expected: %s\n      actual:   %s\n", m.Expected, m.Actual)
-		}
-	}
+	_ = reports.Interaction(w, r, color)
 }
