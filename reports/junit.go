@@ -208,6 +208,7 @@ func problemMessage(in results.Interaction) string {
 }
 
 func mismatchDetails(in results.Interaction) string {
+	in = shownInteraction(in)
 	var b strings.Builder
 	if in.Source != "" {
 		fmt.Fprintf(&b, "pact: %s\n", redactString(in.Source))

@@ -109,7 +109,8 @@ type Interaction struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Mismatch is one difference between the contract and what the provider did.
+// Mismatch is one difference between the contract and what the provider did. Expected, Actual
+// and Message hold at most MaxMismatchValueBytes each (see Mismatch.Bounded).
 type Mismatch struct {
 	// Category: "method", "path", "query", "header", "status", "body", "body-type" (the body's
 	// content type differs, Pact's BodyTypeMismatch), "metadata".

@@ -171,6 +171,9 @@ type Payload struct {
 	Ring     int    `yaml:"ring,omitempty" json:"ring,omitempty"`
 	// ContentType of bodies (default: the format's).
 	ContentType string `yaml:"content_type,omitempty" json:"content_type,omitempty"`
+	// MaxBytes bounds one generated payload in bytes of JSON text (default 16 MiB, see
+	// formats/template.DefaultMaxPayloadBytes): a template past it fails before the load.
+	MaxBytes int `yaml:"max_bytes,omitempty" json:"max_bytes,omitempty"`
 }
 
 // Outputs are report files written at the end; empty paths are skipped.

@@ -13,7 +13,9 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/formats/template"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/scenario"
 )
@@ -245,23 +247,28 @@ func (t *targetFlags) tlsSettings() drivers.TLS {
 	return s
 }
 
+// redactURL is internal/redact's URL: no user info or query value reaches results or logs.
+func redactURL(s string) string { return redact.URL(s) }
+
 // payloadFlags select the body template and data file of requests or messages.
 type payloadFlags struct {
 	template string
 	dataFile string
 	ring     int
+	maxBytes int
 }
 
 func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
 	fs.StringVar(&p.template, name, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
 	fs.StringVar(&p.dataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
 	fs.IntVar(&p.ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
+	fs.IntVar(&p.maxBytes, "max-payload-bytes", template.DefaultMaxPayloadBytes, "largest payload a template may generate, in bytes (a template past it fails before the load)")
 }
 
 // payload is the scenario payload the flags describe (built by workload.go's payloadSource).
 func (p *payloadFlags) payload(format, schema, message string, deps, importPaths []string, contentType string) scenario.Payload {
 	return scenario.Payload{Format: format, Schema: schema, Message: message, SchemaDeps: deps, ImportPaths: importPaths,
-		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType}
+		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType, MaxBytes: p.maxBytes}
 }
 
 func newBenchRESTCmd(a *app) *cobra.Command {

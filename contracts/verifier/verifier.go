@@ -176,7 +176,7 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	}
 	state, err := cfg.setUpPrepared(ctx, in, err)
 	if err != nil {
-		r.Status, r.Reason = results.StatusError, err.Error()
+		r.Status, r.Reason = results.StatusError, results.Cut(err.Error(), results.MaxMismatchValueBytes)
 		return r, stopping(ctx, err)
 	}
 	mismatches, err := verify(ctx, p, in, state)
@@ -190,9 +190,13 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 		cfg.skipOrErr(&r, err)
 		return r, nil
 	case err != nil:
-		r.Status, r.Reason = results.StatusError, err.Error()
+		r.Status, r.Reason = results.StatusError, results.Cut(err.Error(), results.MaxMismatchValueBytes)
 		return r, stopping(ctx, err)
 	case len(mismatches) > 0:
+		// bounded: a result kept per interaction must not hold whole bodies
+		for i := range mismatches {
+			mismatches[i] = mismatches[i].Bounded()
+		}
 		r.Status, r.Mismatches = results.StatusFailed, mismatches
 	default:
 		r.Status = results.StatusPassed
