@@ -121,7 +121,7 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	r = results.Interaction{
 		Consumer: p.Consumer, Provider: p.Provider, Description: in.Description,
 		Kind: kindName(in.Kind), Transport: transportOf(in), ProviderStates: in.StateNames(),
-		Pending: in.Pending, Source: p.Source,
+		Pending: in.Pending, Source: p.Source, InteractionID: in.ID,
 	}
 	defer func() { r.DurationMS = float64(time.Since(start).Microseconds()) / 1000 }() // r is the named result
 
