@@ -45,6 +45,17 @@ func (c Contract) ExpandEnv(getenv func(string) (string, bool)) (Contract, error
 		sort.Strings(missing)
 		return c, fmt.Errorf("contract state_change_url: environment variable %s is not set", missing[0])
 	}
+	if c.Broker != nil {
+		b := *c.Broker
+		for _, f := range []*string{&b.URL, &b.Username, &b.Password, &b.Token, &b.ProviderVersion, &b.ProviderBranch, &b.BuildURL} {
+			*f = expandRefs(*f, getenv, &missing)
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return c, fmt.Errorf("contract broker: environment variable %s is not set", missing[0])
+		}
+		c.Broker = &b
+	}
 	return c, nil
 }
 
@@ -93,6 +104,17 @@ func (s Scenario) Redacted() Scenario {
 	out.Contracts = make([]Contract, len(s.Contracts))
 	for i, c := range s.Contracts {
 		c.StateChangeURL = RedactURL(c.StateChangeURL)
+		if c.Broker != nil {
+			b := *c.Broker
+			b.URL = RedactURL(b.URL)
+			if b.Password != "" {
+				b.Password = "***"
+			}
+			if b.Token != "" {
+				b.Token = "***"
+			}
+			c.Broker = &b
+		}
 		out.Contracts[i] = c
 	}
 	out.Workloads = make([]Workload, len(s.Workloads))
