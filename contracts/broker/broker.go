@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,19 +105,33 @@ type Selector struct {
 }
 
 // ParseSelector reads one --consumer-version-selectors JSON object, e.g. {"mainBranch": true}.
-// Unknown fields and wrong types are errors naming the field (the reference drops them silently).
+// Unknown fields (names are case-sensitive) and wrong types are errors naming the field; the
+// reference drops them silently.
 func ParseSelector(s string) (Selector, error) {
 	var sel Selector
+	fail := func(err error) (Selector, error) {
+		return sel, fmt.Errorf("consumer version selector %s: %w (expected a JSON object with %s)", s, err, strings.Join(selectorFields, ", "))
+	}
 	d := json.NewDecoder(strings.NewReader(s))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&sel); err != nil {
-		return sel, fmt.Errorf("consumer version selector %s: %w (expected a JSON object with consumer, tag, fallbackTag, latest, deployedOrReleased, deployed, released, environment, mainBranch, branch, matchingBranch, fallbackBranch or fallbackToMainBranch)", s, err)
+	var fields map[string]json.RawMessage
+	if err := d.Decode(&fields); err != nil {
+		return fail(err)
 	}
 	if d.More() {
-		return sel, fmt.Errorf("consumer version selector %s: one JSON object expected", s)
+		return fail(errors.New("one JSON object expected"))
+	}
+	for k := range fields {
+		if !slices.Contains(selectorFields, k) {
+			return fail(fmt.Errorf("unknown field %q", k))
+		}
+	}
+	if err := json.Unmarshal([]byte(s), &sel); err != nil {
+		return fail(err)
 	}
 	return sel, nil
 }
+
+var selectorFields = []string{"consumer", "tag", "fallbackTag", "latest", "deployedOrReleased", "deployed", "released", "environment", "mainBranch", "branch", "matchingBranch", "fallbackBranch", "fallbackToMainBranch"}
 
 // TagSelectors turns --consumer-version-tags into selectors {"tag": t, "latest": true}
 // (selectors.rs consumer_tags_to_selectors).

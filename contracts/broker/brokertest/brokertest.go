@@ -468,3 +468,8 @@ func PactCLI(t testing.TB) string {
 	}
 	return bin
 }
+
+// BasicAuthOf returns the basic auth credentials the request carried.
+func (r Request) BasicAuthOf() (user, pass string, ok bool) {
+	return (&http.Request{Header: r.Header}).BasicAuth()
+}
