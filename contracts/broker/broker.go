@@ -669,10 +669,10 @@ func (s *Session) Verify(ctx context.Context, pacts []*Pact, verify VerifyFunc) 
 				v.Interactions[i].WIP = p.WIP
 				out.Interactions = append(out.Interactions, v.Interactions[i])
 			}
-			add(&out.Summary, v.Summary)
 		}
 		if err != nil {
 			out.Pacts = append(out.Pacts, bp)
+			out.Summary = results.Summarize(out.Interactions)
 			return out, err
 		}
 		if s.Publish != nil && v != nil {
@@ -685,17 +685,9 @@ func (s *Session) Verify(ctx context.Context, pacts []*Pact, verify VerifyFunc) 
 		}
 		out.Pacts = append(out.Pacts, bp)
 	}
+	out.Summary = results.Summarize(out.Interactions)
 	if len(publishErrs) > 0 {
 		return out, exitcode.New(exitcode.Unavailable, fmt.Errorf("publishing verification results failed: %w", errors.Join(publishErrs...)))
 	}
 	return out, nil
-}
-
-func add(s *results.Summary, o results.Summary) {
-	s.Total += o.Total
-	s.Passed += o.Passed
-	s.Failed += o.Failed
-	s.PendingFailed += o.PendingFailed
-	s.Skipped += o.Skipped
-	s.Errors += o.Errors
 }
