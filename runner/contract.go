@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/contracts"
+	"github.com/commbench/commbench/contracts/broker"
 	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/formats"
@@ -64,6 +65,10 @@ type Contract struct {
 	// id. Both may be nil.
 	Avro     *avro.Codec
 	Registry *confluent.Registry
+
+	// Broker, when set, adds the pacts a Pact Broker selects (verified after Pacts) and may
+	// publish their results.
+	Broker *Broker
 }
 
 // Endpoint is a provider or broker a contract is verified against.
@@ -111,6 +116,14 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 			return nil, exitcode.Usagef("%w", err)
 		}
 		pacts = append(pacts, ps...)
+	}
+	var client *broker.Client
+	var fetched []*broker.Pact
+	if c.Broker != nil {
+		var err error
+		if client, fetched, err = fetchBroker(ctx, c, o); err != nil {
+			return nil, err
+		}
 	}
 	cfg := verifier.Config{Consumer: c.Consumer, Description: c.Description, State: c.State,
 		StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown, Client: c.Client}
@@ -170,6 +183,9 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 	}
 	v, err := verifier.Verify(ctx, cfg, pacts)
+	if err == nil && client != nil {
+		v, err = verifyBroker(ctx, client, fetched, c, cfg, v, o)
+	}
 	if v != nil {
 		for i := range v.Interactions {
 			explain(&v.Interactions[i])
@@ -225,6 +241,9 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 	out := Contract{Pacts: c.Pacts, Consumer: c.Consumer, StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown,
 		MessageTimeout: c.MessageTimeout.Std()}
 	var err error
+	if out.Broker, err = brokerOf(c.Broker, "broker"); err != nil {
+		return out, err
+	}
 	if out.Description, err = optionalRegexp("description", c.Description); err != nil {
 		return out, err
 	}
