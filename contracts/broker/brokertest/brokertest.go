@@ -277,7 +277,7 @@ type query struct {
 
 func (b *Broker) forVerification(w http.ResponseWriter, provider string, q *query) {
 	if provider != b.Provider {
-		writeJSON(w, http.StatusOK, b.verifiable(nil, q))
+		writeJSON(w, http.StatusOK, b.verifiable(provider, nil, q))
 		return
 	}
 	var selected []Pact
@@ -298,12 +298,12 @@ func (b *Broker) forVerification(w http.ResponseWriter, provider string, q *quer
 		}
 		selected = append(selected, p)
 	}
-	writeJSON(w, http.StatusOK, b.verifiable(selected, q))
+	writeJSON(w, http.StatusOK, b.verifiable(provider, selected, q))
 }
 
 // verifiable follows verifiable_pact_decorator.rb and the response documented in
 // provider-pacts-for-verification.markdown.
-func (b *Broker) verifiable(pacts []Pact, q *query) map[string]any {
+func (b *Broker) verifiable(provider string, pacts []Pact, q *query) map[string]any {
 	list := []any{}
 	branch := "main"
 	if q != nil && q.ProviderVersionBranch != "" {
@@ -343,7 +343,7 @@ func (b *Broker) verifiable(pacts []Pact, q *query) map[string]any {
 	}
 	return map[string]any{
 		"_embedded": map[string]any{"pacts": list},
-		"_links":    map[string]any{"self": link(fmt.Sprintf("%s/pacts/provider/%s/for-verification", b.URL, seg(b.Provider)), "Pacts to be verified", false)},
+		"_links":    map[string]any{"self": link(fmt.Sprintf("%s/pacts/provider/%s/for-verification", b.URL, seg(provider)), "Pacts to be verified", false)},
 	}
 }
 
