@@ -145,7 +145,7 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		changed = func(string) bool { return false }
 	}
 	var err error
-	if c.Broker, err = f.broker.broker(a, changed); err != nil {
+	if c.Broker, err = f.broker.broker(a, changed, len(f.pacts) > 0); err != nil {
 		return c, err
 	}
 	f.resolved = c.Broker

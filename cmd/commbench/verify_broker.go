@@ -49,20 +49,21 @@ func (b *brokerFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&b.retries, "retries", 8, "retries of a broker request answered 5xx, 408 or 429 (exponential backoff from 0.5 s; 0: none) (default $PACT_BROKER_HTTP_RETRIES)")
 }
 
-// set reports whether the broker is used.
-func (b *brokerFlags) set(a *app) bool { return b.url != "" || a.Getenv("PACT_BROKER_BASE_URL") != "" }
-
 // broker maps the flags to the runner's broker (nil without --broker-url). Missing values come
-// from the environment variables the reference verifier reads. Errors are usage errors naming the
-// flag.
-func (b *brokerFlags) broker(a *app, changed func(string) bool) (*runner.Broker, error) {
+// from the environment variables the reference verifier reads; PACT_BROKER_BASE_URL only when no
+// --pact is given, so that verifying files in a shell that has it set still works. Errors are
+// usage errors naming the flag.
+func (b *brokerFlags) broker(a *app, changed func(string) bool, hasPacts bool) (*runner.Broker, error) {
 	env := func(flag, v, name string) string {
 		if v == "" && !changed(flag) {
 			return a.Getenv(name)
 		}
 		return v
 	}
-	url := env("broker-url", b.url, "PACT_BROKER_BASE_URL")
+	url := b.url
+	if !hasPacts {
+		url = env("broker-url", b.url, "PACT_BROKER_BASE_URL")
+	}
 	if url == "" {
 		for _, f := range []string{"provider-name", "consumer-version-selectors", "consumer-version-tags", "enable-pending", "include-wip-pacts-since", "ignore-no-pacts-error", "publish", "provider-version", "build-url"} {
 			if changed(f) {

@@ -141,6 +141,16 @@ func TestVerifyFromBrokerFailures(t *testing.T) {
 			}
 		})
 	}
+	// PACT_BROKER_BASE_URL stands for --broker-url only when no --pact is given.
+	b := brokerPacts(t, false)
+	if code, stdout, stderr := runCLI(t, []string{"PACT_BROKER_BASE_URL=" + b.URL, "PACT_BROKER_TOKEN=" + brokerToken, "PACT_PROVIDER_NAME=orders"},
+		"verify", "--provider-base-url", api, "--consumer-version-selectors", `{"consumer": "web"}`); code != 0 || !strings.Contains(stdout, "web → orders") {
+		t.Errorf("broker from the environment: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	pact := filepath.Join(testenv.ModuleRoot(t), "contracts", "broker", "testdata", "web-orders.json")
+	if code, stdout, stderr := runCLI(t, []string{"PACT_BROKER_BASE_URL=http://127.0.0.1:1"}, "verify", "--pact", pact, "--provider-base-url", api); code != 0 {
+		t.Errorf("--pact with PACT_BROKER_BASE_URL set: exit %d\n%s\n%s", code, stdout, stderr)
+	}
 	for _, args := range [][]string{{"verify", "--provider-base-url", api}, {"verify", "--broker-url", "http://127.0.0.1:1", "--provider-base-url", api}, {"verify", "--pact", "x.json", "--publish"}} {
 		if code, _, stderr := runCLI(t, nil, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2\n%s", args, code, stderr)
