@@ -31,7 +31,7 @@ type brokerFlags struct {
 }
 
 func (b *brokerFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&b.url, "broker-url", "", "Pact Broker (or PactFlow) to fetch the pacts to verify from (default $PACT_BROKER_BASE_URL; needs --provider-name)")
+	fs.StringVar(&b.url, "broker-url", "", "Pact Broker (or PactFlow) to fetch the pacts to verify from (needs --provider-name; default $PACT_BROKER_BASE_URL when no --pact is given)")
 	fs.StringVar(&b.provider, "provider-name", "", "the provider's name in the Pact Broker (default $PACT_PROVIDER_NAME)")
 	fs.StringVar(&b.user, "user", "", "Pact Broker basic auth user (default $PACT_BROKER_USERNAME)")
 	fs.StringVar(&b.password, "password", "", "Pact Broker basic auth password (default $PACT_BROKER_PASSWORD; prefer the variable: flags show in process lists)")
@@ -46,7 +46,7 @@ func (b *brokerFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&b.publish, "publish", false, "publish the verification results to the Pact Broker (needs --provider-version)")
 	fs.StringVar(&b.providerVersion, "provider-version", "", "the provider version verified (required with --publish), e.g. the commit SHA")
 	fs.StringVar(&b.buildURL, "build-url", "", "CI build URL published with the results")
-	fs.IntVar(&b.retries, "retries", 8, "retries of a broker request answered 5xx, 408 or 429 (exponential backoff from 0.5 s; 0: none) (default $PACT_BROKER_HTTP_RETRIES)")
+	fs.IntVar(&b.retries, "retries", 8, "retries of a broker request answered 5xx, 408 or 429, with exponential backoff from 0.5 s (0: none; or $PACT_BROKER_HTTP_RETRIES)")
 }
 
 // broker maps the flags to the runner's broker (nil without --broker-url). Missing values come
