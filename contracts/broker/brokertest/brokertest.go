@@ -91,8 +91,9 @@ type failure struct {
 // New starts a broker holding pacts for provider; it is closed when the test ends.
 func New(t testing.TB, provider string, pacts ...Pact) *Broker {
 	b := &Broker{Provider: provider, pacts: pacts, published: map[string][]json.RawMessage{}}
-	b.srv = httptest.NewServer(http.HandlerFunc(b.serve))
-	b.URL = b.srv.URL
+	b.srv = httptest.NewUnstartedServer(http.HandlerFunc(b.serve))
+	b.URL = "http://" + b.srv.Listener.Addr().String() // before serving: handlers read it
+	b.srv.Start()
 	t.Cleanup(b.srv.Close)
 	return b
 }
