@@ -111,3 +111,30 @@ func brokerOf(b *scenario.Broker, field string) (*Broker, error) {
 	}
 	return out, nil
 }
+
+// echo is b without credentials (only which kind was given).
+func (b *Broker) echo() map[string]any {
+	e := map[string]any{"url": scenario.RedactURL(b.URL), "provider": b.Provider, "auth": b.Auth.String()}
+	if len(b.Selectors) > 0 {
+		e["consumer_version_selectors"] = b.Selectors
+	}
+	for k, v := range map[string][]string{"consumer_version_tags": b.ConsumerVersionTags, "provider_tags": b.ProviderTags} {
+		if len(v) > 0 {
+			e[k] = v
+		}
+	}
+	for k, v := range map[string]string{"include_wip_pacts_since": b.IncludeWIPPactsSince, "provider_branch": b.ProviderBranch} {
+		if v != "" {
+			e[k] = v
+		}
+	}
+	for k, v := range map[string]bool{"enable_pending": b.EnablePending, "ignore_no_pacts_error": b.IgnoreNoPactsError} {
+		if v {
+			e[k] = true
+		}
+	}
+	if p := b.Publish; p != nil {
+		e["publish"] = map[string]any{"provider_version": p.ProviderVersion, "build_url": scenario.RedactURL(p.BuildURL)}
+	}
+	return e
+}

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -69,16 +70,22 @@ type Contract struct {
 	// Broker, when set, adds the pacts a Pact Broker selects (verified after Pacts) and may
 	// publish their results.
 	Broker *Broker
+
+	// Hooks are in-process stand-ins for URLs, for Go tests (like pact-go's VerifyRequest):
+	// StateHandlers instead of StateChangeURL (setup and teardown calls), MessageProducers
+	// instead of MessageProviderURL, and a RequestFilter applied to every HTTP request just
+	// before it is sent (e.g. to set a fresh token). See verifier.Hooks.
+	Hooks verifier.Hooks
 }
 
 // Endpoint is a provider or broker a contract is verified against.
 type Endpoint struct {
-	// Target is the driver's target; its ${NAME} references are resolved with Target.LookupEnv
-	// (default Options.LookupEnv).
-	drivers.Target
-	// Name names the endpoint in errors (default: "provider ADDRESS", "gRPC provider ADDRESS",
+	// Target is where it is and how to reach it: address, credentials, headers, TLS, timeouts,
+	// driver options, with its ${VAR} references already expanded (scenario.Target.ExpandEnv).
+	// The driver is the one of the Contract field it is in; Name, when set, names it in errors
+	// ("target NAME (DRIVER ADDRESS)"; default "provider ADDRESS", "gRPC provider ADDRESS",
 	// "Kafka brokers ADDRESS" or "AMQP broker ADDRESS", credentials removed).
-	Name string
+	scenario.Target
 	// Skipped, when not empty, is why the endpoint is not opened (an optional scenario target that
 	// did not answer): the interactions that need it are skipped with this reason.
 	Skipped string
@@ -91,7 +98,7 @@ type Endpoint struct {
 // cancelled) the partial results come with an error wrapping ErrUnavailable.
 func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 	started := time.Now()
-	file := o.newFile("verify", started, map[string]any{"pacts": c.Pacts})
+	file := o.newFile("verify", started, c.echo())
 	v, err := verify(ctx, c, o)
 	if v == nil {
 		return nil, err
@@ -160,10 +167,13 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		if conn != nil {
 			bc, ok := conn.(verifier.BrokerConn)
 			if !ok {
-				return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", endpointName(b.e, b.as), b.driver)
+				return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", endpointName(b.e, b.driver, b.as), b.driver)
 			}
 			*b.dst = bc
 		}
+	}
+	if err := c.Hooks.Install(&cfg, &mc); err != nil {
+		return nil, exitcode.Usagef("%w", err)
 	}
 	if mc.Kafka != nil || mc.AMQP != nil || mc.ProviderURL != "" {
 		cfg.Messages = verifier.NewMessages(mc)
@@ -211,11 +221,7 @@ func (cs *connections) open(ctx context.Context, e *Endpoint, driver, as string)
 		cs.skipped = append(cs.skipped, e.Skipped)
 		return nil, nil
 	}
-	t := e.Target
-	if t.LookupEnv == nil {
-		t.LookupEnv = cs.lookupEnv
-	}
-	conn, err := openDriver(ctx, driver, t, endpointName(e, as))
+	conn, err := openDriver(ctx, driver, driverTarget(e.Target, cs.lookupEnv), endpointName(e, driver, as))
 	if err != nil {
 		return nil, err
 	}
@@ -229,9 +235,9 @@ func (cs *connections) close() {
 	}
 }
 
-func endpointName(e *Endpoint, as string) string {
+func endpointName(e *Endpoint, driver, as string) string {
 	if e.Name != "" {
-		return e.Name
+		return fmt.Sprintf("target %s (%s %s)", e.Name, driver, scenario.RedactURL(e.Address))
 	}
 	return as + " " + scenario.RedactURL(e.Address)
 }
@@ -239,7 +245,7 @@ func endpointName(e *Endpoint, as string) string {
 // contract is scenario contract c (its ${VAR} references expanded) against the plan's targets.
 func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 	out := Contract{Pacts: c.Pacts, Consumer: c.Consumer, StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown,
-		MessageTimeout: c.MessageTimeout.Std()}
+		MessageTimeout: c.MessageTimeout.Std(), Hooks: p.opts.Hooks}
 	var err error
 	if out.Broker, err = brokerOf(c.Broker, "broker"); err != nil {
 		return out, err
@@ -255,7 +261,7 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 		if t == nil {
 			return nil
 		}
-		return &Endpoint{Target: driverTarget(t.Target, p.opts.lookupEnv()), Name: targetName(t.Target), Skipped: t.Skipped}
+		return &Endpoint{Target: t.Target, Skipped: t.Skipped}
 	}
 	out.HTTP, out.GRPC, out.Kafka, out.AMQP = endpoint(c.HTTP), endpoint(c.GRPC), endpoint(c.Kafka), endpoint(c.AMQP)
 	if t := p.targets[c.GRPC]; t != nil {

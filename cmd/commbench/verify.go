@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"github.com/commbench/commbench/runner"
@@ -30,7 +31,6 @@ type verifyFlags struct {
 	messages                   messageFlags
 	broker                     brokerFlags
 	changed                    func(flag string) bool
-	resolved                   *runner.Broker // the broker settings used, for the echo
 }
 
 func newVerifyCmd(a *app) *cobra.Command {
@@ -116,13 +116,12 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 		w = io.Discard
 	}
 	ro := a.runnerOptions("verify")
-	ro.Progress.Interaction = func(r results.Interaction) { printInteraction(w, r, a.Color(a.stdout)) }
+	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(w, r, a.Color(a.stdout)) }
 	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(w, p) }
 	file, verr := runner.Verify(ctx, c, ro)
 	if file == nil {
 		return verr
 	}
-	file.Run.Config = f.echo()
 	if err := reports.WriteOutputs(file, reports.Outputs{JSON: f.out, HTML: f.html, JUnit: f.junit, Markdown: f.markdown, Stdout: a.stdout}); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
@@ -133,7 +132,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 	if verr == nil && file.Verification.Summary.Total == 0 {
 		a.log.Warn("no interaction matched the filters")
 	}
-	return verdict(file, verr, false)
+	return cmp.Or(verr, runner.Verdict(file))
 }
 
 // contract maps the flags to the runner's contract. Errors are usage errors naming the flag.
@@ -148,7 +147,6 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 	if c.Broker, err = f.broker.broker(a, changed, len(f.pacts) > 0); err != nil {
 		return c, err
 	}
-	f.resolved = c.Broker
 	if len(f.pacts) == 0 && c.Broker == nil {
 		return c, exitcode.Usagef("no pacts to verify: give --pact FILE|DIR|URL or --broker-url with --provider-name")
 	}
@@ -170,77 +168,17 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		}
 	}
 	for _, e := range []struct {
-		address string
-		dst     **runner.Endpoint
-	}{{f.providerBaseURL, &c.HTTP}, {f.grpcAddr, &c.GRPC}} {
+		driver, address string
+		dst             **runner.Endpoint
+	}{{"rest", f.providerBaseURL, &c.HTTP}, {"grpc", f.grpcAddr, &c.GRPC}} {
 		if e.address == "" {
 			continue
 		}
-		t, err := f.target.target(a, e.address)
+		t, err := f.target.target(a, "", e.driver, e.address)
 		if err != nil {
 			return c, err
 		}
 		*e.dst = &runner.Endpoint{Target: t}
 	}
 	return c, f.messages.contract(a, f, &c)
-}
-
-// echo is the configuration written into the results, with secrets left out.
-func (f *verifyFlags) echo() map[string]any {
-	m := map[string]any{"pacts": f.pacts}
-	if f.providerBaseURL != "" {
-		m["provider_base_url"] = redactURL(f.providerBaseURL)
-	}
-	if f.grpcAddr != "" {
-		m["grpc_address"] = f.grpcAddr
-	}
-	if f.stateChangeURL != "" {
-		m["state_change_url"] = redactURL(f.stateChangeURL)
-	}
-	for k, v := range map[string]string{"consumer": f.consumer, "description": f.description, "state": f.state} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	f.target.echo(m)
-	f.messages.echo(m)
-	f.broker.echo(m, f.resolved)
-	return m
-}
-
-// printInteraction prints one line per interaction and an indented line per mismatch: the tree
-// consumer -> interaction -> mismatches as results arrive.
-func printInteraction(w io.Writer, r results.Interaction, color bool) {
-	mark, paint := "✓", "\x1b[32m"
-	switch r.Status {
-	case results.StatusFailed, results.StatusError:
-		mark, paint = "✗", "\x1b[31m"
-		if r.Pending {
-			mark, paint = "!", "\x1b[33m"
-		}
-	case results.StatusSkipped:
-		mark, paint = "-", "\x1b[90m"
-	}
-	status := r.Status
-	if r.Pending {
-		status += ", pending"
-	}
-	line := fmt.Sprintf("%s %s → %s: %s [%s] (%s)", mark, r.Consumer, r.Provider, r.Description, r.Transport, status)
-	if color {
-		line = paint + line + "\x1b[0m"
-	}
-	fmt.Fprintln(w, line)
-	if r.Reason != "" {
-		fmt.Fprintf(w, "    %s\n", r.Reason)
-	}
-	for _, m := range r.Mismatches {
-		where := m.Category
-		if m.Path != "" {
-			where += " " + m.Path
-		}
-		fmt.Fprintf(w, "    %s: %s\n", where, m.Message)
-		if m.Expected != "" || m.Actual != "" {
-			fmt.Fprintf(w, "      expected: %s\n      actual:   %s\n", m.Expected, m.Actual)
-		}
-	}
 }

@@ -109,34 +109,6 @@ func (b *brokerFlags) broker(a *app, changed func(string) bool, hasPacts bool) (
 	return out, nil
 }
 
-// echo adds the broker settings to the configuration written into the results: no credential,
-// only which kind was given.
-func (b *brokerFlags) echo(m map[string]any, rb *runner.Broker) {
-	if rb == nil {
-		return
-	}
-	e := map[string]any{"url": redactURL(rb.URL), "provider": rb.Provider, "auth": rb.Auth.String()}
-	if len(b.selectors) > 0 {
-		e["consumer_version_selectors"] = b.selectors
-	}
-	for k, v := range map[string][]string{"consumer_version_tags": b.consumerTags, "provider_tags": b.providerTags} {
-		if len(v) > 0 {
-			e[k] = v
-		}
-	}
-	for k, v := range map[string]string{"include_wip_pacts_since": b.wipSince, "provider_branch": b.providerBranch, "provider_version": b.providerVersion, "build_url": redactURL(b.buildURL)} {
-		if v != "" {
-			e[k] = v
-		}
-	}
-	for k, v := range map[string]bool{"enable_pending": b.enablePending, "ignore_no_pacts_error": b.ignoreNoPacts, "publish": b.publish} {
-		if v {
-			e[k] = true
-		}
-	}
-	m["broker"] = e
-}
-
 // printBrokerPact prints, before a pact from the broker is verified, where it comes from, its
 // status and the broker's before-verification notices (as the reference verifier prints them).
 func printBrokerPact(w io.Writer, p results.BrokerPact) {
@@ -147,7 +119,7 @@ func printBrokerPact(w io.Writer, p results.BrokerPact) {
 	if p.Pending {
 		status = append(status, "pending: failures do not fail the run")
 	}
-	line := fmt.Sprintf("\nPact %s → %s from %s", p.Consumer, p.Provider, redactURL(p.URL))
+	line := fmt.Sprintf("\nPact %s → %s from %s", p.Consumer, p.Provider, p.URL) // URL: credentials already removed
 	if len(status) > 0 {
 		line += " (" + strings.Join(status, ", ") + ")"
 	}
