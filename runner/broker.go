@@ -39,6 +39,9 @@ func fetchBroker(ctx context.Context, c Contract, o Options) (*broker.Client, []
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(pacts) == 0 {
+		o.logger().Warn("the Pact Broker has no pacts to verify; ignored (ignore_no_pacts_error)", "broker", client.BrokerURL(), "provider", cfg.Provider)
+	}
 	if c.Consumer != "" {
 		kept := pacts[:0]
 		for _, p := range pacts {
