@@ -36,6 +36,7 @@ func Markdown(w io.Writer, f *results.File) error {
 		s := vf.Summary
 		ew.printf("\n#### Contracts\n\n| total | passed | failed | pending failed | skipped | errors |\n|---:|---:|---:|---:|---:|---:|\n")
 		ew.printf("| %d | %d | %d | %d | %d | %d |\n", s.Total, s.Passed, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
+		brokerPactsMarkdown(ew, vf.Pacts)
 		for i, in := range failedInteractions(vf) {
 			if i == 0 {
 				ew.printf("\n")
@@ -130,3 +131,35 @@ func mdEsc(s string) string { return mdReplacer.Replace(oneLine(s)) }
 
 // mdCode makes s safe inside a single-backtick code span.
 func mdCode(s string) string { return strings.ReplaceAll(oneLine(s), "`", "'") }
+
+// brokerPactsMarkdown lists the pacts a Pact Broker selected: URL, pending/WIP status, whether the
+// results were published, and the broker's notices.
+func brokerPactsMarkdown(ew *errWriter, pacts []results.BrokerPact) {
+	if len(pacts) == 0 {
+		return
+	}
+	ew.printf("\n#### Pacts from the Pact Broker\n\n")
+	for _, p := range pacts {
+		var status []string
+		if p.WIP {
+			status = append(status, "WIP")
+		}
+		if p.Pending {
+			status = append(status, "pending")
+		}
+		if p.Published {
+			status = append(status, "results published")
+		}
+		if p.PublishError != "" {
+			status = append(status, "results not published: "+p.PublishError)
+		}
+		ew.printf("- **%s → %s** `%s`", mdEsc(p.Consumer), mdEsc(p.Provider), mdCode(redactString(p.URL)))
+		if len(status) > 0 {
+			ew.printf(" (%s)", mdEsc(strings.Join(status, ", ")))
+		}
+		ew.printf("\n")
+		for _, n := range p.Notices {
+			ew.printf("  - %s\n", mdEsc(n.Text))
+		}
+	}
+}

@@ -63,6 +63,34 @@ type Environment struct {
 type Verification struct {
 	Interactions []Interaction `json:"interactions"`
 	Summary      Summary       `json:"summary"`
+	// Pacts lists the pacts fetched from a Pact Broker, in the order verified; empty for pact files.
+	Pacts []BrokerPact `json:"broker_pacts,omitempty"`
+}
+
+// BrokerPact is one pact a Pact Broker selected for verification: where it came from, why, and
+// whether the results were published.
+type BrokerPact struct {
+	Consumer string `json:"consumer"`
+	Provider string `json:"provider"`
+	// URL is the pact's broker URL, credentials removed.
+	URL string `json:"url"`
+	// Pending: failures do not fail the run (a pact the provider has not yet verified from its
+	// branch); WIP: a work-in-progress pact, included by --include-wip-pacts-since (always pending).
+	Pending bool `json:"pending,omitempty"`
+	WIP     bool `json:"wip,omitempty"`
+	// Notices are the broker's messages for this pact (when: "before_verification",
+	// "after_verification:success_true_published_false"...), printed before verification.
+	Notices []Notice `json:"notices,omitempty"`
+	// Published: verification results were published to the broker; PublishError says why not
+	// when publishing was asked and failed.
+	Published    bool   `json:"published,omitempty"`
+	PublishError string `json:"publish_error,omitempty"`
+}
+
+// Notice is one message from the Pact Broker about a pact.
+type Notice struct {
+	When string `json:"when"`
+	Text string `json:"text"`
 }
 
 // Summary counts interactions by status. Failed excludes pending interactions that failed
@@ -107,6 +135,10 @@ type Interaction struct {
 	// Warnings are what did not stop the verification but the user should know (e.g. a
 	// ProviderState generator kept the pact's example value).
 	Warnings []string `json:"warnings,omitempty"`
+	// InteractionID is the interaction's "_id" in a pact served by a Pact Broker.
+	InteractionID string `json:"interaction_id,omitempty"`
+	// WIP: the interaction belongs to a work-in-progress pact from a Pact Broker (always pending).
+	WIP bool `json:"wip,omitempty"`
 }
 
 // Mismatch is one difference between the contract and what the provider did. Expected, Actual

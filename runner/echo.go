@@ -119,6 +119,9 @@ func (c Contract) echo() map[string]any {
 	for _, t := range c.Triggers {
 		msg["triggers"] = append(asStrings(msg["triggers"]), t.Pattern.String()+"="+scenario.RedactURL(t.URL))
 	}
+	if c.Broker != nil {
+		m["broker"] = c.Broker.echo()
+	}
 	if len(msg) > 0 {
 		if c.MessageTimeout > 0 {
 			msg["timeout"] = c.MessageTimeout.String()

@@ -59,6 +59,17 @@ func (c Contract) ExpandEnv(getenv func(string) (string, bool)) (Contract, error
 			return c, fmt.Errorf("contract set_headers_if_present: environment variable %s is not set", missing[0])
 		}
 	}
+	if c.Broker != nil {
+		b := *c.Broker
+		for _, f := range []*string{&b.URL, &b.Username, &b.Password, &b.Token, &b.ProviderVersion, &b.ProviderBranch, &b.BuildURL} {
+			*f = expandRefs(*f, getenv, &missing)
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return c, fmt.Errorf("contract broker: environment variable %s is not set", missing[0])
+		}
+		c.Broker = &b
+	}
 	return c, nil
 }
 
@@ -121,6 +132,17 @@ func (s Scenario) Redacted() Scenario {
 				pacts[j] = RedactURL(p)
 			}
 			c.Pacts = pacts
+		}
+		if c.Broker != nil {
+			b := *c.Broker
+			b.URL = RedactURL(b.URL)
+			if b.Password != "" {
+				b.Password = "***"
+			}
+			if b.Token != "" {
+				b.Token = "***"
+			}
+			c.Broker = &b
 		}
 		out.Contracts[i] = c
 	}

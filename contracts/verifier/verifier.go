@@ -153,7 +153,7 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	r = results.Interaction{
 		Consumer: p.Consumer, Provider: p.Provider, Description: in.Description,
 		Kind: kindName(in.Kind), Transport: transportOf(in), ProviderStates: in.StateNames(),
-		Pending: in.Pending, Source: p.Source,
+		Pending: in.Pending, Source: p.Source, InteractionID: in.ID,
 	}
 	r.Comments, r.TestName = comments(in)
 	warnings := &warnings{}
