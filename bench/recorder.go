@@ -46,6 +46,7 @@ type shard struct {
 	iOK, iErrs, iBytes int64
 	closed             bool // merged for the results: later samples are left out
 	classes            map[string]int64
+	codes              map[string]int64 // StatusCode of failed operations
 	_                  [64]byte // keep shards on separate cache lines
 }
 
@@ -85,6 +86,12 @@ func (s *shard) record(x *sample) {
 		s.errs++
 		s.iErrs++
 		s.classes[Classify(x.err)]++
+		if c := StatusCode(x.err); c != "" {
+			if s.codes == nil {
+				s.codes = map[string]int64{}
+			}
+			s.codes[c]++
+		}
 	} else {
 		s.ok++
 		s.iOK++
@@ -142,10 +149,11 @@ type merged struct {
 	ok, errs, bytes, late   int64
 	sent, received          int64
 	classes                 map[string]int64
+	codes                   map[string]int64
 }
 
 func (r *recorders) merge() merged {
-	m := merged{latency: newHist(), classes: map[string]int64{}}
+	m := merged{latency: newHist(), classes: map[string]int64{}, codes: map[string]int64{}}
 	if r.shards[0].service != nil {
 		m.service, m.delay = newHist(), newHist()
 	}
@@ -161,6 +169,9 @@ func (r *recorders) merge() merged {
 		m.sent, m.received = m.sent+s.sent, m.received+s.received
 		for k, v := range s.classes {
 			m.classes[k] += v
+		}
+		for k, v := range s.codes {
+			m.codes[k] += v
 		}
 		s.mu.Unlock()
 	}

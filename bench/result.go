@@ -99,5 +99,8 @@ func (e *Engine) workload(pts []results.Point, end int64, interrupted bool) *res
 	if len(m.classes) > 0 {
 		w.Errors = m.classes
 	}
+	if len(m.codes) > 0 {
+		w.StatusCodes = m.codes
+	}
 	return w
 }

@@ -98,8 +98,19 @@ type Interaction struct {
 	Status         string     `json:"status"`
 	Reason         string     `json:"reason,omitempty"`
 	Mismatches     []Mismatch `json:"mismatches,omitempty"`
-	DurationMS     float64    `json:"duration_ms"`
+	// Request is the request sent to the provider (HTTP interactions), for the reports.
+	Request    *SentRequest `json:"request,omitempty"`
+	DurationMS float64      `json:"duration_ms"`
 	Source         string     `json:"source,omitempty"` // pact file or URL
+}
+
+// SentRequest is the request a verification sent: method, path with the query, headers (secret
+// ones such as Authorization replaced by "***") and the body cut to a few KiB.
+type SentRequest struct {
+	Method  string              `json:"method"`
+	Path    string              `json:"path"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
 }
 
 // Mismatch is one difference between the contract and what the provider did.
@@ -137,6 +148,9 @@ type Workload struct {
 	EndToEnd      *Latency `json:"end_to_end,omitempty"` // messaging: send time to receive
 
 	Errors     map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
+	// StatusCodes counts the failed operations that carried a protocol status, by exact status:
+	// "HTTP 503", "gRPC UNAVAILABLE" (successes are Totals.Succeeded).
+	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
 	Series     []Point          `json:"series,omitempty"`
 	Integrity  *Integrity       `json:"integrity,omitempty"`
 	Thresholds []Threshold      `json:"thresholds,omitempty"`

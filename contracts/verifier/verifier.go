@@ -124,6 +124,8 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 		Pending: in.Pending, Source: p.Source,
 	}
 	defer func() { r.DurationMS = float64(time.Since(start).Microseconds()) / 1000 }() // r is the named result
+	ctx, sent := withSentRequest(ctx)
+	defer func() { r.Request = sent.req }() // the request verifyHTTP sent, for the reports
 
 	verify, missing := cfg.route(in, r.Transport)
 	if verify == nil {
