@@ -47,7 +47,7 @@ type shard struct {
 	closed             bool // merged for the results: later samples are left out
 	classes            map[string]int64
 	codes              map[string]int64 // StatusCode of failed operations
-	_                  [64]byte // keep shards on separate cache lines
+	_                  [64]byte         // keep shards on separate cache lines
 }
 
 func newShard(open bool) *shard {

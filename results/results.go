@@ -101,7 +101,7 @@ type Interaction struct {
 	// Request is the request sent to the provider (HTTP interactions), for the reports.
 	Request    *SentRequest `json:"request,omitempty"`
 	DurationMS float64      `json:"duration_ms"`
-	Source         string     `json:"source,omitempty"` // pact file or URL
+	Source     string       `json:"source,omitempty"` // pact file or URL
 }
 
 // SentRequest is the request a verification sent: method, path with the query, headers (secret
@@ -147,13 +147,13 @@ type Workload struct {
 	ScheduleDelay *Latency `json:"schedule_delay,omitempty"`
 	EndToEnd      *Latency `json:"end_to_end,omitempty"` // messaging: send time to receive
 
-	Errors     map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
+	Errors map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
 	// StatusCodes counts the failed operations that carried a protocol status, by exact status:
 	// "HTTP 503", "gRPC UNAVAILABLE" (successes are Totals.Succeeded).
 	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
-	Series     []Point          `json:"series,omitempty"`
-	Integrity  *Integrity       `json:"integrity,omitempty"`
-	Thresholds []Threshold      `json:"thresholds,omitempty"`
+	Series      []Point          `json:"series,omitempty"`
+	Integrity   *Integrity       `json:"integrity,omitempty"`
+	Thresholds  []Threshold      `json:"thresholds,omitempty"`
 }
 
 // Totals over the measured period.
