@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -31,12 +32,19 @@ func Markdown(w io.Writer, f *results.File) error {
 	if f.Run.Error != "" {
 		ew.printf("\n> **Error:** %s\n", mdEsc(f.Run.Error))
 	}
+	mdFailures(ew, f)
 
 	if vf := f.Verification; vf != nil {
 		s := vf.Summary
 		ew.printf("\n#### Contracts\n\n| total | passed | failed | pending failed | skipped | errors |\n|---:|---:|---:|---:|---:|---:|\n")
 		ew.printf("| %d | %d | %d | %d | %d | %d |\n", s.Total, s.Passed, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
-		for i, in := range failedInteractions(vf) {
+		var pending []results.Interaction // the others lead the summary (mdFailures)
+		for _, in := range failedInteractions(vf) {
+			if in.Pending {
+				pending = append(pending, in)
+			}
+		}
+		for i, in := range pending {
 			if i == 0 {
 				ew.printf("\n")
 			}
@@ -64,6 +72,15 @@ func Markdown(w io.Writer, f *results.File) error {
 			}
 			ew.printf("| %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", mdEsc(wl.Name), mdEsc(wl.Driver), mdEsc(wl.Operation),
 				wl.Totals.Requests, fmtRate(wl.Totals.ThroughputPerS), fmtPct(wl.Totals.ErrorRate), p50, p99, pmax)
+		}
+		for _, wl := range f.Workloads {
+			var cells []string
+			for _, r := range statusRows(wl) {
+				cells = append(cells, fmt.Sprintf("%s %d", mdEsc(r.Status), r.Count))
+			}
+			if len(cells) > 0 {
+				ew.printf("\n%s status codes: %s\n", mdEsc(wl.Name), strings.Join(cells, " · "))
+			}
 		}
 		for _, wl := range f.Workloads {
 			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
@@ -115,3 +132,74 @@ func mdEsc(s string) string { return mdReplacer.Replace(oneLine(s)) }
 
 // mdCode makes s safe inside a single-backtick code span.
 func mdCode(s string) string { return strings.ReplaceAll(oneLine(s), "`", "'") }
+
+// maxMarkdownDiffLines bounds the diff lines shown per mismatch in the Markdown summary.
+const maxMarkdownDiffLines = 12
+
+// mdFailures writes the "What failed" section: breached thresholds, then each failed or errored
+// interaction (pending ones excluded) with the request sent and each mismatch at its path with
+// the differing lines of expected (-) and actual (+).
+func mdFailures(ew *errWriter, f *results.File) {
+	ths := failedThresholds(f)
+	var ins []results.Interaction
+	if f.Verification != nil {
+		for _, in := range failedInteractions(f.Verification) {
+			if !in.Pending {
+				ins = append(ins, in)
+			}
+		}
+	}
+	if len(ths) == 0 && len(ins) == 0 {
+		return
+	}
+	ew.printf("\n#### What failed\n\n")
+	for _, t := range ths {
+		ew.printf("- ❌ threshold `%s` on **%s**: actual %s\n", mdCode(t.T.Expr), mdEsc(t.Workload), fmtMetric(t.T.Metric, t.T.Actual))
+	}
+	for i, in := range ins {
+		if i == maxMarkdownFailures {
+			ew.printf("- … and %d more failed interactions: see the HTML report\n", len(ins)-i)
+			break
+		}
+		ew.printf("- ❌ **%s → %s**: %s (%s, %s)\n", mdEsc(in.Consumer), mdEsc(in.Provider), mdEsc(in.Description), mdEsc(in.Transport), in.Status)
+		if in.Reason != "" {
+			ew.printf("  - %s\n", mdEsc(in.Reason))
+		}
+		if r := in.Request; r != nil {
+			ew.printf("  - request sent: `%s`\n", mdCode(r.Method+" "+r.Path))
+		}
+		views := mismatchViews(in.Mismatches)
+		for j, m := range views {
+			if j == maxTextMismatches {
+				ew.printf("  - … and %d more mismatches: see the HTML report\n", len(views)-j)
+				break
+			}
+			where := ""
+			if m.Path != "" {
+				where = " `" + mdCode(m.Path) + "`"
+			}
+			ew.printf("  - %s%s: %s\n", mdEsc(m.Category), where, mdEsc(m.Message))
+			lines := changedLines(m.Diff, 1)
+			if len(lines) == 0 {
+				continue
+			}
+			ew.printf("\n    ```diff\n")
+			for k, l := range lines {
+				if k == maxMarkdownDiffLines {
+					ew.printf("    … %d more lines\n", len(lines)-k)
+					break
+				}
+				mark := "  "
+				switch l.Op {
+				case "del":
+					mark = "- "
+				case "ins":
+					mark = "+ "
+				}
+				// A fence inside a value would close the block.
+				ew.printf("    %s%s\n", mark, strings.ReplaceAll(oneLine(clip(l.Text, 200)), "```", "'''"))
+			}
+			ew.printf("    ```\n\n")
+		}
+	}
+}
