@@ -68,7 +68,6 @@ func TestStatusRows(t *testing.T) {
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
-
 // TestReportsLeadWithWhatFailed: in HTML and Markdown the failed thresholds and interactions come
 // before the contract table and the workloads, each failed interaction with the request sent.
 func TestReportsLeadWithWhatFailed(t *testing.T) {

@@ -47,20 +47,20 @@ func mustRead(name string) string {
 }
 
 type htmlView struct {
-	F         *results.File
+	F *results.File
 	// FailedThresholds and FailedInteractions (not pending) lead the page: what failed, first.
 	FailedThresholds   []failedThreshold
 	FailedInteractions []interactionView
-	Verdict   string
-	Failed    bool
-	Started   string
-	Duration  string
-	Figures   []figure
-	Groups    []groupView
-	Workloads []workloadView
-	Config    []kv
-	Env       []kv
-	CSS       template.CSS
+	Verdict            string
+	Failed             bool
+	Started            string
+	Duration           string
+	Figures            []figure
+	Groups             []groupView
+	Workloads          []workloadView
+	Config             []kv
+	Env                []kv
+	CSS                template.CSS
 }
 
 type workloadView struct {
@@ -93,13 +93,13 @@ type latencyRow struct {
 // configuration (secrets redacted) and the environment. It returns the first write error.
 func HTML(w io.Writer, f *results.File) error {
 	v := htmlView{
-		F:        f,
-		Verdict:  verdict(f),
-		Failed:   f.Failed() || f.Run.Error != "",
-		Duration: fmtDuration(runDuration(f.Run)),
+		F:                f,
+		Verdict:          verdict(f),
+		Failed:           f.Failed() || f.Run.Error != "",
+		Duration:         fmtDuration(runDuration(f.Run)),
 		FailedThresholds: failedThresholds(f),
-		Config:   flattenConfig(f.Run.Config),
-		CSS:      template.CSS(reportCSS),
+		Config:           flattenConfig(f.Run.Config),
+		CSS:              template.CSS(reportCSS),
 	}
 	n := 0
 	for _, g := range groupInteractions(f.Verification) {
