@@ -1,18 +1,15 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
+	"github.com/commbench/commbench/runner"
 	"io"
+	"maps"
 	"net/url"
-	"os"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -27,7 +24,7 @@ import (
 
 // benchSubcommands lists the `bench` subcommands, one builder per driver. A new driver adds its
 // builder here: it registers its own flags plus loadFlags, and calls runBench with a function
-// opening its bench.Operation or bench.AsyncOperation.
+// mapping its flags to the runner's workload.
 var benchSubcommands = []func(*app) *cobra.Command{
 	newBenchRESTCmd,
 	newBenchGRPCCmd,
@@ -152,8 +149,8 @@ func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Thresho
 }
 
 // echo is the load part of the configuration echo in the results.
-func (l *loadFlags) echo(cfg bench.Config) map[string]any {
-	m := map[string]any{"model": "closed", "workers": cfg.Workers, "drain": cfg.Drain.String()}
+func (l *loadFlags) echo(cfg bench.Config, res *results.Workload) map[string]any {
+	m := map[string]any{"model": "closed", "workers": res.Concurrency, "drain": cfg.Drain.String()}
 	if cfg.Open() {
 		m["model"] = "open"
 		m["max_backlog"] = l.maxBacklog
@@ -178,70 +175,37 @@ func (l *loadFlags) echo(cfg bench.Config) map[string]any {
 	return m
 }
 
-// benchWorkload is what a subcommand opens for runBench.
-type benchWorkload struct {
-	info bench.Info
-	// op is a bench.Operation or bench.AsyncOperation (with optional bench hooks).
-	op any
-	// config is the driver part of the configuration echo, secrets already redacted.
-	config map[string]any
-	close  func()
+// benchBuild maps a bench subcommand's flags to the runner's workload (its load model comes from
+// loadFlags), with the driver part of the configuration echo, which may depend on the results.
+type benchBuild func() (runner.Workload, func(*results.Workload) map[string]any, error)
+
+// fixedEcho is a configuration echo that does not depend on the results.
+func fixedEcho(m map[string]any) func(*results.Workload) map[string]any {
+	return func(*results.Workload) map[string]any { return m }
 }
 
-// runBench runs one workload (integrity: it reports messaging integrity figures, which
-// thresholds such as lost==0 need): flags to config (exit 2 on bad input), open (its errors carry
-// their exit code; unclassified ones exit 3), load with progress on stderr, thresholds, results
-// file and reports (reports.WriteOutputs; a path that cannot be written exits 2), summary on
-// stdout (stderr when a report goes to stdout as "-"). A breached threshold exits 1 and an
-// interrupted run 3, both after the results are written.
-func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error)) error {
-	ctx := cmd.Context()
+// runBench runs one workload through runner.Bench: flags to the load model (exit 2 on bad input),
+// build (its errors carry their exit code), the run (bad input 2, unreachable 3, with progress on
+// stderr), then the results file and reports (reports.WriteOutputs; a path that cannot be
+// written exits 2) and the summary on stdout (stderr when a report goes to stdout as "-"). A
+// breached threshold exits 1 and an interrupted run 3, both after the results are written.
+func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error {
 	cfg, ths, err := l.config(cmd.Flags())
 	if err != nil {
 		return err
 	}
-	for _, t := range ths {
-		if t.NeedsIntegrity() && !integrity {
-			return exitcode.Usagef("--threshold %q: %s produces no messaging integrity figures (only publish-consume workloads do)", t.Expr, cmd.CommandPath())
-		}
-	}
-	started := time.Now()
-	wl, err := open(ctx, &cfg)
+	w, echo, err := build()
 	if err != nil {
-		return err // carries its exit code; unclassified errors exit 3
+		return err
 	}
-	defer wl.close()
-	if l.name != "" {
-		wl.info.Name = l.name
-	} else if wl.info.Name == "" {
-		wl.info.Name = wl.info.Driver + " " + wl.info.Operation
-	}
-	cfg.Info = wl.info
-	w, runErr := measureWorkload(ctx, a, cfg, wl, ths)
-	if w == nil {
+	w.Load, w.Thresholds, w.Workload.Name = &cfg, ths, l.name
+	f, runErr := runner.Bench(cmd.Context(), w, a.runnerOptions("bench"))
+	if f == nil {
 		return runErr
 	}
-	passed := true
-	for _, t := range w.Thresholds {
-		passed = passed && t.Passed
-	}
-	config := l.echo(cfg)
-	for k, v := range wl.config {
-		config[k] = v
-	}
-	f := &results.File{
-		Schema: results.Schema,
-		Run: results.Run{
-			ID: uuid.NewString(), Command: "bench", Started: started, Ended: time.Now(),
-			Interrupted: w.Interrupted, Environment: environment(), Config: config,
-		},
-		Workloads: []results.Workload{*w},
-	}
-	if runErr != nil {
-		f.Run.Error = runErr.Error()
-	} else if w.Interrupted {
-		f.Run.Error = "interrupted"
-	}
+	res := &f.Workloads[0]
+	f.Run.Config = l.echo(cfg, res)
+	maps.Copy(f.Run.Config, echo(res))
 	outputs := l.outputs.outputs(a)
 	if err := reports.WriteOutputs(f, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
@@ -253,27 +217,13 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open fun
 	if err := reports.Text(summary, f, a.Color(summary)); err != nil {
 		return err
 	}
-	if w.Model == "open" {
-		writeOpenSummary(summary, w)
+	if res.Model == "open" {
+		writeOpenSummary(summary, res)
 	}
-	if strings.HasSuffix(w.Operation, "-stream") {
-		writeStreamSummary(summary, w)
+	if strings.HasSuffix(res.Operation, "-stream") {
+		writeStreamSummary(summary, res)
 	}
-	switch {
-	case w.Interrupted:
-		return exitcode.Unavailablef("interrupted: the results are partial")
-	case runErr != nil:
-		return exitcode.Unavailablef("%w", runErr)
-	case !passed:
-		var failed []string
-		for _, t := range w.Thresholds {
-			if !t.Passed {
-				failed = append(failed, fmt.Sprintf("%s (actual %.4g)", t.Expr, t.Actual))
-			}
-		}
-		return exitcode.Failedf("threshold breached: %s", strings.Join(failed, ", "))
-	}
-	return nil
+	return verdict(f, runErr, false)
 }
 
 // writeOpenSummary adds the open-model figures the workload table leaves out: late and dropped
@@ -294,13 +244,6 @@ func writeOpenSummary(out io.Writer, w *results.Workload) {
 func writeStreamSummary(out io.Writer, w *results.Workload) {
 	fmt.Fprintf(out, "\nStreams (%s, %s): %d succeeded, %d failed; messages sent %d, received %d; %d bytes (latency is per stream)\n",
 		w.Name, w.Operation, w.Totals.Succeeded, w.Totals.Errors, w.Totals.MessagesSent, w.Totals.MessagesReceived, w.Totals.Bytes)
-}
-
-// environment describes where the run happened.
-func environment() results.Environment {
-	b := currentBuild()
-	host, _ := os.Hostname()
-	return results.Environment{CommbenchVersion: b.Version, GoVersion: b.GoVersion, OS: b.OS, Arch: b.Arch, CPUs: runtime.NumCPU(), Hostname: host}
 }
 
 // targetFlags are the connection flags of the request/response drivers.
@@ -327,7 +270,7 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 
 // target builds the drivers.Target for address; errors are usage errors. Header values stay as
 // written, with LookupEnv (the app's environment) to expand their ${VAR} references once: in
-// the drivers (verify) or in scenarioTarget (bench, see workload.go), so a value containing '$'
+// the drivers (verify) or in scenarioTarget (bench), so a value containing '$'
 // arrives intact. They are checked here, so that an unset variable is a usage error naming the
 // flag before anything connects.
 func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
@@ -357,6 +300,24 @@ func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
 		tg.Options[k] = v
 	}
 	return tg, nil
+}
+
+// scenarioTarget is the runner's target of the flags for driver at address: the header values'
+// ${VAR} references expanded once (tg.LookupEnv), so a value containing '$' arrives intact.
+// Errors are usage errors naming the flag.
+func (t *targetFlags) scenarioTarget(a *app, driver, address string) (scenario.Target, error) {
+	tg, err := t.target(a, address)
+	if err != nil {
+		return scenario.Target{}, err
+	}
+	headers, err := tg.ExpandHeaders()
+	if err != nil {
+		return scenario.Target{}, exitcode.Usagef("--header: %w", err)
+	}
+	return scenario.Target{
+		Name: driver, Driver: driver, Address: tg.Address, TLS: tg.TLS, Headers: headers, Options: tg.Options,
+		ConnectTimeout: scenario.Duration(tg.ConnectTimeout), RequestTimeout: scenario.Duration(tg.RequestTimeout),
+	}, nil
 }
 
 // tlsSettings returns the TLS flags, TLS turned on when any of them is given.
@@ -393,14 +354,6 @@ func redactURL(s string) string {
 	}
 	u.User = nil
 	return u.String()
-}
-
-// openError classifies an Open failure: unreachable targets exit 3, bad input 2.
-func openError(what string, err error) error {
-	if errors.Is(err, drivers.ErrUnreachable) || errors.Is(err, drivers.ErrAuth) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return exitcode.Unavailablef("%s: %w", what, err)
-	}
-	return exitcode.Usagef("%s: %w", what, err)
 }
 
 // payloadFlags select the body template and data file of requests or messages.
@@ -461,31 +414,22 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
     --body-template order.json --rate 5000/s -d 1m --threshold 'p99<25ms' --out results.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, false, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
 				if baseURL == "" {
-					return nil, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
+					return runner.Workload{}, nil, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
 				}
-				tg, err := tf.target(a, baseURL)
+				st, err := tf.scenarioTarget(a, "rest", baseURL)
 				if err != nil {
-					return nil, err
+					return runner.Workload{}, nil, err
 				}
 				w := scenario.Workload{
 					Operation: "request", Method: method, Path: path, HTTPClient: client,
 					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
 				}
-				st, err := scenarioTarget("rest", tg)
-				if err != nil {
-					return nil, err
-				}
-				wl, err := openWorkload(ctx, a, st, w, cfg) // workload.go, shared with run
-				if err != nil {
-					return nil, err
-				}
 				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": strings.ToUpper(method), "path": path, "format": format, "http_client": client}
 				tf.echo(echo)
 				pf.echo(echo)
-				wl.config = echo
-				return wl, nil
+				return runner.Workload{Target: st, Workload: w}, fixedEcho(echo), nil
 			})
 		},
 	}
@@ -539,36 +483,29 @@ is cancelled after N responses (default 0: read until the server ends the stream
     --method shop.v1.OrderService/WatchOrders --message-template watch.json -c 20 -d 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, false, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
 				if address == "" || method == "" || len(protos) == 0 {
-					return nil, exitcode.Usagef("--address, --proto and --method are required")
+					return runner.Workload{}, nil, exitcode.Usagef("--address, --proto and --method are required")
 				}
 				if connections < 1 {
-					return nil, exitcode.Usagef("--connections must be at least 1")
+					return runner.Workload{}, nil, exitcode.Usagef("--connections must be at least 1")
 				}
-				tg, err := tf.target(a, address)
+				t, err := tf.scenarioTarget(a, "grpc", address)
 				if err != nil {
-					return nil, err
-				}
-				t, err := scenarioTarget("grpc", tg)
-				if err != nil {
-					return nil, err
+					return runner.Workload{}, nil, err
 				}
 				t.Proto, t.ImportPaths = protos, importPaths
 				// No operation: the method's descriptor gives the call type.
 				w := scenario.Workload{Method: method, Connections: connections, MessagesPerStream: messagesPerStream, Payload: pf.payload("", "", "", nil, nil, "")}
-				wl, err := openWorkload(ctx, a, t, w, cfg) // workload.go, shared with run
-				if err != nil {
-					return nil, err
-				}
-				echo := map[string]any{"driver": "grpc", "address": address, "method": wl.info.Name, "operation": wl.info.Operation, "proto": protos, "connections": connections}
-				if wl.info.Operation != "unary" {
-					echo["messages_per_stream"] = messagesPerStream
-				}
-				tf.echo(echo)
-				pf.echo(echo)
-				wl.config = echo
-				return wl, nil
+				return runner.Workload{Target: t, Workload: w}, func(res *results.Workload) map[string]any {
+					echo := map[string]any{"driver": "grpc", "address": address, "method": "/" + strings.TrimPrefix(method, "/"), "operation": res.Operation, "proto": protos, "connections": connections}
+					if res.Operation != "unary" {
+						echo["messages_per_stream"] = messagesPerStream
+					}
+					tf.echo(echo)
+					pf.echo(echo)
+					return echo
+				}, nil
 			})
 		},
 	}

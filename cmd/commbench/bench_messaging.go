@@ -1,14 +1,14 @@
 package main
 
 import (
-	"context"
+	"github.com/commbench/commbench/results"
+	"github.com/commbench/commbench/runner"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/messaging"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/scenario"
@@ -49,11 +49,11 @@ func (m *messagingFlags) register(fs *pflag.FlagSet, ops string, tf *targetFlags
 	l.register(fs)
 }
 
-// workload opens the messaging workload w against t (from targetFlags: its headers become message
-// headers) through workload.go's openWorkload, shared with run, with the messaging flags filled in.
-func (m *messagingFlags) workload(ctx context.Context, a *app, fs *pflag.FlagSet, l *loadFlags, tf *targetFlags, cfg *bench.Config, t scenario.Target, w scenario.Workload, echo map[string]any) (*benchWorkload, error) {
+// workload is the runner's messaging workload w against t (from targetFlags: its headers become
+// message headers), with the messaging flags filled in, and its configuration echo.
+func (m *messagingFlags) workload(fs *pflag.FlagSet, l *loadFlags, tf *targetFlags, t scenario.Target, w scenario.Workload, echo map[string]any) (runner.Workload, func(*results.Workload) map[string]any, error) {
 	if m.producers < 1 || m.consumers < 1 {
-		return nil, exitcode.Usagef("--producers and --consumers must be at least 1")
+		return runner.Workload{}, nil, exitcode.Usagef("--producers and --consumers must be at least 1")
 	}
 	if m.runID == "" {
 		m.runID = uuid.NewString()
@@ -63,17 +63,11 @@ func (m *messagingFlags) workload(ctx context.Context, a *app, fs *pflag.FlagSet
 	if fs.Changed("max-in-flight") {
 		w.MaxInFlight = l.maxInFlight
 	}
-	wl, err := openWorkload(ctx, a, t, w, cfg)
-	if err != nil {
-		return nil, err
-	}
-	wl.info.Name = "" // runBench names it --name, else driver and operation
 	tf.echo(echo)
 	echo["operation"], echo["format"], echo["run_id"] = w.Operation, m.format, m.runID
 	echo["producers"], echo["consumers"] = w.Producers, w.Consumers
 	m.pf.echo(echo)
-	wl.config = echo
-	return wl, nil
+	return runner.Workload{Target: t, Workload: w}, fixedEcho(echo), nil
 }
 
 func newBenchAMQPCmd(a *app) *cobra.Command {
@@ -106,28 +100,23 @@ intended send time in the open model.
 			if mf.operation == "" {
 				mf.operation = messaging.PublishConsume
 			}
-			integrity := mf.operation == messaging.PublishConsume
-			return runBench(cmd, a, &l, integrity, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
 				if address == "" {
-					return nil, exitcode.Usagef("--url is required, e.g. --url amqp://guest:guest@127.0.0.1:5672/")
+					return runner.Workload{}, nil, exitcode.Usagef("--url is required, e.g. --url amqp://guest:guest@127.0.0.1:5672/")
 				}
 				if subscribe == "" {
 					subscribe = route
 				}
 				if mf.operation != messaging.Publish && mf.consumers > 1 && !strings.HasPrefix(subscribe, "queue:") {
-					return nil, exitcode.Usagef("--consumers %d with --subscribe %q would give each consumer its own temporary queue (every message %d times): subscribe to a shared queue:NAME", mf.consumers, subscribe, mf.consumers)
-				}
-				tg, err := tf.target(a, address)
-				if err != nil {
-					return nil, err
+					return runner.Workload{}, nil, exitcode.Usagef("--consumers %d with --subscribe %q would give each consumer its own temporary queue (every message %d times): subscribe to a shared queue:NAME", mf.consumers, subscribe, mf.consumers)
 				}
 				w := scenario.Workload{Route: route, Subscribe: subscribe, Prefetch: prefetch, AutoAck: autoAck}
 				echo := map[string]any{"driver": "amqp", "url": redactURL(address), "route": route, "subscribe": subscribe}
-				st, err := scenarioTarget("amqp", tg)
+				st, err := tf.scenarioTarget(a, "amqp", address)
 				if err != nil {
-					return nil, err
+					return runner.Workload{}, nil, err
 				}
-				return mf.workload(ctx, a, cmd.Flags(), &l, &tf, cfg, st, w, echo)
+				return mf.workload(cmd.Flags(), &l, &tf, st, w, echo)
 			})
 		},
 	}
@@ -170,17 +159,12 @@ send time in the open model.
 			if mf.operation == "" {
 				mf.operation = messaging.ProduceConsume
 			}
-			integrity := mf.operation == messaging.ProduceConsume
-			return runBench(cmd, a, &l, integrity, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
 				if brokers == "" || topic == "" {
-					return nil, exitcode.Usagef("--brokers and --topic are required, e.g. --brokers 127.0.0.1:9092 --topic orders")
+					return runner.Workload{}, nil, exitcode.Usagef("--brokers and --topic are required, e.g. --brokers 127.0.0.1:9092 --topic orders")
 				}
 				if keys < 0 {
-					return nil, exitcode.Usagef("--keys must not be negative")
-				}
-				tg, err := tf.target(a, brokers)
-				if err != nil {
-					return nil, err
+					return runner.Workload{}, nil, exitcode.Usagef("--keys must not be negative")
 				}
 				if mf.runID == "" {
 					mf.runID = uuid.NewString()
@@ -190,11 +174,11 @@ send time in the open model.
 				}
 				w := scenario.Workload{Route: topic, Group: group, From: from, Keys: keys}
 				echo := map[string]any{"driver": "kafka", "brokers": brokers, "topic": topic, "group": group, "keys": keys}
-				st, err := scenarioTarget("kafka", tg)
+				st, err := tf.scenarioTarget(a, "kafka", brokers)
 				if err != nil {
-					return nil, err
+					return runner.Workload{}, nil, err
 				}
-				return mf.workload(ctx, a, cmd.Flags(), &l, &tf, cfg, st, w, echo)
+				return mf.workload(cmd.Flags(), &l, &tf, st, w, echo)
 			})
 		},
 	}

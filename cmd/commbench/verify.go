@@ -3,20 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/commbench/commbench/runner"
 	"io"
 	"net/http"
 	"regexp"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"github.com/commbench/commbench/contracts"
-	"github.com/commbench/commbench/contracts/verifier"
-	"github.com/commbench/commbench/drivers"
-	cgrpc "github.com/commbench/commbench/drivers/grpc"
-	"github.com/commbench/commbench/drivers/rest"
-	"github.com/commbench/commbench/formats/protobuf"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
@@ -88,9 +82,7 @@ or flag; 3 the provider or broker could not be reached. Results are written befo
 }
 
 func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
-	started := time.Now()
-	cfg, pacts, closeAll, err := prepareVerify(ctx, a, f)
-	defer closeAll()
+	c, err := f.contract(a)
 	if err != nil {
 		return err
 	}
@@ -98,20 +90,13 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 	if a.quiet {
 		w = io.Discard
 	}
-	cfg.OnResult = func(r results.Interaction) { printInteraction(w, r, a.Color(a.stdout)) }
-	v, verr := verifier.Verify(ctx, cfg, pacts)
-	file := &results.File{
-		Schema: results.Schema,
-		Run: results.Run{
-			ID: uuid.NewString(), Command: "verify", Started: started, Ended: time.Now(),
-			Environment: environment(), Config: f.echo(),
-		},
-		Verification: v,
+	ro := a.runnerOptions("verify")
+	ro.Progress.Interaction = func(r results.Interaction) { printInteraction(w, r, a.Color(a.stdout)) }
+	file, verr := runner.Verify(ctx, c, ro)
+	if file == nil {
+		return verr
 	}
-	if verr != nil {
-		file.Run.Interrupted = true
-		file.Run.Error = verr.Error()
-	}
+	file.Run.Config = f.echo()
 	if err := reports.WriteOutputs(file, reports.Outputs{JSON: f.out, HTML: f.html, JUnit: f.junit, Markdown: f.markdown, Stdout: a.stdout}); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
@@ -119,102 +104,47 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 		fmt.Fprintln(a.stdout)
 		_ = reports.Text(a.stdout, file, a.Color(a.stdout))
 	}
-	if verr != nil {
-		return exitcode.Unavailablef("verification stopped: %w", verr)
-	}
-	if v.Summary.Total == 0 {
+	if verr == nil && file.Verification.Summary.Total == 0 {
 		a.log.Warn("no interaction matched the filters")
 	}
-	if v.Summary.Total > 0 && v.Summary.Skipped == v.Summary.Total {
-		return exitcode.Usagef("no interaction was verified: every one was skipped (%s)", v.Interactions[0].Reason)
-	}
-	if file.Failed() {
-		return exitcode.New(exitcode.Failed, nil)
-	}
-	return nil
+	return verdict(file, verr, false)
 }
 
-// prepareVerify loads the pacts and opens the connections the flags name. closeAll is never nil.
-func prepareVerify(ctx context.Context, a *app, f *verifyFlags) (verifier.Config, []*contracts.Pact, func(), error) {
-	var closers []func() error
-	closeAll := func() {
-		for _, c := range closers {
-			_ = c()
-		}
-	}
-	cfg := verifier.Config{Consumer: f.consumer, StateChangeURL: f.stateChangeURL, StateTeardown: f.stateTeardown}
+// contract maps the flags to the runner's contract. Errors are usage errors naming the flag.
+func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
+	c := runner.Contract{Pacts: f.pacts, Consumer: f.consumer, StateChangeURL: f.stateChangeURL, StateTeardown: f.stateTeardown,
+		Proto: f.protos, ImportPaths: f.importPaths}
 	// State change, trigger and message provider calls trust what the provider connection trusts.
 	tlsCfg, err := f.target.tlsSettings().Config()
 	if err != nil {
-		return cfg, nil, closeAll, exitcode.Usagef("TLS: %w", err)
+		return c, exitcode.Usagef("TLS: %w", err)
 	}
-	f.messages.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}}
-	cfg.Client = f.messages.client
-	if cfg.Description, err = optionalRegexp("--description", f.description); err != nil {
-		return cfg, nil, closeAll, err
-	}
-	if cfg.State, err = optionalRegexp("--state", f.state); err != nil {
-		return cfg, nil, closeAll, err
-	}
-	var pacts []*contracts.Pact
-	for _, src := range f.pacts {
-		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: a.Getenv})
-		if err != nil {
-			return cfg, nil, closeAll, exitcode.Usagef("%w", err)
+	c.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}}
+	for _, re := range []struct {
+		flag, expr string
+		dst        **regexp.Regexp
+	}{{"--description", f.description, &c.Description}, {"--state", f.state, &c.State}} {
+		if re.expr == "" {
+			continue
 		}
-		pacts = append(pacts, ps...)
-	}
-	if len(f.protos) > 0 {
-		files, err := protobuf.Compile(ctx, f.protos, f.importPaths)
-		if err != nil {
-			return cfg, nil, closeAll, exitcode.Usagef("--proto: %w", err)
+		if *re.dst, err = regexp.Compile(re.expr); err != nil {
+			return c, exitcode.Usagef("%s: invalid regular expression: %w", re.flag, err)
 		}
-		cfg.GRPCFiles = files
 	}
-	open := func(d drivers.Driver, address, what string) (drivers.Conn, error) {
-		t, err := f.target.target(a, address)
-		if err != nil {
-			return nil, err
+	for _, e := range []struct {
+		address string
+		dst     **runner.Endpoint
+	}{{f.providerBaseURL, &c.HTTP}, {f.grpcAddr, &c.GRPC}} {
+		if e.address == "" {
+			continue
 		}
-		c, err := d.Open(ctx, t)
+		t, err := f.target.target(a, e.address)
 		if err != nil {
-			return nil, openError(what, err)
+			return c, err
 		}
-		closers = append(closers, c.Close)
-		return c, nil
+		*e.dst = &runner.Endpoint{Target: t}
 	}
-	if f.providerBaseURL != "" {
-		c, err := open(rest.New(), f.providerBaseURL, "provider "+redactURL(f.providerBaseURL))
-		if err != nil {
-			return cfg, nil, closeAll, err
-		}
-		cfg.HTTP = c.(drivers.Requester)
-	}
-	if f.grpcAddr != "" {
-		c, err := open(cgrpc.New(), f.grpcAddr, "gRPC provider "+f.grpcAddr)
-		if err != nil {
-			return cfg, nil, closeAll, err
-		}
-		cfg.GRPC = c.(drivers.Requester)
-	}
-	mv, closeMessages, err := f.messages.open(ctx, a, f, cfg.GRPCFiles)
-	closers = append(closers, closeMessages)
-	if err != nil {
-		return cfg, nil, closeAll, err
-	}
-	cfg.Messages = mv
-	return cfg, pacts, closeAll, nil
-}
-
-func optionalRegexp(flag, s string) (*regexp.Regexp, error) {
-	if s == "" {
-		return nil, nil
-	}
-	re, err := regexp.Compile(s)
-	if err != nil {
-		return nil, exitcode.Usagef("%s: invalid regular expression: %w", flag, err)
-	}
-	return re, nil
+	return c, f.messages.contract(a, f, &c)
 }
 
 // echo is the configuration written into the results, with secrets left out.

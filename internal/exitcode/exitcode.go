@@ -75,3 +75,26 @@ func Silent(err error) bool {
 
 // IsAborted reports whether err comes from a cancelled context (Ctrl-C).
 func IsAborted(err error) bool { return errors.Is(err, context.Canceled) }
+
+// Kind is an exit code as an error value, for errors.Is: errors.Is(err, Kind(Usage)) holds when
+// an *Error in err's chain carries code Usage. Packages export their own names for
+// the kinds (runner.ErrInvalid, runner.ErrUnavailable).
+type Kind int
+
+func (k Kind) Error() string {
+	switch int(k) {
+	case Failed:
+		return "failed"
+	case Usage:
+		return "invalid input"
+	case Unavailable:
+		return "unavailable"
+	}
+	return fmt.Sprintf("exit code %d", int(k))
+}
+
+// Is reports whether target is the Kind of e's code.
+func (e *Error) Is(target error) bool {
+	k, ok := target.(Kind)
+	return ok && int(k) == e.Code
+}
