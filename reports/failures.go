@@ -226,7 +226,7 @@ func failedThresholds(f *results.File) []failedThreshold {
 	for i, w := range f.Workloads {
 		for _, t := range w.Thresholds {
 			if !t.Passed {
-				out = append(out, failedThreshold{w.Name, fmt.Sprintf("workload-%d", i+1), t})
+				out = append(out, failedThreshold{runName(w), fmt.Sprintf("workload-%d", i+1), t})
 			}
 		}
 	}

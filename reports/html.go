@@ -25,6 +25,7 @@ var funcs = template.FuncMap{
 	"metric":            fmtMetric,
 	"redact":            redactString,
 	"failedInteraction": interactionFailed,
+	"runName":           runName,
 	"lines": func(s string) []string {
 		if s == "" {
 			return nil
@@ -142,7 +143,7 @@ func HTML(w io.Writer, f *results.File) error {
 		v.Workloads = append(v.Workloads, wv)
 		prefix := ""
 		if len(f.Workloads) > 1 {
-			prefix = wl.Name + " "
+			prefix = runName(wl) + " "
 		}
 		v.Figures = append(v.Figures, figure{prefix + "throughput", fmtRate(wl.Totals.ThroughputPerS)})
 		if wl.Latency != nil && wl.Latency.Count > 0 {

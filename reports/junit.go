@@ -124,10 +124,10 @@ func BuildJUnit(f *results.File) *JUnitSuites {
 		if len(wl.Thresholds) == 0 {
 			continue
 		}
-		s := JUnitSuite{Name: "thresholds " + wl.Name, Timestamp: ts, Hostname: host, Time: secondsAttr(wl.DurationS),
+		s := JUnitSuite{Name: "thresholds " + runName(wl), Timestamp: ts, Hostname: host, Time: secondsAttr(wl.DurationS),
 			Props: &JUnitProps{Props: []JUnitProp{{"driver", wl.Driver}, {"operation", wl.Operation}, {"target", redactString(wl.Target)}}}}
 		for _, t := range wl.Thresholds {
-			c := JUnitTestCase{Name: t.Expr, Classname: "thresholds." + wl.Name, Time: "0"}
+			c := JUnitTestCase{Name: t.Expr, Classname: "thresholds." + runName(wl), Time: "0"}
 			if !t.Passed {
 				msg := fmt.Sprintf("threshold %s breached: %s is %s", t.Expr, t.Metric, fmtMetric(t.Metric, t.Actual))
 				c.Failure = &JUnitProblem{Message: msg, Type: "threshold", Text: xmlText(msg) + "\n"}

@@ -70,7 +70,7 @@ func Markdown(w io.Writer, f *results.File) error {
 			if l := wl.Latency; l != nil && l.Count > 0 {
 				p50, p99, pmax = fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS)
 			}
-			ew.printf("| %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", mdEsc(wl.Name), mdEsc(wl.Driver), mdEsc(wl.Operation),
+			ew.printf("| %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", mdEsc(runName(wl)), mdEsc(wl.Driver), mdEsc(wl.Operation),
 				wl.Totals.Requests, fmtRate(wl.Totals.ThroughputPerS), fmtPct(wl.Totals.ErrorRate), p50, p99, pmax)
 		}
 		for _, wl := range f.Workloads {
@@ -79,12 +79,12 @@ func Markdown(w io.Writer, f *results.File) error {
 				cells = append(cells, fmt.Sprintf("%s %d", mdEsc(r.Status), r.Count))
 			}
 			if len(cells) > 0 {
-				ew.printf("\n%s status codes: %s\n", mdEsc(wl.Name), strings.Join(cells, " · "))
+				ew.printf("\n%s status codes: %s\n", mdEsc(runName(wl)), strings.Join(cells, " · "))
 			}
 		}
 		for _, wl := range f.Workloads {
 			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
-				ew.printf("\n%s: %d streams, %d messages sent, %d received\n", mdEsc(wl.Name), t.Succeeded, t.MessagesSent, t.MessagesReceived)
+				ew.printf("\n%s: %d streams, %d messages sent, %d received\n", mdEsc(runName(wl)), t.Succeeded, t.MessagesSent, t.MessagesReceived)
 			}
 		}
 		var integ []results.Workload
@@ -97,7 +97,7 @@ func Markdown(w io.Writer, f *results.File) error {
 			ew.printf("\n| integrity | sent | acknowledged | received | lost | duplicates | out of order | loss rate |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 			for _, wl := range integ {
 				i := wl.Integrity
-				ew.printf("| %s | %d | %d | %d | %d | %d | %d | %s |\n", mdEsc(wl.Name), i.Sent, i.Acknowledged, i.Received, i.Lost, i.Duplicates, i.OutOfOrder, fmtPct(i.LossRate))
+				ew.printf("| %s | %d | %d | %d | %d | %d | %d | %s |\n", mdEsc(runName(wl)), i.Sent, i.Acknowledged, i.Received, i.Lost, i.Duplicates, i.OutOfOrder, fmtPct(i.LossRate))
 			}
 		}
 		if total, _ := thresholdCounts(f); total > 0 {
@@ -108,7 +108,7 @@ func Markdown(w io.Writer, f *results.File) error {
 					if !t.Passed {
 						r = "❌ fail"
 					}
-					ew.printf("| %s | %s | %s | %s |\n", mdEsc(t.Expr), mdEsc(wl.Name), fmtMetric(t.Metric, t.Actual), r)
+					ew.printf("| %s | %s | %s | %s |\n", mdEsc(t.Expr), mdEsc(runName(wl)), fmtMetric(t.Metric, t.Actual), r)
 				}
 			}
 		}

@@ -138,6 +138,9 @@ type Workload struct {
 	Ended       time.Time `json:"ended"`
 	DurationS   float64   `json:"duration_s"` // measured, warm-up excluded
 	Interrupted bool      `json:"interrupted,omitempty"`
+	// Repeat numbers the runs of a workload repeated in one file (bench --repeat N: 1..N); 0 for
+	// a workload run once.
+	Repeat int `json:"repeat,omitempty"`
 
 	Totals Totals `json:"totals"`
 	// Latency is from the intended send time in the open model (coordinated-omission free) and
