@@ -221,3 +221,12 @@ type kvCount struct {
 	Key   string
 	Count int64
 }
+
+// runName is a workload's name as the reports show it: with "#N" for run N of a repeated
+// workload (bench --repeat).
+func runName(w results.Workload) string {
+	if w.Repeat > 0 {
+		return w.Name + " #" + strconv.Itoa(w.Repeat)
+	}
+	return w.Name
+}

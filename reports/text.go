@@ -83,25 +83,25 @@ func Text(w io.Writer, f *results.File, color bool) error {
 			if l := wl.Latency; l != nil && l.Count > 0 {
 				p50, p99, pmax = fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS)
 			}
-			fmt.Fprintf(tab, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(wl.Name), oneLine(wl.Driver), oneLine(wl.Operation),
+			fmt.Fprintf(tab, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(runName(wl)), oneLine(wl.Driver), oneLine(wl.Operation),
 				wl.Totals.Requests, fmtRate(wl.Totals.ThroughputPerS), fmtPct(wl.Totals.ErrorRate), p50, p99, pmax)
 		}
 		tab.Flush()
 		for _, wl := range f.Workloads {
 			if r := rateLine(wl); r != "" {
-				tw.printf("  %s rate: %s\n", oneLine(wl.Name), r)
+				tw.printf("  %s rate: %s\n", oneLine(runName(wl)), r)
 			}
 			if l := wl.FailedLatency; l != nil && l.Count > 0 {
-				tw.printf("  %s failed operations: %d, latency p50 %s, p99 %s, max %s (not in the percentiles above)\n", oneLine(wl.Name), l.Count, fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS))
+				tw.printf("  %s failed operations: %d, latency p50 %s, p99 %s, max %s (not in the percentiles above)\n", oneLine(runName(wl)), l.Count, fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS))
 			}
 			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
-				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(wl.Name), t.Succeeded, t.MessagesSent, t.MessagesReceived)
+				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(runName(wl)), t.Succeeded, t.MessagesSent, t.MessagesReceived)
 			}
 			if i := wl.Integrity; i != nil {
 				tw.printf("  %s integrity: sent %d, acknowledged %d, received %d, lost %d (%s), duplicates %d (%s), out of order %d (%s)\n",
-					oneLine(wl.Name), i.Sent, i.Acknowledged, i.Received, i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
+					oneLine(runName(wl)), i.Sent, i.Acknowledged, i.Received, i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
 				if x := extraIntegrity(i); x != "" {
-					tw.printf("  %s integrity: %s\n", oneLine(wl.Name), x)
+					tw.printf("  %s integrity: %s\n", oneLine(runName(wl)), x)
 				}
 			}
 			if errs := sortedErrors(wl.Errors); len(errs) > 0 {
@@ -109,7 +109,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 				for i, e := range errs {
 					parts[i] = fmt.Sprintf("%s %d", oneLine(e.Key), e.Count)
 				}
-				tw.printf("  %s errors: %s\n", oneLine(wl.Name), strings.Join(parts, ", "))
+				tw.printf("  %s errors: %s\n", oneLine(runName(wl)), strings.Join(parts, ", "))
 			}
 		}
 		if total, _ := thresholdCounts(f); total > 0 {
@@ -120,7 +120,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 					if !t.Passed {
 						s = "FAIL"
 					}
-					tw.printf("  %s  %s: %s\n", status(s), oneLine(wl.Name), oneLine(thresholdLine(t)))
+					tw.printf("  %s  %s: %s\n", status(s), oneLine(runName(wl)), oneLine(thresholdLine(t)))
 				}
 			}
 		}

@@ -139,6 +139,17 @@ type Interaction struct {
 	InteractionID string `json:"interaction_id,omitempty"`
 	// WIP: the interaction belongs to a work-in-progress pact from a Pact Broker (always pending).
 	WIP bool `json:"wip,omitempty"`
+	// Request is the request sent to the provider (HTTP interactions), for the reports.
+	Request *SentRequest `json:"request,omitempty"`
+}
+
+// SentRequest is the request a verification sent: method, path with the query, headers (secret
+// ones such as Authorization replaced by "***") and the body cut to a few KiB.
+type SentRequest struct {
+	Method  string              `json:"method"`
+	Path    string              `json:"path"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
 }
 
 // Mismatch is one difference between the contract and what the provider did. Expected, Actual
@@ -174,6 +185,9 @@ type Workload struct {
 	Ended       time.Time `json:"ended"`
 	DurationS   float64   `json:"duration_s"` // measured, warm-up excluded
 	Interrupted bool      `json:"interrupted,omitempty"`
+	// Repeat numbers the runs of a workload repeated in one file (bench --repeat N: 1..N); 0 for
+	// a workload run once.
+	Repeat int `json:"repeat,omitempty"`
 
 	Totals Totals `json:"totals"`
 	// Latency is of the successful operations (a fast error is not a fast answer, as k6's
@@ -187,10 +201,13 @@ type Workload struct {
 	ScheduleDelay *Latency `json:"schedule_delay,omitempty"`
 	EndToEnd      *Latency `json:"end_to_end,omitempty"` // messaging: send time to receive
 
-	Errors     map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
-	Series     []Point          `json:"series,omitempty"`
-	Integrity  *Integrity       `json:"integrity,omitempty"`
-	Thresholds []Threshold      `json:"thresholds,omitempty"`
+	Errors map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
+	// StatusCodes counts the failed operations that carried a protocol status, by exact status:
+	// "HTTP 503", "gRPC UNAVAILABLE" (successes are Totals.Succeeded).
+	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
+	Series      []Point          `json:"series,omitempty"`
+	Integrity   *Integrity       `json:"integrity,omitempty"`
+	Thresholds  []Threshold      `json:"thresholds,omitempty"`
 }
 
 // Totals over the measured period.

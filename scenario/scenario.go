@@ -16,6 +16,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 )
 
@@ -255,14 +257,30 @@ var lineRe = regexp.MustCompile(`^line (\d+): `)
 func Parse(data []byte, name string, overrides []string) (*Scenario, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if g := flowErr.FindStringSubmatch(msg); g != nil {
+			if line := unclosedFlowLine(data, g[1][0]); line > 0 {
+				open := map[string]string{"]": "[", "}": "{"}[g[1]]
+				return nil, fmt.Errorf("%s:%d: the %s opened on this line is not closed with %s", name, line, open, g[1])
+			}
+		}
+		if lineRe.MatchString(msg) {
+			return nil, fmt.Errorf("%s:%s", name, lineRe.ReplaceAllString(msg, "$1: "))
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
 	}
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty scenario", name)
 	}
+	if errs := checkShape(&root, name); len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "\n"))
+	}
 	for _, o := range overrides {
 		if err := Set(&root, o); err != nil {
 			return nil, fmt.Errorf("--set %s: %w", o, err)
+		}
+		if errs := checkShape(&root, ""); len(errs) > 0 {
+			return nil, fmt.Errorf("--set %s: %s", o, strings.Join(errs, "; "))
 		}
 	}
 	if len(overrides) > 0 {
@@ -399,6 +417,21 @@ func (s *Scenario) validate(name string, root *yaml.Node) error {
 		}
 		if w.Duration == 0 && w.Count == 0 && w.Stages == "" {
 			bad(p, "set duration, count or stages")
+		}
+		if w.Rate != "" {
+			if _, err := bench.ParseRate(w.Rate); err != nil {
+				bad(p+".rate", "%v", err)
+			}
+		}
+		if w.Stages != "" {
+			if _, err := bench.ParseStages(w.Stages); err != nil {
+				bad(p+".stages", "%v", err)
+			}
+		}
+		for j, th := range w.Thresholds {
+			if _, err := threshold.Parse(th); err != nil {
+				bad(p+".thresholds."+strconv.Itoa(j), "%v", err)
+			}
 		}
 	}
 	if len(errs) > 0 {

@@ -83,6 +83,7 @@ type loadFlags struct {
 	thresholds   []string
 	outputs      reportFlags // --out (results JSON), --html, --junit, --md, --step-summary (report.go)
 	name         string
+	repeat       int
 }
 
 func (l *loadFlags) register(fs *pflag.FlagSet) {
@@ -102,6 +103,7 @@ func (l *loadFlags) register(fs *pflag.FlagSet) {
 	l.outputs.addStepSummary(outputs)
 	fs.AddFlagSet(outputs.Flags())
 	fs.StringVar(&l.name, "name", "", "workload name in the results (default: driver and operation)")
+	fs.IntVar(&l.repeat, "repeat", 1, "run the workload this many times in a row, all runs in one results file (for report compare, which tests the noise between runs: 4 or more)")
 }
 
 // config returns the engine configuration and thresholds the flags describe; errors are usage
@@ -124,6 +126,9 @@ func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Thresho
 	}
 	if !cfg.Open() && (fs.Changed("max-in-flight") || fs.Changed("max-backlog")) {
 		return cfg, nil, exitcode.Usagef("--max-in-flight and --max-backlog are for the open model (--rate or --stages)")
+	}
+	if l.repeat < 1 {
+		return cfg, nil, exitcode.Usagef("--repeat must be at least 1")
 	}
 	if l.concurrency < 1 || l.maxInFlight < 1 || l.maxBacklog < 0 {
 		return cfg, nil, exitcode.Usagef("--concurrency and --max-in-flight must be at least 1, --max-backlog not negative")
@@ -161,7 +166,7 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build func() (runner.Wor
 		return err
 	}
 	w.Load, w.Thresholds, w.Workload.Name = &cfg, ths, l.name
-	f, runErr := runner.Bench(cmd.Context(), w, a.runnerOptions("bench"))
+	f, runErr := runner.BenchRepeated(cmd.Context(), w, a.runnerOptions("bench"), l.repeat)
 	if f == nil {
 		return runErr
 	}

@@ -158,9 +158,11 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	r.Comments, r.TestName = comments(in)
 	warnings := &warnings{}
 	ctx = context.WithValue(ctx, warningsKey{}, warnings)
+	ctx, sent := withSentRequest(ctx)
 	defer func() { // r is the named result
 		r.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 		r.Warnings = warnings.list()
+		r.Request = sent.req // the request verifyHTTP sent, for the reports
 	}()
 
 	verify, missing := cfg.route(in, r.Transport)
