@@ -11,6 +11,7 @@ import (
 
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/formats/template"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/runner"
@@ -87,6 +88,7 @@ func (b *benchFlags) registerLoad(fs *pflag.FlagSet) {
 	b.outputs.addStepSummary(outputs)
 	fs.AddFlagSet(outputs.Flags())
 	fs.StringVar(&w.Name, "name", "", "workload name in the results (default: driver and operation)")
+	fs.IntVar(&b.repeat, "repeat", 1, "run the workload this many times in a row, all runs in one results file (for report compare, which tests the noise between runs: 4 or more)")
 }
 
 // checkLoad checks what only the flags can get wrong (a flag of the other load model) and fills
@@ -98,6 +100,8 @@ func (b *benchFlags) checkLoad(fs *pflag.FlagSet) error {
 		return exitcode.Usagef("--concurrency is the closed model; with --rate or --stages bound the workers with --max-in-flight")
 	case !open && (fs.Changed("max-in-flight") || fs.Changed("max-backlog")):
 		return exitcode.Usagef("--max-in-flight and --max-backlog are for the open model (--rate or --stages)")
+	case b.repeat < 1:
+		return exitcode.Usagef("--repeat must be at least 1")
 	case b.w.Concurrency < 1 || b.maxInFlight < 1 || b.w.MaxBacklog < 0:
 		return exitcode.Usagef("--concurrency and --max-in-flight must be at least 1, --max-backlog not negative")
 	}
@@ -139,6 +143,7 @@ type benchFlags struct {
 	w           scenario.Workload
 	tf          targetFlags
 	maxInFlight int
+	repeat      int
 	outputs     reportFlags // --out (results JSON), --html, --junit, --md, --step-summary (report.go)
 }
 
@@ -157,6 +162,7 @@ func (b *benchFlags) register(fs *pflag.FlagSet, templateFlag, help, headerHelp 
 	fs.StringVar(&p.Template, templateFlag, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
 	fs.StringVar(&p.DataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
 	fs.IntVar(&p.Ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
+	fs.IntVar(&p.MaxBytes, "max-payload-bytes", template.DefaultMaxPayloadBytes, "largest payload a template may generate, in bytes (a template past it fails before the load)")
 	b.tf.register(fs, headerHelp)
 	b.registerLoad(fs)
 }
@@ -178,7 +184,7 @@ func (b *benchFlags) run(cmd *cobra.Command, a *app, driver string, prepare func
 	if err := prepare(&t); err != nil {
 		return err
 	}
-	f, runErr := runner.Bench(cmd.Context(), runner.Workload{Target: t, Workload: b.w}, a.runnerOptions("bench"))
+	f, runErr := runner.BenchRepeated(cmd.Context(), runner.Workload{Target: t, Workload: b.w}, a.runnerOptions("bench"), b.repeat)
 	if f == nil {
 		return runErr
 	}
