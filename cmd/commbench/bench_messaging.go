@@ -30,9 +30,13 @@ func (b *benchFlags) registerMessaging(fs *pflag.FlagSet, ops, headerHelp string
 	b.register(fs, "body-template", "message body template file", headerHelp, true)
 }
 
-// messaging checks the flags bench amqp and bench kafka share; operation is the default one.
-func (b *benchFlags) messaging(operation string) error {
+// messaging checks the flags bench amqp and bench kafka share, after missing (the subcommand's
+// own required flags); operation is the default one.
+func (b *benchFlags) messaging(operation string, missing error) error {
 	b.w.Operation = cmp.Or(b.w.Operation, operation)
+	if missing != nil {
+		return missing
+	}
 	if b.w.Producers < 1 || b.w.Consumers < 1 {
 		return exitcode.Usagef("--producers and --consumers must be at least 1")
 	}
@@ -59,10 +63,7 @@ intended send time in the open model.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return b.run(cmd, a, "amqp", func(*scenario.Target) error {
-				if err := required("--url is required, e.g. --url amqp://guest:guest@127.0.0.1:5672/", b.address); err != nil {
-					return err
-				}
-				return b.messaging(messaging.PublishConsume)
+				return b.messaging(messaging.PublishConsume, required("--url is required, e.g. --url amqp://guest:guest@127.0.0.1:5672/", b.address))
 			})
 		},
 	}
@@ -96,10 +97,7 @@ send time in the open model.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return b.run(cmd, a, "kafka", func(*scenario.Target) error {
-				if err := required("--brokers and --topic are required, e.g. --brokers 127.0.0.1:9092 --topic orders", b.address, b.w.Route); err != nil {
-					return err
-				}
-				return b.messaging(messaging.ProduceConsume)
+				return b.messaging(messaging.ProduceConsume, required("--brokers and --topic are required, e.g. --brokers 127.0.0.1:9092 --topic orders", b.address, b.w.Route))
 			})
 		},
 	}
