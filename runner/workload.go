@@ -61,7 +61,7 @@ func Bench(ctx context.Context, w Workload, o Options) (*results.File, error) {
 	file := o.newFile("bench", started, map[string]any{
 		"driver": w.Target.Driver, "target": scenario.RedactURL(w.Target.Address), "operation": res.Operation})
 	file.Workloads = []results.Workload{*res}
-	o.stopped(file, nil, err)
+	o.stopped(file, nil, err, ctx.Err() != nil || res.Interrupted)
 	return file, err
 }
 

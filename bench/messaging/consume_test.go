@@ -11,6 +11,8 @@ import (
 	"github.com/commbench/commbench/bench/integrity"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/drivers/amqp"
+	"github.com/commbench/commbench/drivers/kafka"
+	"github.com/commbench/commbench/drivers/kafka/kafkatest"
 )
 
 // TestAMQPConsumeOnlyIntegrity: a consume-only run on the real RabbitMQ checks the stamped
@@ -109,6 +111,35 @@ func TestAMQPConsumeOnlyEmptyEndsOnTime(t *testing.T) {
 		t.Fatalf("consume-only run of 1 s took %v", took)
 	}
 	if wl.Totals.Requests != 0 || wl.Totals.Errors != 0 || len(wl.Errors) != 0 || wl.Integrity == nil || wl.Integrity.Received != 0 {
+		t.Fatalf("totals %+v errors %v integrity %+v, want nothing counted", wl.Totals, wl.Errors, wl.Integrity)
+	}
+}
+
+// TestKafkaConsumeOnlyEmptyEndsOnTime: consume-only on an empty kfake topic (the issue's `bench
+// kafka --operation consume -d 2s`, still running after 10 minutes) ends at its duration, with
+// nothing counted and no phantom canceled error.
+func TestKafkaConsumeOnlyEmptyEndsOnTime(t *testing.T) {
+	_, addr := kafkatest.NewCluster(t, 1, 3, "orders")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w, err := Open(ctx, kafka.New(), drivers.Target{Address: addr}, Config{Operation: Consume, Subscription: drivers.Subscription{Route: "orders"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	e, err := bench.New(bench.Config{Workers: w.Workers(), Duration: time.Second, Drain: 500 * time.Millisecond}, w.Operation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	wl, err := e.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took > 2500*time.Millisecond {
+		t.Fatalf("consume-only run of 1 s took %v", took)
+	}
+	if wl.Totals.Requests != 0 || len(wl.Errors) != 0 || wl.Integrity == nil {
 		t.Fatalf("totals %+v errors %v integrity %+v, want nothing counted", wl.Totals, wl.Errors, wl.Integrity)
 	}
 }
