@@ -82,6 +82,14 @@ type MessageCounter interface {
 	Messages(worker int) (sent, received int)
 }
 
+// LoadEnder is an optional hook: LoadEnded is called once when the load stops (planned end,
+// count reached or interruption), before the drain, so that an operation waiting for work that
+// is not an operation in flight (a consumer waiting for the next message) returns at once
+// (with ErrNoOperation) instead of at the end of the drain.
+type LoadEnder interface {
+	LoadEnded()
+}
+
 // Finisher is an optional hook called after the load stopped and drained, with the workload
 // figures filled in; it adds its own (Integrity, EndToEnd latency, extra error classes). ctx is
 // bounded by the drain period. An error is recorded as the run's error.
@@ -426,6 +434,9 @@ func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 	}
 	e.stopped.Store(true)
 	stopWork()
+	if le, ok := e.hook.(LoadEnder); ok {
+		le.LoadEnded()
+	}
 	interrupted := ctx.Err() != nil
 	loadEnd := e.clk.now()
 
