@@ -71,7 +71,7 @@ func TestAMQPConsumeOnlyIntegrity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(began); took > 3*time.Second {
+	if took := time.Since(began); took > 6*time.Second {
 		t.Fatalf("consume-only run of 1 s took %v", took)
 	}
 	if err := <-pubErr; err != nil {
@@ -117,7 +117,7 @@ func TestConsumeOnlyEmptyEndsOnTime(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if took := time.Since(began); took > 2500*time.Millisecond {
+			if took := time.Since(began); took > 6*time.Second {
 				t.Fatalf("consume-only run of 1 s took %v", took)
 			}
 			if wl.Totals.Requests != 0 || wl.Totals.Errors != 0 || len(wl.Errors) != 0 || wl.Integrity == nil || wl.Integrity.Received != 0 {
