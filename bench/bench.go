@@ -144,7 +144,7 @@ type Config struct {
 	// it from every figure.
 	Warmup time.Duration
 	// Drain bounds the wait for in-flight operations after the load ends or is interrupted
-	// (default 5s); operations still running then are cancelled.
+	// (default 5s); operations still running then are cancelled and counted as canceled.
 	Drain time.Duration
 	// Info names the workload in the results.
 	Info Info
