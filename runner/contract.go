@@ -120,7 +120,7 @@ func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 		err = exitcode.Unavailablef("verification stopped: %w", err)
 	}
 	file.Verification = v
-	o.stopped(file, nil, err)
+	o.stopped(file, nil, err, ctx.Err() != nil)
 	return file, err
 }
 
