@@ -36,14 +36,26 @@ func (t Target) ExpandEnv(getenv func(string) (string, bool)) (Target, error) {
 	return t, nil
 }
 
-// ExpandEnv returns c with ${VAR} and ${VAR:-default} references in the state change URL replaced
-// as Target.ExpandEnv does; a reference to an unset variable without a default is an error.
+// ExpandEnv returns c with ${VAR} and ${VAR:-default} references in the state change URL and the
+// set_headers_if_present values replaced as Target.ExpandEnv does; a reference to an unset
+// variable without a default is an error.
 func (c Contract) ExpandEnv(getenv func(string) (string, bool)) (Contract, error) {
 	var missing []string
 	c.StateChangeURL = expandRefs(c.StateChangeURL, getenv, &missing)
 	if len(missing) > 0 {
 		sort.Strings(missing)
 		return c, fmt.Errorf("contract state_change_url: environment variable %s is not set", missing[0])
+	}
+	if len(c.SetHeadersIfPresent) > 0 {
+		h := make(map[string]string, len(c.SetHeadersIfPresent))
+		for k, v := range c.SetHeadersIfPresent {
+			h[k] = expandRefs(v, getenv, &missing)
+		}
+		c.SetHeadersIfPresent = h
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return c, fmt.Errorf("contract set_headers_if_present: environment variable %s is not set", missing[0])
+		}
 	}
 	return c, nil
 }
@@ -93,6 +105,13 @@ func (s Scenario) Redacted() Scenario {
 	out.Contracts = make([]Contract, len(s.Contracts))
 	for i, c := range s.Contracts {
 		c.StateChangeURL = RedactURL(c.StateChangeURL)
+		if len(c.SetHeadersIfPresent) > 0 {
+			h := make(map[string]string, len(c.SetHeadersIfPresent))
+			for k := range c.SetHeadersIfPresent {
+				h[k] = "***"
+			}
+			c.SetHeadersIfPresent = h
+		}
 		out.Contracts[i] = c
 	}
 	out.Workloads = make([]Workload, len(s.Workloads))

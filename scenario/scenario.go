@@ -80,6 +80,15 @@ type Contract struct {
 	Consumer    string `yaml:"consumer,omitempty" json:"consumer,omitempty"`
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	State       string `yaml:"state,omitempty" json:"state,omitempty"`
+	// SetHeadersIfPresent replaces, on the HTTP requests that carry the header, its value (a
+	// fresh token for a recorded Authorization); values may reference ${VAR}.
+	SetHeadersIfPresent map[string]string `yaml:"set_headers_if_present,omitempty" json:"set_headers_if_present,omitempty"`
+	// SkipTransports are transports not to verify: "http", "grpc", "kafka", "amqp", "message".
+	// An interaction whose transport has no target fails the run unless skipped here.
+	SkipTransports []string `yaml:"skip_transports,omitempty" json:"skip_transports,omitempty"`
+	// MessageFirstMatch passes an asynchronous message interaction on the first matching
+	// message; by default every message received on its route while it is verified must match.
+	MessageFirstMatch bool `yaml:"message_first_match,omitempty" json:"message_first_match,omitempty"`
 }
 
 // Workload is one benchmark against a target.

@@ -1,18 +1,12 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"net/url"
-	"os"
-	"runtime"
+	"cmp"
+	"github.com/commbench/commbench/runner"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -21,13 +15,12 @@ import (
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
-	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/scenario"
 )
 
 // benchSubcommands lists the `bench` subcommands, one builder per driver. A new driver adds its
 // builder here: it registers its own flags plus loadFlags, and calls runBench with a function
-// opening its bench.Operation or bench.AsyncOperation.
+// mapping its flags to the runner's workload.
 var benchSubcommands = []func(*app) *cobra.Command{
 	newBenchRESTCmd,
 	newBenchGRPCCmd,
@@ -151,97 +144,26 @@ func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Thresho
 	return cfg, ths, nil
 }
 
-// echo is the load part of the configuration echo in the results.
-func (l *loadFlags) echo(cfg bench.Config) map[string]any {
-	m := map[string]any{"model": "closed", "workers": cfg.Workers, "drain": cfg.Drain.String()}
-	if cfg.Open() {
-		m["model"] = "open"
-		m["max_backlog"] = l.maxBacklog
-	}
-	for k, v := range map[string]string{"rate": l.rate, "stages": l.stages} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	if cfg.Duration > 0 {
-		m["duration"] = cfg.Duration.String()
-	}
-	if cfg.Count > 0 {
-		m["count"] = cfg.Count
-	}
-	if cfg.Warmup > 0 {
-		m["warmup"] = cfg.Warmup.String()
-	}
-	if len(l.thresholds) > 0 {
-		m["thresholds"] = l.thresholds
-	}
-	return m
-}
-
-// benchWorkload is what a subcommand opens for runBench.
-type benchWorkload struct {
-	info bench.Info
-	// op is a bench.Operation or bench.AsyncOperation (with optional bench hooks).
-	op any
-	// config is the driver part of the configuration echo, secrets already redacted.
-	config map[string]any
-	close  func()
-}
-
-// runBench runs one workload (integrity: it reports messaging integrity figures, which
-// thresholds such as lost==0 need): flags to config (exit 2 on bad input), open (its errors carry
-// their exit code; unclassified ones exit 3), load with progress on stderr, thresholds, results
-// file and reports (reports.WriteOutputs; a path that cannot be written exits 2), summary on
-// stdout (stderr when a report goes to stdout as "-"). A breached threshold exits 1 and an
-// interrupted run 3, both after the results are written.
-func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error)) error {
-	ctx := cmd.Context()
+// runBench runs one workload through runner.Bench: flags to the load model (exit 2 on bad input),
+// build (its errors carry their exit code), the run (bad input 2, unreachable 3, with progress on
+// stderr), then the results file and reports (reports.WriteOutputs; a path that cannot be
+// written exits 2) and the summary on stdout (stderr when a report goes to stdout as "-"). A
+// breached threshold exits 1 and an interrupted run 3, both after the results are written.
+func runBench(cmd *cobra.Command, a *app, l *loadFlags, build func() (runner.Workload, error)) error {
 	cfg, ths, err := l.config(cmd.Flags())
 	if err != nil {
 		return err
 	}
-	for _, t := range ths {
-		if t.NeedsIntegrity() && !integrity {
-			return exitcode.Usagef("--threshold %q: %s produces no messaging integrity figures (only publish-consume workloads do)", t.Expr, cmd.CommandPath())
-		}
-	}
-	started := time.Now()
-	wl, err := open(ctx, &cfg)
+	w, err := build()
 	if err != nil {
-		return err // carries its exit code; unclassified errors exit 3
+		return err
 	}
-	defer wl.close()
-	if l.name != "" {
-		wl.info.Name = l.name
-	} else if wl.info.Name == "" {
-		wl.info.Name = wl.info.Driver + " " + wl.info.Operation
-	}
-	cfg.Info = wl.info
-	w, runErr := measureWorkload(ctx, a, cfg, wl, ths)
-	if w == nil {
+	w.Load, w.Thresholds, w.Workload.Name = &cfg, ths, l.name
+	f, runErr := runner.Bench(cmd.Context(), w, a.runnerOptions("bench"))
+	if f == nil {
 		return runErr
 	}
-	passed := true
-	for _, t := range w.Thresholds {
-		passed = passed && t.Passed
-	}
-	config := l.echo(cfg)
-	for k, v := range wl.config {
-		config[k] = v
-	}
-	f := &results.File{
-		Schema: results.Schema,
-		Run: results.Run{
-			ID: uuid.NewString(), Command: "bench", Started: started, Ended: time.Now(),
-			Interrupted: w.Interrupted, Environment: environment(), Config: config,
-		},
-		Workloads: []results.Workload{*w},
-	}
-	if runErr != nil {
-		f.Run.Error = runErr.Error()
-	} else if w.Interrupted {
-		f.Run.Error = "interrupted"
-	}
+	res := &f.Workloads[0]
 	outputs := l.outputs.outputs(a)
 	if err := reports.WriteOutputs(f, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
@@ -253,54 +175,8 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, integrity bool, open fun
 	if err := reports.Text(summary, f, a.Color(summary)); err != nil {
 		return err
 	}
-	if w.Model == "open" {
-		writeOpenSummary(summary, w)
-	}
-	if strings.HasSuffix(w.Operation, "-stream") {
-		writeStreamSummary(summary, w)
-	}
-	switch {
-	case w.Interrupted:
-		return exitcode.Unavailablef("interrupted: the results are partial")
-	case runErr != nil:
-		return exitcode.Unavailablef("%w", runErr)
-	case !passed:
-		var failed []string
-		for _, t := range w.Thresholds {
-			if !t.Passed {
-				failed = append(failed, fmt.Sprintf("%s (actual %.4g)", t.Expr, t.Actual))
-			}
-		}
-		return exitcode.Failedf("threshold breached: %s", strings.Join(failed, ", "))
-	}
-	return nil
-}
-
-// writeOpenSummary adds the open-model figures the workload table leaves out: late and dropped
-// sends, service time and schedule delay beside the corrected latency.
-func writeOpenSummary(out io.Writer, w *results.Workload) {
-	fmt.Fprintf(out, "\nOpen model (%s): late %d, dropped %d\n", w.Name, w.Totals.Late, w.Totals.Dropped)
-	for _, l := range []struct {
-		name string
-		l    *results.Latency
-	}{{"latency (from intended send)", w.Latency}, {"service time", w.ServiceTime}, {"schedule delay", w.ScheduleDelay}} {
-		if l.l != nil {
-			fmt.Fprintf(out, "  %-29s p50 %.3g ms  p99 %.3g ms  p99.9 %.3g ms  max %.3g ms\n", l.name, l.l.P50MS, l.l.P99MS, l.l.P999MS, l.l.MaxMS)
-		}
-	}
-}
-
-// writeStreamSummary adds what a streaming workload moved: one operation is one whole stream.
-func writeStreamSummary(out io.Writer, w *results.Workload) {
-	fmt.Fprintf(out, "\nStreams (%s, %s): %d succeeded, %d failed; messages sent %d, received %d; %d bytes (latency is per stream)\n",
-		w.Name, w.Operation, w.Totals.Succeeded, w.Totals.Errors, w.Totals.MessagesSent, w.Totals.MessagesReceived, w.Totals.Bytes)
-}
-
-// environment describes where the run happened.
-func environment() results.Environment {
-	b := currentBuild()
-	host, _ := os.Hostname()
-	return results.Environment{CommbenchVersion: b.Version, GoVersion: b.GoVersion, OS: b.OS, Arch: b.Arch, CPUs: runtime.NumCPU(), Hostname: host}
+	reports.WorkloadDetails(summary, res)
+	return cmp.Or(runErr, runner.Verdict(f))
 }
 
 // targetFlags are the connection flags of the request/response drivers.
@@ -325,38 +201,41 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 	fs.BoolVar(&t.tls.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the server's certificate (testing only: anyone can impersonate the server)")
 }
 
-// target builds the drivers.Target for address; errors are usage errors. Header values stay as
-// written, with LookupEnv (the app's environment) to expand their ${VAR} references once: in
-// the drivers (verify) or in scenarioTarget (bench, see workload.go), so a value containing '$'
-// arrives intact. They are checked here, so that an unset variable is a usage error naming the
-// flag before anything connects.
-func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
-	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout, LookupEnv: a.LookupEnv, TLS: t.tlsSettings()}
+// target is the runner's target the flags describe for driver at address (name: what errors
+// call it, "" for the runner's defaults). Its ${VAR} and ${VAR:-default} references are expanded
+// once, here (scenario.Target.ExpandEnv), so a value containing '$' (a secret) arrives intact;
+// header values are checked first, so that an unset variable is a usage error naming the flag.
+func (t *targetFlags) target(a *app, name, driver, address string) (scenario.Target, error) {
+	st := scenario.Target{Name: name, Driver: driver, Address: address, TLS: t.tlsSettings(),
+		ConnectTimeout: scenario.Duration(t.connectTimeout), RequestTimeout: scenario.Duration(t.requestTimeout)}
 	for _, h := range t.headers {
 		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return tg, exitcode.Usagef("--header %q: want \"Name: value\"", h)
+		if k, v = strings.TrimSpace(k), strings.TrimSpace(v); !ok || k == "" {
+			return st, exitcode.Usagef("--header %q: want \"Name: value\"", h)
 		}
-		v = strings.TrimSpace(v)
 		if _, err := drivers.ExpandEnv(v, a.LookupEnv); err != nil {
-			return tg, exitcode.Usagef("--header %s: %w", strings.TrimSpace(k), err)
+			return st, exitcode.Usagef("--header %s: %w", k, err)
 		}
-		if tg.Headers == nil {
-			tg.Headers = map[string]string{}
+		if st.Headers == nil {
+			st.Headers = map[string]string{}
 		}
-		tg.Headers[strings.TrimSpace(k)] = v
+		st.Headers[k] = v
 	}
 	for _, o := range t.options {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok || k == "" {
-			return tg, exitcode.Usagef("--option %q: want key=value", o)
+			return st, exitcode.Usagef("--option %q: want key=value", o)
 		}
-		if tg.Options == nil {
-			tg.Options = map[string]string{}
+		if st.Options == nil {
+			st.Options = map[string]string{}
 		}
-		tg.Options[k] = v
+		st.Options[k] = v
 	}
-	return tg, nil
+	st, err := st.ExpandEnv(a.LookupEnv)
+	if err != nil {
+		return st, exitcode.Usagef("%w", err)
+	}
+	return st, nil
 }
 
 // tlsSettings returns the TLS flags, TLS turned on when any of them is given.
@@ -364,43 +243,6 @@ func (t *targetFlags) tlsSettings() drivers.TLS {
 	s := t.tls
 	s.Enabled = s.Enabled || s.CAFile != "" || s.CertFile != "" || s.ServerName != "" || s.InsecureSkipVerify
 	return s
-}
-
-// echo is the target part of the configuration echo: header names only, options as given.
-func (t *targetFlags) echo(m map[string]any) {
-	if s := t.tlsSettings(); s.Enabled {
-		m["tls"] = s // file paths and names only: no key material
-	}
-	if len(t.headers) > 0 {
-		names := make([]string, 0, len(t.headers))
-		for _, h := range t.headers {
-			k, _, _ := strings.Cut(h, ":")
-			names = append(names, strings.TrimSpace(k)+": ***")
-		}
-		m["headers"] = names
-	}
-	if len(t.options) > 0 {
-		m["options"] = t.options
-	}
-	m["request_timeout"] = t.requestTimeout.String()
-}
-
-// redactURL removes credentials from an address for results and logs.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
-}
-
-// openError classifies an Open failure: unreachable targets exit 3, bad input 2.
-func openError(what string, err error) error {
-	if errors.Is(err, drivers.ErrUnreachable) || errors.Is(err, drivers.ErrAuth) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return exitcode.Unavailablef("%s: %w", what, err)
-	}
-	return exitcode.Usagef("%s: %w", what, err)
 }
 
 // payloadFlags select the body template and data file of requests or messages.
@@ -420,18 +262,6 @@ func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
 func (p *payloadFlags) payload(format, schema, message string, deps, importPaths []string, contentType string) scenario.Payload {
 	return scenario.Payload{Format: format, Schema: schema, Message: message, SchemaDeps: deps, ImportPaths: importPaths,
 		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType}
-}
-
-func (p *payloadFlags) echo(m map[string]any) {
-	if p.template != "" {
-		m["template"] = p.template
-	}
-	if p.dataFile != "" {
-		m["data_file"] = p.dataFile
-	}
-	if p.ring > 0 {
-		m["payload_ring"] = p.ring
-	}
 }
 
 func newBenchRESTCmd(a *app) *cobra.Command {
@@ -461,31 +291,19 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
     --body-template order.json --rate 5000/s -d 1m --threshold 'p99<25ms' --out results.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, false, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, error) {
 				if baseURL == "" {
-					return nil, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
+					return runner.Workload{}, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
 				}
-				tg, err := tf.target(a, baseURL)
+				st, err := tf.target(a, "rest", "rest", baseURL)
 				if err != nil {
-					return nil, err
+					return runner.Workload{}, err
 				}
 				w := scenario.Workload{
 					Operation: "request", Method: method, Path: path, HTTPClient: client,
 					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
 				}
-				st, err := scenarioTarget("rest", tg)
-				if err != nil {
-					return nil, err
-				}
-				wl, err := openWorkload(ctx, a, st, w, cfg) // workload.go, shared with run
-				if err != nil {
-					return nil, err
-				}
-				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": strings.ToUpper(method), "path": path, "format": format, "http_client": client}
-				tf.echo(echo)
-				pf.echo(echo)
-				wl.config = echo
-				return wl, nil
+				return runner.Workload{Target: st, Workload: w}, nil
 			})
 		},
 	}
@@ -539,36 +357,21 @@ is cancelled after N responses (default 0: read until the server ends the stream
     --method shop.v1.OrderService/WatchOrders --message-template watch.json -c 20 -d 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, false, func(ctx context.Context, cfg *bench.Config) (*benchWorkload, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, error) {
 				if address == "" || method == "" || len(protos) == 0 {
-					return nil, exitcode.Usagef("--address, --proto and --method are required")
+					return runner.Workload{}, exitcode.Usagef("--address, --proto and --method are required")
 				}
 				if connections < 1 {
-					return nil, exitcode.Usagef("--connections must be at least 1")
+					return runner.Workload{}, exitcode.Usagef("--connections must be at least 1")
 				}
-				tg, err := tf.target(a, address)
+				t, err := tf.target(a, "grpc", "grpc", address)
 				if err != nil {
-					return nil, err
-				}
-				t, err := scenarioTarget("grpc", tg)
-				if err != nil {
-					return nil, err
+					return runner.Workload{}, err
 				}
 				t.Proto, t.ImportPaths = protos, importPaths
 				// No operation: the method's descriptor gives the call type.
 				w := scenario.Workload{Method: method, Connections: connections, MessagesPerStream: messagesPerStream, Payload: pf.payload("", "", "", nil, nil, "")}
-				wl, err := openWorkload(ctx, a, t, w, cfg) // workload.go, shared with run
-				if err != nil {
-					return nil, err
-				}
-				echo := map[string]any{"driver": "grpc", "address": address, "method": wl.info.Name, "operation": wl.info.Operation, "proto": protos, "connections": connections}
-				if wl.info.Operation != "unary" {
-					echo["messages_per_stream"] = messagesPerStream
-				}
-				tf.echo(echo)
-				pf.echo(echo)
-				wl.config = echo
-				return wl, nil
+				return runner.Workload{Target: t, Workload: w}, nil
 			})
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/commbench/commbench/runner"
 	"os"
 	"path/filepath"
 	"time"
@@ -140,7 +141,7 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 	if sys.AMQPErr != nil {
 		for _, t := range s.Targets {
 			if t.Driver == "amqp" {
-				ro.skip[t.Name] = skipReason(t, sys.AMQPErr)
+				ro.skip[t.Name] = runner.SkipReason(t, sys.AMQPErr)
 			}
 		}
 	}

@@ -1,22 +1,21 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/commbench/commbench/runner"
+
 	"github.com/spf13/cobra"
 
-	"github.com/commbench/commbench/contracts"
-	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/drivers"
-	cgrpc "github.com/commbench/commbench/drivers/grpc"
-	"github.com/commbench/commbench/drivers/rest"
-	"github.com/commbench/commbench/formats/protobuf"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
@@ -34,6 +33,8 @@ type verifyFlags struct {
 	target                     targetFlags
 	out, html, junit, markdown string
 	messages                   messageFlags
+	setHeaders, skipTransports []string
+	messageFirstMatch          bool
 }
 
 func newVerifyCmd(a *app) *cobra.Command {
@@ -77,7 +78,10 @@ or flag; 3 the provider or broker could not be reached. Results are written befo
 	fs.StringArrayVarP(&f.importPaths, "import-path", "I", nil, "import path for --proto files (repeatable)")
 	fs.StringVar(&f.stateChangeURL, "state-change-url", "", "URL that sets up provider states (POST)")
 	fs.BoolVar(&f.stateTeardown, "state-teardown", false, "also call the state change URL with action teardown after each interaction")
-	f.target.register(fs, "header sent with every HTTP request and gRPC call:")
+	f.target.register(fs, "header sent with every HTTP request and gRPC call, replacing a header of the same name recorded in the pact:")
+	fs.StringArrayVar(&f.setHeaders, "set-header-if-present", nil, `"Name: value" or Name=value: replace the value of this header on the HTTP requests whose pact records it, e.g. a fresh token for a recorded Authorization (repeatable; ${VAR} expands from the environment; values are never written to results)`)
+	fs.StringArrayVar(&f.skipTransports, "skip-transport", nil, "do not verify the interactions of this transport: http, grpc, kafka, amqp or message (repeatable); without it an interaction whose transport has no target fails the run")
+	fs.BoolVar(&f.messageFirstMatch, "message-first-match", false, "pass an asynchronous message interaction on the first matching message (default: every message received on its route while it is verified must match)")
 	f.messages.register(fs)
 	fs.StringVar(&f.out, "json", "", "write the results (commbench.results/v1 JSON) to this file")
 	fs.StringVar(&f.junit, "junit", "", "write JUnit XML (one testcase per interaction) to this file")
@@ -88,9 +92,7 @@ or flag; 3 the provider or broker could not be reached. Results are written befo
 }
 
 func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
-	started := time.Now()
-	cfg, pacts, closeAll, err := prepareVerify(ctx, a, f)
-	defer closeAll()
+	c, err := f.contract(a)
 	if err != nil {
 		return err
 	}
@@ -98,19 +100,11 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 	if a.quiet {
 		w = io.Discard
 	}
-	cfg.OnResult = func(r results.Interaction) { printInteraction(w, r, a.Color(a.stdout)) }
-	v, verr := verifier.Verify(ctx, cfg, pacts)
-	file := &results.File{
-		Schema: results.Schema,
-		Run: results.Run{
-			ID: uuid.NewString(), Command: "verify", Started: started, Ended: time.Now(),
-			Environment: environment(), Config: f.echo(),
-		},
-		Verification: v,
-	}
-	if verr != nil {
-		file.Run.Interrupted = true
-		file.Run.Error = verr.Error()
+	ro := a.runnerOptions("verify")
+	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(w, r, a.Color(a.stdout)) }
+	file, verr := runner.Verify(ctx, c, ro)
+	if file == nil {
+		return verr
 	}
 	if err := reports.WriteOutputs(file, reports.Outputs{JSON: f.out, HTML: f.html, JUnit: f.junit, Markdown: f.markdown, Stdout: a.stdout}); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
@@ -119,159 +113,75 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 		fmt.Fprintln(a.stdout)
 		_ = reports.Text(a.stdout, file, a.Color(a.stdout))
 	}
-	if verr != nil {
-		return exitcode.Unavailablef("verification stopped: %w", verr)
-	}
-	if v.Summary.Total == 0 {
+	if verr == nil && file.Verification.Summary.Total == 0 {
 		a.log.Warn("no interaction matched the filters")
 	}
-	if v.Summary.Total > 0 && v.Summary.Skipped == v.Summary.Total {
-		return exitcode.Usagef("no interaction was verified: every one was skipped (%s)", v.Interactions[0].Reason)
-	}
-	if file.Failed() {
-		return exitcode.New(exitcode.Failed, nil)
-	}
-	return nil
+	return cmp.Or(verr, runner.Verdict(file))
 }
 
-// prepareVerify loads the pacts and opens the connections the flags name. closeAll is never nil.
-func prepareVerify(ctx context.Context, a *app, f *verifyFlags) (verifier.Config, []*contracts.Pact, func(), error) {
-	var closers []func() error
-	closeAll := func() {
-		for _, c := range closers {
-			_ = c()
+// contract maps the flags to the runner's contract. Errors are usage errors naming the flag.
+func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
+	c := runner.Contract{Pacts: f.pacts, Consumer: f.consumer, StateChangeURL: f.stateChangeURL, StateTeardown: f.stateTeardown,
+		Proto: f.protos, ImportPaths: f.importPaths, SkipTransports: f.skipTransports, MessageFirstMatch: f.messageFirstMatch}
+	for _, h := range f.setHeaders {
+		name, value, ok := splitHeader(h)
+		if !ok {
+			return c, exitcode.Usagef(`--set-header-if-present %q: want "Name: value" or Name=value`, h)
+		}
+		value, err := drivers.ExpandEnv(value, a.LookupEnv)
+		if err != nil {
+			return c, exitcode.Usagef("--set-header-if-present %s: %w", name, err)
+		}
+		if c.SetHeadersIfPresent == nil {
+			c.SetHeadersIfPresent = map[string]string{}
+		}
+		c.SetHeadersIfPresent[name] = value
+	}
+	for _, tr := range f.skipTransports {
+		if !slices.Contains(runner.Transports, tr) {
+			return c, exitcode.Usagef("--skip-transport %q: want one of %s", tr, strings.Join(runner.Transports, ", "))
 		}
 	}
-	cfg := verifier.Config{Consumer: f.consumer, StateChangeURL: f.stateChangeURL, StateTeardown: f.stateTeardown}
 	// State change, trigger and message provider calls trust what the provider connection trusts.
 	tlsCfg, err := f.target.tlsSettings().Config()
 	if err != nil {
-		return cfg, nil, closeAll, exitcode.Usagef("TLS: %w", err)
+		return c, exitcode.Usagef("TLS: %w", err)
 	}
-	f.messages.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}}
-	cfg.Client = f.messages.client
-	if cfg.Description, err = optionalRegexp("--description", f.description); err != nil {
-		return cfg, nil, closeAll, err
-	}
-	if cfg.State, err = optionalRegexp("--state", f.state); err != nil {
-		return cfg, nil, closeAll, err
-	}
-	var pacts []*contracts.Pact
-	for _, src := range f.pacts {
-		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: a.Getenv})
-		if err != nil {
-			return cfg, nil, closeAll, exitcode.Usagef("%w", err)
+	c.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}}
+	for _, re := range []struct {
+		flag, expr string
+		dst        **regexp.Regexp
+	}{{"--description", f.description, &c.Description}, {"--state", f.state, &c.State}} {
+		if re.expr == "" {
+			continue
 		}
-		pacts = append(pacts, ps...)
-	}
-	if len(f.protos) > 0 {
-		files, err := protobuf.Compile(ctx, f.protos, f.importPaths)
-		if err != nil {
-			return cfg, nil, closeAll, exitcode.Usagef("--proto: %w", err)
+		if *re.dst, err = regexp.Compile(re.expr); err != nil {
+			return c, exitcode.Usagef("%s: invalid regular expression: %w", re.flag, err)
 		}
-		cfg.GRPCFiles = files
 	}
-	open := func(d drivers.Driver, address, what string) (drivers.Conn, error) {
-		t, err := f.target.target(a, address)
-		if err != nil {
-			return nil, err
+	for _, e := range []struct {
+		driver, address string
+		dst             **runner.Endpoint
+	}{{"rest", f.providerBaseURL, &c.HTTP}, {"grpc", f.grpcAddr, &c.GRPC}} {
+		if e.address == "" {
+			continue
 		}
-		c, err := d.Open(ctx, t)
+		t, err := f.target.target(a, "", e.driver, e.address)
 		if err != nil {
-			return nil, openError(what, err)
+			return c, err
 		}
-		closers = append(closers, c.Close)
-		return c, nil
+		*e.dst = &runner.Endpoint{Target: t}
 	}
-	if f.providerBaseURL != "" {
-		c, err := open(rest.New(), f.providerBaseURL, "provider "+redactURL(f.providerBaseURL))
-		if err != nil {
-			return cfg, nil, closeAll, err
-		}
-		cfg.HTTP = c.(drivers.Requester)
-	}
-	if f.grpcAddr != "" {
-		c, err := open(cgrpc.New(), f.grpcAddr, "gRPC provider "+f.grpcAddr)
-		if err != nil {
-			return cfg, nil, closeAll, err
-		}
-		cfg.GRPC = c.(drivers.Requester)
-	}
-	mv, closeMessages, err := f.messages.open(ctx, a, f, cfg.GRPCFiles)
-	closers = append(closers, closeMessages)
-	if err != nil {
-		return cfg, nil, closeAll, err
-	}
-	cfg.Messages = mv
-	return cfg, pacts, closeAll, nil
+	return c, f.messages.contract(a, f, &c)
 }
 
-func optionalRegexp(flag, s string) (*regexp.Regexp, error) {
-	if s == "" {
-		return nil, nil
+// splitHeader splits "Name: value" or Name=value at the first ':' or '=' (header names hold
+// neither), trimming spaces.
+func splitHeader(s string) (name, value string, ok bool) {
+	i := strings.IndexAny(s, ":=")
+	if i <= 0 {
+		return "", "", false
 	}
-	re, err := regexp.Compile(s)
-	if err != nil {
-		return nil, exitcode.Usagef("%s: invalid regular expression: %w", flag, err)
-	}
-	return re, nil
-}
-
-// echo is the configuration written into the results, with secrets left out.
-func (f *verifyFlags) echo() map[string]any {
-	m := map[string]any{"pacts": f.pacts}
-	if f.providerBaseURL != "" {
-		m["provider_base_url"] = redactURL(f.providerBaseURL)
-	}
-	if f.grpcAddr != "" {
-		m["grpc_address"] = f.grpcAddr
-	}
-	if f.stateChangeURL != "" {
-		m["state_change_url"] = redactURL(f.stateChangeURL)
-	}
-	for k, v := range map[string]string{"consumer": f.consumer, "description": f.description, "state": f.state} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	f.target.echo(m)
-	f.messages.echo(m)
-	return m
-}
-
-// printInteraction prints one line per interaction and an indented line per mismatch: the tree
-// consumer -> interaction -> mismatches as results arrive.
-func printInteraction(w io.Writer, r results.Interaction, color bool) {
-	mark, paint := "✓", "\x1b[32m"
-	switch r.Status {
-	case results.StatusFailed, results.StatusError:
-		mark, paint = "✗", "\x1b[31m"
-		if r.Pending {
-			mark, paint = "!", "\x1b[33m"
-		}
-	case results.StatusSkipped:
-		mark, paint = "-", "\x1b[90m"
-	}
-	status := r.Status
-	if r.Pending {
-		status += ", pending"
-	}
-	line := fmt.Sprintf("%s %s → %s: %s [%s] (%s)", mark, r.Consumer, r.Provider, r.Description, r.Transport, status)
-	if color {
-		line = paint + line + "\x1b[0m"
-	}
-	fmt.Fprintln(w, line)
-	if r.Reason != "" {
-		fmt.Fprintf(w, "    %s\n", r.Reason)
-	}
-	for _, m := range r.Mismatches {
-		where := m.Category
-		if m.Path != "" {
-			where += " " + m.Path
-		}
-		fmt.Fprintf(w, "    %s: %s\n", where, m.Message)
-		if m.Expected != "" || m.Actual != "" {
-			fmt.Fprintf(w, "      expected: %s\n      actual:   %s\n", m.Expected, m.Actual)
-		}
-	}
+	name, value = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	return name, value, name != ""
 }

@@ -1,29 +1,23 @@
 package main
 
 import (
-	"context"
-	"net/http"
+	"github.com/commbench/commbench/runner"
 	"os"
 	"time"
 
 	"github.com/spf13/pflag"
-	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/commbench/commbench/contracts/verifier"
-	"github.com/commbench/commbench/drivers"
-	"github.com/commbench/commbench/drivers/amqp"
-	"github.com/commbench/commbench/drivers/kafka"
 	"github.com/commbench/commbench/formats"
 	"github.com/commbench/commbench/formats/avro"
 	"github.com/commbench/commbench/formats/confluent"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/scenario"
 )
 
 // messageFlags select how message interactions are verified (brokers, routes, Pact's HTTP
 // message mode).
 type messageFlags struct {
-	// client makes trigger and HTTP message mode calls (set by prepareVerify, with the TLS flags).
-	client                *http.Client
 	kafkaBrokers, amqpURL string
 	routes                []string
 	routesFile            string
@@ -56,99 +50,73 @@ func (m *messageFlags) given() bool {
 	return m.kafkaBrokers != "" || m.amqpURL != "" || m.providerURL != ""
 }
 
-// open returns the message verifier the flags ask for (nil when none), and a close function.
-// protoFiles are the --proto files prepareVerify compiled (nil when none), decoding Protobuf
-// message contents. Unreachable brokers and refused credentials exit 3; bad flags exit 2.
-func (m *messageFlags) open(ctx context.Context, a *app, f *verifyFlags, protoFiles *protoregistry.Files) (verifier.MessageVerifier, func() error, error) {
-	var closers []func() error
-	closeAll := func() error {
-		for _, c := range closers {
-			_ = c()
+// contract adds the message flags to c: brokers, routes, triggers, Pact's HTTP message mode and
+// the codecs of message contents. Errors are usage errors naming the flag.
+func (m *messageFlags) contract(a *app, f *verifyFlags, c *runner.Contract) error {
+	if !m.given() {
+		if len(m.routes) > 0 || m.routesFile != "" || len(m.triggers) > 0 {
+			return exitcode.Usagef("--message-route, --message-routes and --trigger-url need --kafka-brokers, --amqp-url or --message-provider-url")
 		}
 		return nil
 	}
-	if !m.given() {
-		if len(m.routes) > 0 || m.routesFile != "" || len(m.triggers) > 0 {
-			return nil, closeAll, exitcode.Usagef("--message-route, --message-routes and --trigger-url need --kafka-brokers, --amqp-url or --message-provider-url")
-		}
-		return nil, closeAll, nil
-	}
 	if m.timeout <= 0 {
-		return nil, closeAll, exitcode.Usagef("--message-timeout must be positive, got %s", m.timeout)
+		return exitcode.Usagef("--message-timeout must be positive, got %s", m.timeout)
 	}
-	cfg := verifier.MessageConfig{ProviderURL: m.providerURL, Timeout: m.timeout, Client: m.client}
+	c.MessageProviderURL, c.MessageTimeout = m.providerURL, m.timeout
 	for _, s := range m.routes {
 		r, err := verifier.ParseRouteRule(s)
 		if err != nil {
-			return nil, closeAll, exitcode.Usagef("--message-route %w", err)
+			return exitcode.Usagef("--message-route %w", err)
 		}
-		cfg.Routes = append(cfg.Routes, r)
+		c.Routes = append(c.Routes, r)
 	}
 	if m.routesFile != "" {
 		file, err := os.Open(m.routesFile)
 		if err != nil {
-			return nil, closeAll, exitcode.Usagef("--message-routes: %w", err)
+			return exitcode.Usagef("--message-routes: %w", err)
 		}
 		rules, err := verifier.ParseRouteRules(file, m.routesFile)
 		_ = file.Close()
 		if err != nil {
-			return nil, closeAll, exitcode.Usagef("--message-routes: %w", err)
+			return exitcode.Usagef("--message-routes: %w", err)
 		}
-		cfg.Routes = append(cfg.Routes, rules...)
+		c.Routes = append(c.Routes, rules...)
 	}
 	for _, s := range m.triggers {
 		t, err := verifier.ParseTriggerRule(s)
 		if err != nil {
-			return nil, closeAll, exitcode.Usagef("--trigger-url %w", err)
+			return exitcode.Usagef("--trigger-url %w", err)
 		}
-		cfg.Triggers = append(cfg.Triggers, t)
+		c.Triggers = append(c.Triggers, t)
 	}
-	cfg.ProtoFiles = protoFiles
-	if err := m.codecs(a, &cfg); err != nil {
-		return nil, closeAll, err
+	if err := m.codecs(a, c); err != nil {
+		return err
 	}
-	open := func(d drivers.Driver, address, what string, opts map[string]string) (verifier.BrokerConn, error) {
-		t := drivers.Target{Address: address, ConnectTimeout: f.target.connectTimeout, RequestTimeout: m.timeout,
-			LookupEnv: a.LookupEnv, Options: opts, TLS: f.target.tlsSettings()}
-		c, err := d.Open(ctx, t)
+	for _, b := range []struct {
+		driver, address, option string
+		on                      bool
+		dst                     **runner.Endpoint
+	}{{"kafka", m.kafkaBrokers, "create_topics", m.createTopics, &c.Kafka}, {"amqp", m.amqpURL, "declare", m.declare, &c.AMQP}} {
+		if b.address == "" {
+			continue
+		}
+		t := scenario.Target{Driver: b.driver, Address: b.address, ConnectTimeout: scenario.Duration(f.target.connectTimeout),
+			RequestTimeout: scenario.Duration(m.timeout), Options: map[string]string{}, TLS: f.target.tlsSettings()}
+		if b.on {
+			t.Options[b.option] = "true"
+		}
+		et, err := t.ExpandEnv(a.LookupEnv)
 		if err != nil {
-			return nil, openError(what, err)
+			return exitcode.Usagef("%w", err)
 		}
-		closers = append(closers, c.Close)
-		bc, ok := c.(verifier.BrokerConn)
-		if !ok {
-			return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", what, d.Name())
-		}
-		return bc, nil
+		*b.dst = &runner.Endpoint{Target: et}
 	}
-	if m.kafkaBrokers != "" {
-		opts := map[string]string{}
-		if m.createTopics {
-			opts["create_topics"] = "true"
-		}
-		c, err := open(kafka.New(), m.kafkaBrokers, "Kafka brokers "+m.kafkaBrokers, opts)
-		if err != nil {
-			return nil, closeAll, err
-		}
-		cfg.Kafka = c
-	}
-	if m.amqpURL != "" {
-		opts := map[string]string{}
-		if m.declare {
-			opts["declare"] = "true"
-		}
-		c, err := open(amqp.New(), m.amqpURL, "AMQP broker "+redactURL(m.amqpURL), opts)
-		if err != nil {
-			return nil, closeAll, err
-		}
-		cfg.AMQP = c
-	}
-	return verifier.NewMessages(cfg), closeAll, nil
+	return nil
 }
 
 // codecs loads what decodes Avro message contents: --avro-schema with --schema-dep,
 // --schema-registry.
-func (m *messageFlags) codecs(a *app, cfg *verifier.MessageConfig) error {
+func (m *messageFlags) codecs(a *app, cfg *runner.Contract) error {
 	if len(m.schemaDeps) > 0 && m.avroSchema == "" {
 		return exitcode.Usagef("--schema-dep needs --avro-schema")
 	}
@@ -167,42 +135,4 @@ func (m *messageFlags) codecs(a *app, cfg *verifier.MessageConfig) error {
 		cfg.Registry = r
 	}
 	return nil
-}
-
-// echo adds the message flags to the configuration echo, credentials left out.
-func (m *messageFlags) echo(out map[string]any) {
-	if !m.given() {
-		return
-	}
-	msg := map[string]any{"timeout": m.timeout.String()}
-	for k, v := range map[string]string{"kafka_brokers": m.kafkaBrokers, "amqp_url": redactURL(m.amqpURL),
-		"provider_url": redactURL(m.providerURL), "routes_file": m.routesFile, "avro_schema": m.avroSchema,
-		"schema_registry": redactURL(m.schemaRegistry)} {
-		if v != "" {
-			msg[k] = v
-		}
-	}
-	if len(m.routes) > 0 {
-		msg["routes"] = m.routes
-	}
-	if len(m.schemaDeps) > 0 {
-		msg["schema_deps"] = m.schemaDeps
-	}
-	if len(m.triggers) > 0 {
-		triggers := make([]string, len(m.triggers))
-		for i, t := range m.triggers {
-			triggers[i] = t
-			if r, err := verifier.ParseTriggerRule(t); err == nil {
-				triggers[i] = r.Pattern.String() + "=" + redactURL(r.URL)
-			}
-		}
-		msg["triggers"] = triggers
-	}
-	if m.createTopics {
-		msg["create_topics"] = true
-	}
-	if m.declare {
-		msg["declare"] = true
-	}
-	out["messages"] = msg
 }
