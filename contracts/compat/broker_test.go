@@ -13,7 +13,7 @@ import (
 type mockBroker struct{}
 
 func (w *providerWorld) pactFromBroker(n int) error {
-	return errPendingOther("pacts for verification from a Pact broker and publication of the results: commbench has no broker client")
+	return errPendingOther("pacts for verification from a Pact broker and publication of the results (issue 16's broker client)")
 }
 
 func (w *providerWorld) brokerPacts(ctx context.Context) []*contracts.Pact { return nil }
