@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/contracts"
+	"github.com/commbench/commbench/contracts/broker"
 	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/formats"
@@ -67,6 +68,10 @@ type Contract struct {
 	// id. Both may be nil.
 	Avro     *avro.Codec
 	Registry *confluent.Registry
+
+	// Broker, when set, adds the pacts a Pact Broker selects (verified after Pacts) and may
+	// publish their results.
+	Broker *Broker
 
 	// Hooks are in-process stand-ins for URLs, for Go tests (like pact-go's VerifyRequest):
 	// StateHandlers instead of StateChangeURL (setup and teardown calls), MessageProducers
@@ -137,6 +142,14 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 			return nil, exitcode.Usagef("%w", err)
 		}
 		pacts = append(pacts, ps...)
+	}
+	var client *broker.Client
+	var fetched []*broker.Pact
+	if c.Broker != nil {
+		var err error
+		if client, fetched, err = fetchBroker(ctx, c, o); err != nil {
+			return nil, err
+		}
 	}
 	cfg := verifier.Config{Consumer: c.Consumer, Description: c.Description, State: c.State,
 		StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown, Client: c.Client,
@@ -211,6 +224,9 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 	}
 	v, err := verifier.Verify(ctx, cfg, pacts)
+	if err == nil && client != nil {
+		v, err = verifyBroker(ctx, client, fetched, c, cfg, v, o)
+	}
 	if v != nil {
 		for i := range v.Interactions {
 			explain(&v.Interactions[i])
@@ -281,6 +297,9 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 		return out, err
 	}
 	var err error
+	if out.Broker, err = brokerOf(c.Broker, "broker"); err != nil {
+		return out, err
+	}
 	if out.Description, err = optionalRegexp("description", c.Description); err != nil {
 		return out, err
 	}

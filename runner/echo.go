@@ -54,7 +54,11 @@ func (w Workload) echo(res *results.Workload) map[string]any {
 
 // echo is the configuration of contract c: pacts, filters, endpoints and message settings.
 func (c Contract) echo() map[string]any {
-	m := map[string]any{"pacts": c.Pacts}
+	pacts := make([]string, len(c.Pacts))
+	for i, p := range c.Pacts {
+		pacts[i] = scenario.RedactURL(p) // pact URLs may carry credentials and tokens
+	}
+	m := map[string]any{"pacts": pacts}
 	for k, e := range map[string]*Endpoint{"provider": c.HTTP, "grpc": c.GRPC} {
 		if e != nil {
 			m[k] = endpointEcho(e)
@@ -114,6 +118,9 @@ func (c Contract) echo() map[string]any {
 	}
 	for _, t := range c.Triggers {
 		msg["triggers"] = append(asStrings(msg["triggers"]), t.Pattern.String()+"="+scenario.RedactURL(t.URL))
+	}
+	if c.Broker != nil {
+		m["broker"] = c.Broker.echo()
 	}
 	if len(msg) > 0 {
 		if c.MessageTimeout > 0 {
