@@ -51,12 +51,7 @@ const excludedTag = "@wip"
 // knownGaps are in-scope scenarios that need commbench features not on this branch; each is
 // reported as a gap with its reason (never counted as passed), and one that passes is reported
 // so the entry can go.
-var knownGaps = map[string]string{
-	"V1/http_provider.feature: Verifying a simple HTTP request via a Pact broker":                                 "a Pact broker client (pacts for verification, published results): issue 16, not on this branch",
-	"V1/http_provider.feature: Verifying a simple HTTP request via a Pact broker with publishing results enabled": "a Pact broker client: issue 16, not on this branch",
-	"V1/http_provider.feature: Verifying multiple Pact files via a Pact broker":                                   "a Pact broker client: issue 16, not on this branch",
-	"V1/http_provider.feature: Incorrect request is made to provider via a Pact broker":                           "a Pact broker client: issue 16, not on this branch",
-}
+var knownGaps = map[string]string{}
 
 type outcome struct {
 	feature, scenario string

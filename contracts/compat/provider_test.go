@@ -424,9 +424,22 @@ func (w *providerWorld) run() error {
 		srv := w.serve(http.HandlerFunc(w.messageProviderHandler))
 		cfg.Messages = verifier.NewMessages(verifier.MessageConfig{ProviderURL: srv.URL, Timeout: 10 * time.Second})
 	}
-	pacts = append(pacts, w.brokerPacts(ctx)...)
-	w.result, w.err = verifier.Verify(ctx, cfg, pacts)
-	w.publishResults(ctx)
+	var all []results.Interaction
+	if len(pacts) > 0 {
+		v, err := verifier.Verify(ctx, cfg, pacts)
+		if v != nil {
+			all = append(all, v.Interactions...)
+		}
+		w.err = err
+	}
+	if len(w.brokers) > 0 && w.err == nil {
+		got, err := w.verifyBrokers(ctx, func(ctx context.Context, p *contracts.Pact) (*results.Verification, error) {
+			return verifier.Verify(ctx, cfg, []*contracts.Pact{p})
+		})
+		all = append(all, got...)
+		w.err = err
+	}
+	w.result = &results.Verification{Interactions: all, Summary: results.Summarize(all)}
 	return nil
 }
 
