@@ -66,6 +66,16 @@ func Markdown(w io.Writer, f *results.File) error {
 				wl.Totals.Requests, fmtRate(wl.Totals.ThroughputPerS), fmtPct(wl.Totals.ErrorRate), p50, p99, pmax)
 		}
 		for _, wl := range f.Workloads {
+			if r := rateLine(wl); r != "" {
+				mark := ""
+				if wl.FellBehind {
+					mark = "⚠️ "
+				}
+				ew.printf("\n%s%s: %s\n", mark, mdEsc(wl.Name), mdEsc(r))
+			}
+			if l := wl.FailedLatency; l != nil && l.Count > 0 {
+				ew.printf("\n%s: %d failed operations, latency p50 %s, p99 %s (not in the percentiles above)\n", mdEsc(wl.Name), l.Count, fmtMS(l.P50MS), fmtMS(l.P99MS))
+			}
 			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
 				ew.printf("\n%s: %d streams, %d messages sent, %d received\n", mdEsc(wl.Name), t.Succeeded, t.MessagesSent, t.MessagesReceived)
 			}
@@ -82,6 +92,11 @@ func Markdown(w io.Writer, f *results.File) error {
 				i := wl.Integrity
 				ew.printf("| %s | %d | %d | %d | %d | %d | %d | %s |\n", mdEsc(wl.Name), i.Sent, i.Acknowledged, i.Received, i.Lost, i.Duplicates, i.OutOfOrder, fmtPct(i.LossRate))
 			}
+			for _, wl := range integ {
+				if x := extraIntegrity(wl.Integrity); x != "" {
+					ew.printf("\n%s integrity: %s\n", mdEsc(wl.Name), mdEsc(x))
+				}
+			}
 		}
 		if total, _ := thresholdCounts(f); total > 0 {
 			ew.printf("\n| threshold | workload | actual | result |\n|---|---|---:|---|\n")
@@ -91,7 +106,7 @@ func Markdown(w io.Writer, f *results.File) error {
 					if !t.Passed {
 						r = "❌ fail"
 					}
-					ew.printf("| %s | %s | %s | %s |\n", mdEsc(t.Expr), mdEsc(wl.Name), fmtMetric(t.Metric, t.Actual), r)
+					ew.printf("| %s%s | %s | %s | %s |\n", mdEsc(t.Expr), defaultMark(t), mdEsc(wl.Name), fmtMetric(t.Metric, t.Actual), r)
 				}
 			}
 		}

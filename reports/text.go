@@ -87,12 +87,21 @@ func Text(w io.Writer, f *results.File, color bool) error {
 		}
 		tab.Flush()
 		for _, wl := range f.Workloads {
+			if r := rateLine(wl); r != "" {
+				tw.printf("  %s rate: %s\n", oneLine(wl.Name), r)
+			}
+			if l := wl.FailedLatency; l != nil && l.Count > 0 {
+				tw.printf("  %s failed operations: %d, latency p50 %s, p99 %s, max %s (not in the percentiles above)\n", oneLine(wl.Name), l.Count, fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS))
+			}
 			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
 				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(wl.Name), t.Succeeded, t.MessagesSent, t.MessagesReceived)
 			}
 			if i := wl.Integrity; i != nil {
 				tw.printf("  %s integrity: sent %d, acknowledged %d, received %d, lost %d (%s), duplicates %d (%s), out of order %d (%s)\n",
 					oneLine(wl.Name), i.Sent, i.Acknowledged, i.Received, i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
+				if x := extraIntegrity(i); x != "" {
+					tw.printf("  %s integrity: %s\n", oneLine(wl.Name), x)
+				}
 			}
 			if errs := sortedErrors(wl.Errors); len(errs) > 0 {
 				parts := make([]string, len(errs))

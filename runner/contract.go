@@ -3,10 +3,11 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -69,7 +70,8 @@ type Contract struct {
 
 	// The HTTP endpoint's Target.Headers (--header) replace a header of the same name recorded
 	// in the pact, on every HTTP request, as Pact's custom headers do. SetHeadersIfPresent set
-	// a header's value only on the HTTP requests that carry it (verifier.SetHeaderIfPresent).
+	// a header's value only on the HTTP requests that carry it (verifier.SetHeaderIfPresent);
+	// its values are used as they are (a scenario's are expanded by scenario.Contract.ExpandEnv).
 	SetHeadersIfPresent map[string]string
 	// SkipTransports are transports whose interactions are not verified (verifier.Config); an
 	// interaction whose transport has no target errs unless skipped here. An Endpoint skipped
@@ -78,16 +80,21 @@ type Contract struct {
 	// MessageFirstMatch passes an asynchronous message on the first matching message
 	// (verifier.MessageConfig.FirstMatch); by default every message received must match.
 	MessageFirstMatch bool
+	// Hooks are in-process stand-ins for URLs, for Go tests (like pact-go's VerifyRequest):
+	// StateHandlers instead of StateChangeURL (setup and teardown calls), MessageProducers
+	// instead of MessageProviderURL, and a RequestFilter applied to every HTTP request just
+	// before it is sent (e.g. to set a fresh token). See verifier.Hooks.
+	Hooks verifier.Hooks
 }
 
 // Endpoint is a provider or broker a contract is verified against.
 type Endpoint struct {
-	// Target is the driver's target; its ${NAME} references are resolved with Target.LookupEnv
-	// (default Options.LookupEnv).
-	drivers.Target
-	// Name names the endpoint in errors (default: "provider ADDRESS", "gRPC provider ADDRESS",
+	// Target is where it is and how to reach it: address, credentials, headers, TLS, timeouts,
+	// driver options, with its ${VAR} references already expanded (scenario.Target.ExpandEnv).
+	// The driver is the one of the Contract field it is in; Name, when set, names it in errors
+	// ("target NAME (DRIVER ADDRESS)"; default "provider ADDRESS", "gRPC provider ADDRESS",
 	// "Kafka brokers ADDRESS" or "AMQP broker ADDRESS", credentials removed).
-	Name string
+	scenario.Target
 	// Skipped, when not empty, is why the endpoint is not opened (an optional scenario target that
 	// did not answer): the interactions that need it are skipped with this reason.
 	Skipped string
@@ -100,7 +107,7 @@ type Endpoint struct {
 // cancelled) the partial results come with an error wrapping ErrUnavailable.
 func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 	started := time.Now()
-	file := o.newFile("verify", started, map[string]any{"pacts": c.Pacts})
+	file := o.newFile("verify", started, c.echo())
 	v, err := verify(ctx, c, o)
 	if v == nil {
 		return nil, err
@@ -143,9 +150,7 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 			cfg.SkipTransports = append(cfg.SkipTransports, e.transport)
 		}
 	}
-	if err := httpHeaders(&cfg, c, o); err != nil {
-		return nil, err
-	}
+	httpHeaders(&cfg, c)
 	if len(c.Proto) > 0 {
 		files, err := protobuf.LoadSchema(ctx, formats.Options{Schema: c.Proto[0], SchemaFiles: c.Proto[1:], ImportPaths: c.ImportPaths})
 		if err != nil {
@@ -180,10 +185,13 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		if conn != nil {
 			bc, ok := conn.(verifier.BrokerConn)
 			if !ok {
-				return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", endpointName(b.e, b.as), b.driver)
+				return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", endpointName(b.e, b.driver, b.as), b.driver)
 			}
 			*b.dst = bc
 		}
+	}
+	if err := c.Hooks.Install(&cfg, &mc); err != nil {
+		return nil, exitcode.Usagef("%w", err)
 	}
 	if mc.Kafka != nil || mc.AMQP != nil || mc.ProviderURL != "" || c.Kafka != nil || c.AMQP != nil {
 		// a declared broker that was skipped still routes its interactions, to skip them by transport
@@ -213,36 +221,19 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 }
 
 // httpHeaders sets the verifier's header handling for HTTP interactions: the HTTP endpoint's
-// headers (--header, the target's headers; ${NAME} expanded) replace the pact's headers of the
-// same name, and SetHeadersIfPresent becomes the request filter.
-func httpHeaders(cfg *verifier.Config, c Contract, o Options) error {
-	lookup := o.lookupEnv()
+// headers (--header, the target's headers) replace the pact's headers of the same name, and
+// SetHeadersIfPresent becomes the request filter. Both are already expanded (scenario
+// ExpandEnv), so they are used as they are.
+func httpHeaders(cfg *verifier.Config, c Contract) {
 	if c.HTTP != nil && c.HTTP.Skipped == "" && len(c.HTTP.Headers) > 0 {
-		t := c.HTTP.Target
-		if t.LookupEnv == nil {
-			t.LookupEnv = lookup
-		}
-		h, err := t.ExpandHeaders()
-		if err != nil {
-			return exitcode.Usagef("%s: %w", endpointName(c.HTTP, "provider"), err)
-		}
-		cfg.Headers = h
+		cfg.Headers = maps.Clone(c.HTTP.Headers)
 	}
 	if len(c.SetHeadersIfPresent) == 0 {
-		return nil
+		return
 	}
-	names := make([]string, 0, len(c.SetHeadersIfPresent))
-	for k := range c.SetHeadersIfPresent {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var filters []func(context.Context, *drivers.Message) error
-	for _, name := range names {
-		v, err := drivers.ExpandEnv(c.SetHeadersIfPresent[name], lookup)
-		if err != nil {
-			return exitcode.Usagef("set header %s if present: %w", name, err)
-		}
-		filters = append(filters, verifier.SetHeaderIfPresent(name, v))
+	var filters []verifier.RequestFilter
+	for _, name := range slices.Sorted(maps.Keys(c.SetHeadersIfPresent)) {
+		filters = append(filters, verifier.SetHeaderIfPresent(name, c.SetHeadersIfPresent[name]))
 	}
 	cfg.RequestFilter = func(ctx context.Context, m *drivers.Message) error {
 		for _, f := range filters {
@@ -252,7 +243,6 @@ func httpHeaders(cfg *verifier.Config, c Contract, o Options) error {
 		}
 		return nil
 	}
-	return nil
 }
 
 // connections opens a contract's endpoints and closes them all at the end.
@@ -272,11 +262,7 @@ func (cs *connections) open(ctx context.Context, e *Endpoint, driver, as string)
 		cs.skipped = append(cs.skipped, e.Skipped)
 		return nil, nil
 	}
-	t := e.Target
-	if t.LookupEnv == nil {
-		t.LookupEnv = cs.lookupEnv
-	}
-	conn, err := openDriver(ctx, driver, t, endpointName(e, as))
+	conn, err := openDriver(ctx, driver, driverTarget(e.Target, cs.lookupEnv), endpointName(e, driver, as))
 	if err != nil {
 		return nil, err
 	}
@@ -290,9 +276,9 @@ func (cs *connections) close() {
 	}
 }
 
-func endpointName(e *Endpoint, as string) string {
+func endpointName(e *Endpoint, driver, as string) string {
 	if e.Name != "" {
-		return e.Name
+		return fmt.Sprintf("target %s (%s %s)", e.Name, driver, scenario.RedactURL(e.Address))
 	}
 	return as + " " + scenario.RedactURL(e.Address)
 }
@@ -300,7 +286,7 @@ func endpointName(e *Endpoint, as string) string {
 // contract is scenario contract c (its ${VAR} references expanded) against the plan's targets.
 func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 	out := Contract{Pacts: c.Pacts, Consumer: c.Consumer, StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown,
-		MessageTimeout: c.MessageTimeout.Std(), SetHeadersIfPresent: c.SetHeadersIfPresent,
+		MessageTimeout: c.MessageTimeout.Std(), Hooks: p.opts.Hooks, SetHeadersIfPresent: c.SetHeadersIfPresent,
 		SkipTransports: c.SkipTransports, MessageFirstMatch: c.MessageFirstMatch}
 	if err := checkTransports("skip_transports", c.SkipTransports); err != nil {
 		return out, err
@@ -317,7 +303,7 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 		if t == nil {
 			return nil
 		}
-		return &Endpoint{Target: driverTarget(t.Target, p.opts.lookupEnv()), Name: targetName(t.Target), Skipped: t.Skipped}
+		return &Endpoint{Target: t.Target, Skipped: t.Skipped}
 	}
 	out.HTTP, out.GRPC, out.Kafka, out.AMQP = endpoint(c.HTTP), endpoint(c.GRPC), endpoint(c.Kafka), endpoint(c.AMQP)
 	if t := p.targets[c.GRPC]; t != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/results"
 )
@@ -48,6 +49,8 @@ type Options struct {
 	// Notes are kept in the results' configuration ("notes"), before the ones Run adds (each
 	// skipped target and workload).
 	Notes []string
+	// Hooks are given to every contract of a scenario (Run); see Contract.Hooks.
+	Hooks verifier.Hooks
 	// Version is the commbench version written into the results (default: the module version
 	// from the build information, else "dev").
 	Version string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,7 +19,8 @@ const exitCodesHelp = `Exit codes:
   0  success
   1  a contract verification failed or a threshold was breached (the run itself worked)
   2  usage error or invalid input (bad flag, unreadable or invalid file)
-  3  the run could not be carried out (target unreachable, broker refused, aborted)`
+  3  the run could not be carried out (target unreachable, broker refused, aborted)
+  70 commbench itself crashed (a bug, please report it with the message it printed)`
 
 // app is what every command needs from the process: streams, environment, logger and the global
 // flags. Commands read the environment through Getenv, never os.Getenv, so tests control it.
@@ -67,6 +69,26 @@ var commandBuilders = []func(*app) *cobra.Command{
 // "KEY=value" strings and the given streams, and returns the process exit code. It never calls
 // os.Exit, so tests drive the whole CLI in-process.
 func Execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return guard(stderr, func() int { return execute(ctx, args, environ, stdin, stdout, stderr) })
+}
+
+// issuesURL is where crashes are reported.
+const issuesURL = "https://github.com/commbench/commbench/issues"
+
+// guard runs fn and turns a panic into exit code exitcode.Crash with a short message asking to
+// report it (the panic value and the stack, which hold no flag values or secrets by
+// construction of the message: only the value panicked with and code locations).
+func guard(stderr io.Writer, fn func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "commbench crashed: %v\nThis is a bug in commbench, not a verdict on the system under test. Please report it at %s\nwith the command line (secrets removed) and this trace:\n%s", r, issuesURL, debug.Stack())
+			code = exitcode.Crash
+		}
+	}()
+	return fn()
+}
+
+func execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ)}
 	root := newRootCmd(a)
 	root.SetArgs(args)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -116,7 +117,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 	}
 	ro := a.runnerOptions(o.command)
 	ro.Only, ro.Skip, ro.Notes = o.only, o.skip, o.notes
-	ro.Progress.Interaction = func(r results.Interaction) { printInteraction(out, r, a.Color(a.stdout)) }
+	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(out, r, a.Color(a.stdout)) }
 	ro.Progress.WorkloadSkipped = func(note string) { fmt.Fprintln(out, "- "+note) }
 	plan, err := runner.NewPlan(s, ro)
 	if err != nil {
@@ -139,39 +140,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		}
 		printOutputs(a.stdout, s.Outputs)
 	}
-	return verdict(file, stopErr, true)
-}
-
-// verdict is the error carrying the exit code of a run that wrote file: stopErr (what stopped
-// it), every interaction skipped (2), a breached threshold or a failed contract (1). named: the
-// breached thresholds are named by workload.
-func verdict(file *results.File, stopErr error, named bool) error {
-	if stopErr != nil {
-		return stopErr
-	}
-	if v := file.Verification; v != nil && v.Summary.Total > 0 && v.Summary.Skipped == v.Summary.Total {
-		return exitcode.Usagef("no interaction was verified: every one was skipped (%s)", v.Interactions[0].Reason)
-	}
-	var breached []string
-	for _, w := range file.Workloads {
-		for _, t := range w.Thresholds {
-			if t.Passed {
-				continue
-			}
-			what := fmt.Sprintf("%s (actual %.4g)", t.Expr, t.Actual)
-			if named {
-				what = w.Name + ": " + what
-			}
-			breached = append(breached, what)
-		}
-	}
-	switch {
-	case len(breached) > 0:
-		return exitcode.Failedf("threshold breached: %s", strings.Join(breached, ", "))
-	case file.Failed():
-		return exitcode.New(exitcode.Failed, nil)
-	}
-	return nil
+	return cmp.Or(stopErr, runner.Verdict(file))
 }
 
 // printOutputs says where the reports went.
@@ -226,7 +195,7 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 		fmt.Fprintln(w, "\nWorkloads (in order):")
 	}
 	for i, wl := range p.Workloads {
-		fmt.Fprintf(tw, "  %d. %s\t%s %s\ton %s\t%s\n", i+1, wl.Workload.Name, wl.Workload.Operation, wl.Format(), wl.Workload.Target, describeLoad(*wl.Load))
+		fmt.Fprintf(tw, "  %d. %s\t%s %s\ton %s\t%s\n", i+1, wl.Workload.Name, wl.Workload.Operation, wl.Format(), wl.Workload.Target, wl.Describe())
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w)
@@ -236,24 +205,4 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 	}
 	fmt.Fprintln(w, "dry run: every target answers")
 	return nil
-}
-
-// describeLoad is the load model in words: "open 200/s, 5s" or "closed 10 workers, 5s".
-func describeLoad(cfg bench.Config) string {
-	var b strings.Builder
-	switch {
-	case len(cfg.Stages) > 0:
-		fmt.Fprintf(&b, "open, %d stages", len(cfg.Stages))
-	case cfg.Open():
-		fmt.Fprintf(&b, "open %g/s", cfg.Rate)
-	default:
-		fmt.Fprintf(&b, "closed %d workers", cfg.Workers)
-	}
-	if cfg.Duration > 0 {
-		fmt.Fprintf(&b, ", %s", cfg.Duration)
-	}
-	if cfg.Count > 0 {
-		fmt.Fprintf(&b, ", %d sends", cfg.Count)
-	}
-	return b.String()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/runner"
+	"github.com/commbench/commbench/scenario"
 
 	"github.com/spf13/cobra"
 
@@ -99,12 +101,11 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 		w = io.Discard
 	}
 	ro := a.runnerOptions("verify")
-	ro.Progress.Interaction = func(r results.Interaction) { printInteraction(w, r, a.Color(a.stdout)) }
+	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(w, r, a.Color(a.stdout)) }
 	file, verr := runner.Verify(ctx, c, ro)
 	if file == nil {
 		return verr
 	}
-	file.Run.Config = f.echo()
 	if err := reports.WriteOutputs(file, reports.Outputs{JSON: f.out, HTML: f.html, JUnit: f.junit, Markdown: f.markdown, Stdout: a.stdout}); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
@@ -115,7 +116,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 	if verr == nil && file.Verification.Summary.Total == 0 {
 		a.log.Warn("no interaction matched the filters")
 	}
-	return verdict(file, verr, false)
+	return cmp.Or(verr, runner.Verdict(file))
 }
 
 // contract maps the flags to the runner's contract. Errors are usage errors naming the flag.
@@ -131,6 +132,13 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 			c.SetHeadersIfPresent = map[string]string{}
 		}
 		c.SetHeadersIfPresent[name] = value
+	}
+	if len(c.SetHeadersIfPresent) > 0 { // ${VAR} expanded once, here, as --header values are
+		sc, err := scenario.Contract{SetHeadersIfPresent: c.SetHeadersIfPresent}.ExpandEnv(a.LookupEnv)
+		if err != nil {
+			return c, exitcode.Usagef("--set-header-if-present: %w", err)
+		}
+		c.SetHeadersIfPresent = sc.SetHeadersIfPresent
 	}
 	for _, tr := range f.skipTransports {
 		if !slices.Contains(runner.Transports, tr) {
@@ -155,56 +163,19 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		}
 	}
 	for _, e := range []struct {
-		address string
-		dst     **runner.Endpoint
-	}{{f.providerBaseURL, &c.HTTP}, {f.grpcAddr, &c.GRPC}} {
+		driver, address string
+		dst             **runner.Endpoint
+	}{{"rest", f.providerBaseURL, &c.HTTP}, {"grpc", f.grpcAddr, &c.GRPC}} {
 		if e.address == "" {
 			continue
 		}
-		t, err := f.target.target(a, e.address)
+		t, err := f.target.target(a, "", e.driver, e.address)
 		if err != nil {
 			return c, err
 		}
 		*e.dst = &runner.Endpoint{Target: t}
 	}
 	return c, f.messages.contract(a, f, &c)
-}
-
-// echo is the configuration written into the results, with secrets left out.
-func (f *verifyFlags) echo() map[string]any {
-	m := map[string]any{"pacts": f.pacts}
-	if f.providerBaseURL != "" {
-		m["provider_base_url"] = redactURL(f.providerBaseURL)
-	}
-	if f.grpcAddr != "" {
-		m["grpc_address"] = f.grpcAddr
-	}
-	if f.stateChangeURL != "" {
-		m["state_change_url"] = redactURL(f.stateChangeURL)
-	}
-	for k, v := range map[string]string{"consumer": f.consumer, "description": f.description, "state": f.state} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	if len(f.skipTransports) > 0 {
-		m["skip_transports"] = f.skipTransports
-	}
-	if f.messageFirstMatch {
-		m["message_first_match"] = true
-	}
-	if len(f.setHeaders) > 0 {
-		names := []string{}
-		for _, h := range f.setHeaders {
-			if name, _, ok := splitHeader(h); ok {
-				names = append(names, name+": ***")
-			}
-		}
-		m["set_header_if_present"] = names
-	}
-	f.target.echo(m)
-	f.messages.echo(m)
-	return m
 }
 
 // splitHeader splits "Name: value" or Name=value at the first ':' or '=' (header names hold
@@ -216,41 +187,4 @@ func splitHeader(s string) (name, value string, ok bool) {
 	}
 	name, value = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
 	return name, value, name != ""
-}
-
-// printInteraction prints one line per interaction and an indented line per mismatch: the tree
-// consumer -> interaction -> mismatches as results arrive.
-func printInteraction(w io.Writer, r results.Interaction, color bool) {
-	mark, paint := "✓", "\x1b[32m"
-	switch r.Status {
-	case results.StatusFailed, results.StatusError:
-		mark, paint = "✗", "\x1b[31m"
-		if r.Pending {
-			mark, paint = "!", "\x1b[33m"
-		}
-	case results.StatusSkipped:
-		mark, paint = "-", "\x1b[90m"
-	}
-	status := r.Status
-	if r.Pending {
-		status += ", pending"
-	}
-	line := fmt.Sprintf("%s %s → %s: %s [%s] (%s)", mark, r.Consumer, r.Provider, r.Description, r.Transport, status)
-	if color {
-		line = paint + line + "\x1b[0m"
-	}
-	fmt.Fprintln(w, line)
-	if r.Reason != "" {
-		fmt.Fprintf(w, "    %s\n", r.Reason)
-	}
-	for _, m := range r.Mismatches {
-		where := m.Category
-		if m.Path != "" {
-			where += " " + m.Path
-		}
-		fmt.Fprintf(w, "    %s: %s\n", where, m.Message)
-		if m.Expected != "" || m.Actual != "" {
-			fmt.Fprintf(w, "      expected: %s\n      actual:   %s\n", m.Expected, m.Actual)
-		}
-	}
 }

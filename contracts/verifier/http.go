@@ -106,7 +106,7 @@ func (cfg *Config) applyHeaders(m *drivers.Message) {
 // SetHeaderIfPresent returns a RequestFilter that replaces the value of header name with value
 // on the requests that carry it (a recorded Authorization gets a fresh token, say) and leaves
 // the others as they are. The name is compared case-insensitively.
-func SetHeaderIfPresent(name, value string) func(context.Context, *drivers.Message) error {
+func SetHeaderIfPresent(name, value string) RequestFilter {
 	return func(_ context.Context, m *drivers.Message) error {
 		found := false
 		for k := range m.Headers {

@@ -52,7 +52,7 @@ type Config struct {
 	// RequestFilter, when set, is applied to every HTTP request after Headers, just before it is
 	// sent (Pact's request filter); it may change anything. An error fails the interaction.
 	// SetHeaderIfPresent builds the common one.
-	RequestFilter func(ctx context.Context, req *drivers.Message) error
+	RequestFilter RequestFilter
 
 	// SkipTransports are the transports whose interactions the user chose not to verify: "http",
 	// "grpc", "kafka", "amqp", or "message" for every message interaction. Their interactions
