@@ -9,8 +9,8 @@ import (
 
 // Interaction writes the live line of one verified interaction to w, as `commbench verify` and
 // `run` print them while verifying: a mark, consumer → provider: description [transport]
-// (status), then the reason and one indented line per mismatch with its expected and actual
-// values. With color, the line is green, red, yellow (pending) or grey (skipped). User text has
+// (status), then the reason, the V4 test name and comments, the warnings, and one indented line
+// per mismatch with its expected and actual values. With color, the line is green, red, yellow (pending) or grey (skipped). User text has
 // its control characters escaped (oneLine).
 func Interaction(w io.Writer, r results.Interaction, color bool) {
 	mark, paint := "✓", "\x1b[32m"
@@ -34,6 +34,15 @@ func Interaction(w io.Writer, r results.Interaction, color bool) {
 	fmt.Fprintln(w, line)
 	if r.Reason != "" {
 		fmt.Fprintf(w, "    %s\n", oneLine(r.Reason))
+	}
+	if r.TestName != "" { // V4 comments, as Pact's verifier prints them
+		fmt.Fprintf(w, "    test name: %s\n", oneLine(r.TestName))
+	}
+	for _, c := range r.Comments {
+		fmt.Fprintf(w, "    comment: %s\n", oneLine(c))
+	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(w, "    warning: %s\n", oneLine(warning))
 	}
 	for _, m := range r.Mismatches {
 		where := m.Category
