@@ -130,6 +130,20 @@ func Classify(err error) string {
 	return ClassOther
 }
 
+// StatusCode returns the exact protocol status a failed operation carried, for the results'
+// StatusCodes: "HTTP 503" for a StatusError, "gRPC UNAVAILABLE" for a gRPC status (the code
+// names of the gRPC status spec), "" for an error without one (timeout, refused connection...).
+func StatusCode(err error) string {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return "HTTP " + strconv.Itoa(se.Code)
+	}
+	if st, ok := status.FromError(err); ok && err != nil && st.Code() != codes.OK {
+		return "gRPC " + strings.TrimPrefix(GRPCClass(st.Code()), "grpc_")
+	}
+	return ""
+}
+
 // GRPCClass returns "grpc_" and the code's name as the gRPC status spec writes it
 // (codes.Unavailable -> "grpc_UNAVAILABLE").
 func GRPCClass(c codes.Code) string {

@@ -50,7 +50,8 @@ type shard struct {
 	iOK, iErrs, iBytes int64
 	closed             bool // merged for the results: later samples are left out
 	classes            map[string]int64
-	_                  [64]byte // keep shards on separate cache lines
+	codes              map[string]int64 // StatusCode of failed operations
+	_                  [64]byte         // keep shards on separate cache lines
 }
 
 func newShard(open bool) *shard {
@@ -111,6 +112,12 @@ func (s *shard) record(x *sample) {
 			s.classes[ClassCanceled]++
 		} else {
 			s.classes[Classify(x.err)]++
+			if c := StatusCode(x.err); c != "" {
+				if s.codes == nil {
+					s.codes = map[string]int64{}
+				}
+				s.codes[c]++
+			}
 		}
 	} else {
 		recordUS(s.latency, x.end-x.intended)
@@ -176,10 +183,11 @@ type merged struct {
 	lastEnd                         int64
 	sent, received                  int64
 	classes                         map[string]int64
+	codes                           map[string]int64 // exact status codes of failed operations
 }
 
 func (r *recorders) merge() merged {
-	m := merged{latency: newHist(), failed: newHist(), classes: map[string]int64{}}
+	m := merged{latency: newHist(), failed: newHist(), classes: map[string]int64{}, codes: map[string]int64{}}
 	if r.shards[0].service != nil {
 		m.service, m.delay = newHist(), newHist()
 	}
@@ -206,6 +214,9 @@ func (r *recorders) merge() merged {
 		m.sent, m.received = m.sent+s.sent, m.received+s.received
 		for k, v := range s.classes {
 			m.classes[k] += v
+		}
+		for k, v := range s.codes {
+			m.codes[k] += v
 		}
 		s.mu.Unlock()
 	}

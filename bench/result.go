@@ -117,5 +117,8 @@ func (e *Engine) workload(pts []results.Point, loadEnd int64, interrupted bool) 
 		w.Errors = m.classes
 	}
 	w.FellBehind = w.IsBehind()
+	if len(m.codes) > 0 {
+		w.StatusCodes = m.codes
+	}
 	return w
 }

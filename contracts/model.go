@@ -55,9 +55,12 @@ type ProviderState struct {
 // Interaction is one interaction of any kind. HTTP uses Request/Response; an asynchronous message
 // uses Message; a synchronous message uses SyncRequest and SyncResponses.
 type Interaction struct {
-	Kind           Kind
-	Description    string
-	Key            string // V4
+	Kind        Kind
+	Description string
+	Key         string // V4
+	// ID is the "_id" a Pact Broker adds to each interaction of the pacts it serves; verification
+	// results published to the broker refer to interactions by it. "" for pact files.
+	ID             string
 	ProviderStates []ProviderState
 	Pending        bool   // V4
 	Transport      string // V4 (http, grpc, kafka...), "" when absent

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/results"
 )
 
@@ -155,11 +156,8 @@ func runDuration(r results.Run) float64 {
 // secretKey matches configuration keys whose values are secrets.
 var secretKey = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[-_]?key|credential|auth|private[-_]?key|sasl|cookie|session)`)
 
-// urlUserinfo matches the password part of credentials in a URL (amqp://user:pass@host).
-var urlUserinfo = regexp.MustCompile(`(://[^:/@\s]*):([^@\s/]*)@`)
-
-// redactString removes URL passwords from s.
-func redactString(s string) string { return urlUserinfo.ReplaceAllString(s, "$1:***@") }
+// redactString redacts the URLs in s with internal/redact (user info, query values).
+func redactString(s string) string { return redact.String(s) }
 
 // kv is one configuration or environment row.
 type kv struct{ Key, Value string }
@@ -222,4 +220,13 @@ func sortedErrors(m map[string]int64) []kvCount {
 type kvCount struct {
 	Key   string
 	Count int64
+}
+
+// runName is a workload's name as the reports show it: with "#N" for run N of a repeated
+// workload (bench --repeat).
+func runName(w results.Workload) string {
+	if w.Repeat > 0 {
+		return w.Name + " #" + strconv.Itoa(w.Repeat)
+	}
+	return w.Name
 }

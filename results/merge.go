@@ -141,6 +141,7 @@ func mergeWorkload(parts []partRef) (*Workload, error) {
 	w := first
 	w.Totals = Totals{}
 	w.Errors = nil
+	w.StatusCodes = nil
 	w.Series = nil
 	w.Integrity = nil
 	w.Thresholds = nil
@@ -175,6 +176,12 @@ func mergeWorkload(parts []partRef) (*Workload, error) {
 				w.Errors = map[string]int64{}
 			}
 			w.Errors[class] += n
+		}
+		for code, n := range x.StatusCodes {
+			if w.StatusCodes == nil {
+				w.StatusCodes = map[string]int64{}
+			}
+			w.StatusCodes[code] += n
 		}
 		if x.Integrity != nil {
 			if w.Integrity == nil {

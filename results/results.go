@@ -63,6 +63,34 @@ type Environment struct {
 type Verification struct {
 	Interactions []Interaction `json:"interactions"`
 	Summary      Summary       `json:"summary"`
+	// Pacts lists the pacts fetched from a Pact Broker, in the order verified; empty for pact files.
+	Pacts []BrokerPact `json:"broker_pacts,omitempty"`
+}
+
+// BrokerPact is one pact a Pact Broker selected for verification: where it came from, why, and
+// whether the results were published.
+type BrokerPact struct {
+	Consumer string `json:"consumer"`
+	Provider string `json:"provider"`
+	// URL is the pact's broker URL, credentials removed.
+	URL string `json:"url"`
+	// Pending: failures do not fail the run (a pact the provider has not yet verified from its
+	// branch); WIP: a work-in-progress pact, included by --include-wip-pacts-since (always pending).
+	Pending bool `json:"pending,omitempty"`
+	WIP     bool `json:"wip,omitempty"`
+	// Notices are the broker's messages for this pact (when: "before_verification",
+	// "after_verification:success_true_published_false"...), printed before verification.
+	Notices []Notice `json:"notices,omitempty"`
+	// Published: verification results were published to the broker; PublishError says why not
+	// when publishing was asked and failed.
+	Published    bool   `json:"published,omitempty"`
+	PublishError string `json:"publish_error,omitempty"`
+}
+
+// Notice is one message from the Pact Broker about a pact.
+type Notice struct {
+	When string `json:"when"`
+	Text string `json:"text"`
 }
 
 // Summary counts interactions by status. Failed excludes pending interactions that failed
@@ -107,9 +135,25 @@ type Interaction struct {
 	// Warnings are what did not stop the verification but the user should know (e.g. a
 	// ProviderState generator kept the pact's example value).
 	Warnings []string `json:"warnings,omitempty"`
+	// InteractionID is the interaction's "_id" in a pact served by a Pact Broker.
+	InteractionID string `json:"interaction_id,omitempty"`
+	// WIP: the interaction belongs to a work-in-progress pact from a Pact Broker (always pending).
+	WIP bool `json:"wip,omitempty"`
+	// Request is the request sent to the provider (HTTP interactions), for the reports.
+	Request *SentRequest `json:"request,omitempty"`
 }
 
-// Mismatch is one difference between the contract and what the provider did.
+// SentRequest is the request a verification sent: method, path with the query, headers (secret
+// ones such as Authorization replaced by "***") and the body cut to a few KiB.
+type SentRequest struct {
+	Method  string              `json:"method"`
+	Path    string              `json:"path"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
+}
+
+// Mismatch is one difference between the contract and what the provider did. Expected, Actual
+// and Message hold at most MaxMismatchValueBytes each (see Mismatch.Bounded).
 type Mismatch struct {
 	// Category: "method", "path", "query", "header", "status", "body", "body-type" (the body's
 	// content type differs, Pact's BodyTypeMismatch), "metadata".
@@ -141,6 +185,9 @@ type Workload struct {
 	Ended       time.Time `json:"ended"`
 	DurationS   float64   `json:"duration_s"` // measured, warm-up excluded
 	Interrupted bool      `json:"interrupted,omitempty"`
+	// Repeat numbers the runs of a workload repeated in one file (bench --repeat N: 1..N); 0 for
+	// a workload run once.
+	Repeat int `json:"repeat,omitempty"`
 
 	Totals Totals `json:"totals"`
 	// Latency is of the successful operations (a fast error is not a fast answer, as k6's
@@ -154,10 +201,13 @@ type Workload struct {
 	ScheduleDelay *Latency `json:"schedule_delay,omitempty"`
 	EndToEnd      *Latency `json:"end_to_end,omitempty"` // messaging: send time to receive
 
-	Errors     map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
-	Series     []Point          `json:"series,omitempty"`
-	Integrity  *Integrity       `json:"integrity,omitempty"`
-	Thresholds []Threshold      `json:"thresholds,omitempty"`
+	Errors map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
+	// StatusCodes counts the failed operations that carried a protocol status, by exact status:
+	// "HTTP 503", "gRPC UNAVAILABLE" (successes are Totals.Succeeded).
+	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
+	Series      []Point          `json:"series,omitempty"`
+	Integrity   *Integrity       `json:"integrity,omitempty"`
+	Thresholds  []Threshold      `json:"thresholds,omitempty"`
 }
 
 // Totals over the measured period.

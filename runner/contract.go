@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/contracts"
+	"github.com/commbench/commbench/contracts/broker"
 	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/formats"
@@ -68,10 +69,18 @@ type Contract struct {
 	Avro     *avro.Codec
 	Registry *confluent.Registry
 
+	// Broker, when set, adds the pacts a Pact Broker selects (verified after Pacts) and may
+	// publish their results.
+	Broker *Broker
+
+	// Hooks are in-process stand-ins for URLs, for Go tests (like pact-go's VerifyRequest):
+	// StateHandlers instead of StateChangeURL (setup and teardown calls), MessageProducers
+	// instead of MessageProviderURL, and a RequestFilter applied to every HTTP request just
+	// before it is sent (e.g. to set a fresh token). See verifier.Hooks.
+	Hooks verifier.Hooks
 	// The HTTP endpoint's Target.Headers (--header) replace a header of the same name recorded
 	// in the pact, on every HTTP request, as Pact's custom headers do. SetHeadersIfPresent set
-	// a header's value only on the HTTP requests that carry it (verifier.SetHeaderIfPresent);
-	// its values are used as they are (a scenario's are expanded by scenario.Contract.ExpandEnv).
+	// a header's value only on the HTTP requests that carry it (verifier.SetHeaderIfPresent).
 	SetHeadersIfPresent map[string]string
 	// SkipTransports are transports whose interactions are not verified (verifier.Config); an
 	// interaction whose transport has no target errs unless skipped here. An Endpoint skipped
@@ -80,11 +89,6 @@ type Contract struct {
 	// MessageFirstMatch passes an asynchronous message on the first matching message
 	// (verifier.MessageConfig.FirstMatch); by default every message received must match.
 	MessageFirstMatch bool
-	// Hooks are in-process stand-ins for URLs, for Go tests (like pact-go's VerifyRequest):
-	// StateHandlers instead of StateChangeURL (setup and teardown calls), MessageProducers
-	// instead of MessageProviderURL, and a RequestFilter applied to every HTTP request just
-	// before it is sent (e.g. to set a fresh token). See verifier.Hooks.
-	Hooks verifier.Hooks
 }
 
 // Endpoint is a provider or broker a contract is verified against.
@@ -128,8 +132,8 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 	if err := checkTransports("skip transports", c.SkipTransports); err != nil {
 		return nil, err
 	}
-	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" && len(c.Hooks.MessageProducers) == 0 {
-		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url, --message-provider-url or message producers)")
+	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" {
+		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url or --message-provider-url)")
 	}
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
@@ -138,6 +142,14 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 			return nil, exitcode.Usagef("%w", err)
 		}
 		pacts = append(pacts, ps...)
+	}
+	var client *broker.Client
+	var fetched []*broker.Pact
+	if c.Broker != nil {
+		var err error
+		if client, fetched, err = fetchBroker(ctx, c, o); err != nil {
+			return nil, err
+		}
 	}
 	cfg := verifier.Config{Consumer: c.Consumer, Description: c.Description, State: c.State,
 		StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown, Client: c.Client,
@@ -212,6 +224,9 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 	}
 	v, err := verifier.Verify(ctx, cfg, pacts)
+	if err == nil && client != nil {
+		v, err = verifyBroker(ctx, client, fetched, c, cfg, v, o)
+	}
 	if v != nil {
 		for i := range v.Interactions {
 			explain(&v.Interactions[i])
@@ -221,28 +236,18 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 }
 
 // httpHeaders sets the verifier's header handling for HTTP interactions: the HTTP endpoint's
-// headers (--header, the target's headers) replace the pact's headers of the same name, and
-// SetHeadersIfPresent becomes the request filter. Both are already expanded (scenario
-// ExpandEnv), so they are used as they are.
+// headers (--header, the target's headers, already expanded) replace the pact's headers of the
+// same name, and SetHeadersIfPresent (values taken as given: expanded by the caller, as the
+// scenario's are) becomes the request filter.
 func httpHeaders(cfg *verifier.Config, c Contract) {
 	if c.HTTP != nil && c.HTTP.Skipped == "" && len(c.HTTP.Headers) > 0 {
 		cfg.Headers = maps.Clone(c.HTTP.Headers)
-	}
-	if len(c.SetHeadersIfPresent) == 0 {
-		return
 	}
 	var filters []verifier.RequestFilter
 	for _, name := range slices.Sorted(maps.Keys(c.SetHeadersIfPresent)) {
 		filters = append(filters, verifier.SetHeaderIfPresent(name, c.SetHeadersIfPresent[name]))
 	}
-	cfg.RequestFilter = func(ctx context.Context, m *drivers.Message) error {
-		for _, f := range filters {
-			if err := f(ctx, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	cfg.RequestFilter = verifier.ChainRequestFilters(filters...)
 }
 
 // connections opens a contract's endpoints and closes them all at the end.
@@ -292,6 +297,9 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 		return out, err
 	}
 	var err error
+	if out.Broker, err = brokerOf(c.Broker, "broker"); err != nil {
+		return out, err
+	}
 	if out.Description, err = optionalRegexp("description", c.Description); err != nil {
 		return out, err
 	}

@@ -69,6 +69,9 @@ type Progress struct {
 	// WorkloadSkipped is called when Run skips a workload, with why (its optional target did not
 	// answer).
 	WorkloadSkipped func(note string)
+	// BrokerPact is called before each pact from a Pact Broker is verified, with its URL,
+	// pending/WIP status and the broker's notices (to print the "before_verification" ones).
+	BrokerPact func(results.BrokerPact)
 }
 
 func (o Options) lookupEnv() func(string) (string, bool) {

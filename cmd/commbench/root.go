@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/internal/redact"
+	"github.com/commbench/commbench/internal/termsafe"
 )
 
 // exitCodesHelp is printed by `commbench --help` and mirrored in the README.
@@ -33,6 +37,10 @@ type app struct {
 	noColor  bool
 	quiet    bool
 	log      *slog.Logger
+	// secrets are the literal credential values of this invocation (header values, variables
+	// that flags reference, tokens from the environment): logs and error messages mask them,
+	// with every URL's user info and query values (internal/redact).
+	secrets *redact.Secrets
 }
 
 // Getenv returns the value of an environment variable given to Execute ("" when unset).
@@ -89,7 +97,8 @@ func guard(stderr io.Writer, fn func() int) (code int) {
 }
 
 func execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ)}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ), secrets: &redact.Secrets{}}
+	a.addEnvSecrets()
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -104,7 +113,9 @@ func execute(ctx context.Context, args, environ []string, stdin io.Reader, stdou
 		code = exitcode.Usage
 	}
 	if !exitcode.Silent(err) {
-		fmt.Fprintf(stderr, "commbench: %v\n", err)
+		// redacted (a library error may quote a URL with its credentials) and made safe for a
+		// terminal or CI log (it may quote a pact's or a provider's text)
+		fmt.Fprintf(stderr, "commbench: %s\n", a.safe(err.Error()))
 		if code == exitcode.Usage {
 			fmt.Fprintln(stderr, "Run 'commbench --help' for usage.")
 		}
@@ -137,7 +148,8 @@ HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
 			if a.quiet && level < slog.LevelWarn {
 				level = slog.LevelWarn
 			}
-			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			a.addFlagSecrets(cmd.Flags())
+			a.log = slog.New(redact.Handler(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}), a.secrets))
 			return nil
 		},
 	}
@@ -149,7 +161,7 @@ HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
 	pf.BoolVar(&a.noColor, "no-color", false, "disable colour in output (also when NO_COLOR is set)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only results and errors: no progress, no info logs")
-	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a.log = slog.New(redact.Handler(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}), a.secrets))
 	for _, build := range commandBuilders {
 		root.AddCommand(build(a))
 	}
@@ -184,6 +196,50 @@ func isUsageError(err error) bool {
 		}
 	}
 	return false
+}
+
+// safe is s fit for the console: secrets redacted, control characters and line breaks escaped
+// (for text that may quote a pact, a provider or a library error).
+func (a *app) safe(s string) string { return termsafe.String(a.secrets.String(s)) }
+
+// secretEnv matches the names of environment variables whose values are credentials
+// (PACT_BROKER_TOKEN, COMMBENCH_SCHEMA_REGISTRY_PASSWORD, AWS_SECRET_ACCESS_KEY...).
+var secretEnv = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api_?key|credential|private_?key)`)
+
+// envRef matches a ${VAR} or ${VAR:-default} reference in a flag value.
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}`)
+
+// addEnvSecrets registers the values of the environment variables named like credentials.
+func (a *app) addEnvSecrets() {
+	for k, v := range a.env {
+		if secretEnv.MatchString(k) {
+			a.secrets.Add(v)
+		}
+	}
+}
+
+// addFlagSecrets registers the secrets that flags carry: header values and the values of the
+// variables any flag references as ${VAR} (the README promises they never reach outputs).
+func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
+	fs.Visit(func(f *pflag.Flag) {
+		values := []string{f.Value.String()}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			values = sv.GetSlice()
+		}
+		for _, v := range values {
+			if f.Name == "header" {
+				if _, hv, ok := strings.Cut(v, ":"); ok {
+					a.secrets.Add(strings.TrimSpace(hv))
+					if fields := strings.Fields(hv); len(fields) > 1 {
+						a.secrets.Add(fields[1:]...) // "Bearer TOKEN": the token alone too
+					}
+				}
+			}
+			for _, m := range envRef.FindAllStringSubmatch(v, -1) {
+				a.secrets.Add(a.env[m[1]])
+			}
+		}
+	})
 }
 
 func envMap(environ []string) map[string]string {

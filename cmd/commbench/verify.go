@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
@@ -35,12 +36,14 @@ type verifyFlags struct {
 	messages                   messageFlags
 	setHeaders, skipTransports []string
 	messageFirstMatch          bool
+	broker                     brokerFlags
+	changed                    func(flag string) bool
 }
 
 func newVerifyCmd(a *app) *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify --pact FILE|DIR|URL [flags]",
+		Use:   "verify (--pact FILE|DIR|URL | --broker-url URL --provider-name NAME) [flags]",
 		Short: "Verify Pact contracts against a real provider (REST, gRPC, Kafka, AMQP)",
 		Long: `Verify consumer contracts (Pact files V1.1 to V4) against the real provider: each
 interaction's request is sent to the provider and its response matched with the pact's matching
@@ -52,8 +55,19 @@ HTTP interactions go to --provider-base-url; gRPC interactions (V4 transport "gr
 Pact's protobuf plugin) go to --grpc-address, natively, with no plugin binary: descriptors come from
 the pact or from --proto. Pending interactions are verified and reported but do not fail the run.
 
-Exit codes: 0 all verified interactions passed; 1 a non-pending interaction failed; 2 invalid pact
-or flag; 3 the provider or broker could not be reached. Results are written before exiting.`,
+With --broker-url, the pacts come from a Pact Broker (or PactFlow) with the flags of Pact's
+reference verifier: the broker selects the pacts for --consumer-version-selectors (or
+--consumer-version-tags), --provider-branch, --enable-pending and --include-wip-pacts-since, and
+prints its notices before each pact; pending and WIP pacts are verified and reported but do not
+fail the run. --publish sends each pact's results to the broker, after putting --provider-version
+on --provider-branch and tagging it with --provider-tags, for can-i-deploy. Credentials come from
+--token or --user/--password, by default PACT_BROKER_TOKEN or PACT_BROKER_USERNAME and
+PACT_BROKER_PASSWORD, and are never written anywhere. Broker requests answered 5xx are retried.
+
+Exit codes: 0 all verified interactions passed; 1 a non-pending interaction failed, or the Pact
+Broker has no pacts for the selectors (unless --ignore-no-pacts-error); 2 invalid pact or flag; 3
+the provider or broker could not be reached, the broker refused the credentials, or publishing
+failed. Results are written before exiting.`,
 		Example: `  # Verify a pact against a local provider, with provider states
   commbench verify --pact pacts/web-orders.json --provider-base-url http://127.0.0.1:8080 \
     --state-change-url http://127.0.0.1:8080/_pact/state --state-teardown
@@ -63,9 +77,20 @@ or flag; 3 the provider or broker could not be reached. Results are written befo
 
   # Only some interactions, with an auth header from the environment
   commbench verify --pact pacts/ --provider-base-url https://orders.test \
-    --description '^get order' --header 'Authorization: Bearer ${TOKEN}'`,
+    --description '^get order' --header 'Authorization: Bearer ${TOKEN}'
+
+  # A provider pipeline: the pacts the broker selects, results published for can-i-deploy
+  PACT_BROKER_TOKEN=... commbench verify --broker-url https://broker.example.com \
+    --provider-name orders --provider-base-url http://127.0.0.1:8080 \
+    --consumer-version-selectors '{"mainBranch": true}' \
+    --consumer-version-selectors '{"deployedOrReleased": true}' \
+    --enable-pending --include-wip-pacts-since 2024-01-01 \
+    --provider-branch main --publish --provider-version "$GIT_SHA" --junit junit.xml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runVerify(cmd.Context(), a, &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.changed = cmd.Flags().Changed
+			return runVerify(cmd.Context(), a, &f)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringArrayVar(&f.pacts, "pact", nil, "pact file, directory of pact files or http(s) URL (repeatable; URL auth from PACT_BROKER_TOKEN or PACT_BROKER_USERNAME/PASSWORD)")
@@ -83,11 +108,11 @@ or flag; 3 the provider or broker could not be reached. Results are written befo
 	fs.StringArrayVar(&f.skipTransports, "skip-transport", nil, "do not verify the interactions of this transport: http, grpc, kafka, amqp or message (repeatable); without it an interaction whose transport has no target fails the run")
 	fs.BoolVar(&f.messageFirstMatch, "message-first-match", false, "pass an asynchronous message interaction on the first matching message (default: every message received on its route while it is verified must match)")
 	f.messages.register(fs)
+	f.broker.register(fs)
 	fs.StringVar(&f.out, "json", "", "write the results (commbench.results/v1 JSON) to this file")
 	fs.StringVar(&f.junit, "junit", "", "write JUnit XML (one testcase per interaction) to this file")
 	fs.StringVar(&f.html, "html", "", "write the self-contained HTML report to this file")
 	fs.StringVar(&f.markdown, "md", "", "write a Markdown summary to this file")
-	_ = cmd.MarkFlagRequired("pact")
 	return cmd
 }
 
@@ -102,6 +127,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 	}
 	ro := a.runnerOptions("verify")
 	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(w, r, a.Color(a.stdout)) }
+	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(w, p) }
 	file, verr := runner.Verify(ctx, c, ro)
 	if file == nil {
 		return verr
@@ -128,6 +154,10 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		if !ok {
 			return c, exitcode.Usagef(`--set-header-if-present %q: want "Name: value" or Name=value`, h)
 		}
+		value, err := drivers.ExpandEnv(value, a.LookupEnv)
+		if err != nil {
+			return c, exitcode.Usagef("--set-header-if-present %s: %w", name, err)
+		}
 		if c.SetHeadersIfPresent == nil {
 			c.SetHeadersIfPresent = map[string]string{}
 		}
@@ -144,6 +174,17 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		if !slices.Contains(runner.Transports, tr) {
 			return c, exitcode.Usagef("--skip-transport %q: want one of %s", tr, strings.Join(runner.Transports, ", "))
 		}
+	}
+	var err error
+	changed := f.changed
+	if changed == nil {
+		changed = func(string) bool { return false }
+	}
+	if c.Broker, err = f.broker.broker(a, changed, len(f.pacts) > 0); err != nil {
+		return c, err
+	}
+	if len(f.pacts) == 0 && c.Broker == nil {
+		return c, exitcode.Usagef("no pacts to verify: give --pact FILE|DIR|URL or --broker-url with --provider-name")
 	}
 	// State change, trigger and message provider calls trust what the provider connection trusts.
 	tlsCfg, err := f.target.tlsSettings().Config()

@@ -307,7 +307,8 @@ func MatchText(expected, actual string, rules *Category) []results.Mismatch {
 		return out
 	}
 	if expected != actual {
-		return []results.Mismatch{mm("body", "$", Show(expected), Show(actual), "Expected body %s but received %s", Show(expected), Show(actual))}
+		se, sa := Show(expected), Show(actual) // once each: bodies may be large
+		return []results.Mismatch{mm("body", "$", se, sa, "Expected body %s but received %s", se, sa)}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"mime"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -29,6 +30,7 @@ func (cfg *Config) verifyHTTP(ctx context.Context, _ *contracts.Pact, in *contra
 			return nil, errorf("request filter: %w", err)
 		}
 	}
+	recordSent(ctx, msg)
 	resp, err := cfg.HTTP.Request(ctx, msg)
 	if err != nil {
 		return nil, err
@@ -120,4 +122,37 @@ func SetHeaderIfPresent(name, value string) RequestFilter {
 		}
 		return nil
 	}
+}
+
+// sentHolder receives the request an interaction's verification sent (see withSentRequest).
+type sentHolder struct{ req *results.SentRequest }
+
+type sentKey struct{}
+
+// withSentRequest returns a context in which recordSent stores the request sent into the holder.
+func withSentRequest(ctx context.Context) (context.Context, *sentHolder) {
+	h := &sentHolder{}
+	return context.WithValue(ctx, sentKey{}, h), h
+}
+
+// secretHeader matches header names whose values are credentials; the reports show them as "***".
+var secretHeader = regexp.MustCompile(`(?i)(auth|token|secret|api[-_]?key|cookie|session|password)`)
+
+// recordSent stores m, secret header values redacted, in the context's holder, if any.
+func recordSent(ctx context.Context, m *drivers.Message) {
+	h, _ := ctx.Value(sentKey{}).(*sentHolder)
+	if h == nil {
+		return
+	}
+	r := &results.SentRequest{Method: m.Method, Path: m.Route, Body: string(m.Body)}
+	for k, v := range m.Headers {
+		if r.Headers == nil {
+			r.Headers = map[string][]string{}
+		}
+		if secretHeader.MatchString(k) {
+			v = []string{"***"}
+		}
+		r.Headers[k] = append([]string(nil), v...)
+	}
+	h.req = r
 }

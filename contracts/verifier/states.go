@@ -12,6 +12,7 @@ import (
 
 	"github.com/commbench/commbench/contracts"
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/internal/redact"
 )
 
 // stateChange is the body POSTed to the state change URL, as Pact's verifiers send it.
@@ -95,17 +96,17 @@ func (cfg *Config) callState(ctx context.Context, s contracts.ProviderState, act
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.StateChangeURL, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("state change URL: %w", err)
+		return nil, fmt.Errorf("state change URL: %w", redact.Error(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := cfg.Client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("provider state %q (%s): %w", s.Name, action, unreachable(cfg.StateChangeURL, err))
+		return nil, fmt.Errorf("provider state %q (%s): %w", s.Name, action, unreachable(redact.URL(cfg.StateChangeURL), redact.Error(err)))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, fmt.Errorf("provider state %q (%s): read response: %w", s.Name, action, err)
+		return nil, fmt.Errorf("provider state %q (%s): read response: %w", s.Name, action, redact.Error(err))
 	}
 	if resp.StatusCode >= 300 {
 		return nil, fmt.Errorf("provider state %q (%s): state change URL answered %s", s.Name, action, resp.Status)

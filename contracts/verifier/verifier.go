@@ -153,14 +153,16 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	r = results.Interaction{
 		Consumer: p.Consumer, Provider: p.Provider, Description: in.Description,
 		Kind: kindName(in.Kind), Transport: transportOf(in), ProviderStates: in.StateNames(),
-		Pending: in.Pending, Source: p.Source,
+		Pending: in.Pending, Source: p.Source, InteractionID: in.ID,
 	}
 	r.Comments, r.TestName = comments(in)
 	warnings := &warnings{}
 	ctx = context.WithValue(ctx, warningsKey{}, warnings)
+	ctx, sent := withSentRequest(ctx)
 	defer func() { // r is the named result
 		r.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 		r.Warnings = warnings.list()
+		r.Request = sent.req // the request verifyHTTP sent, for the reports
 	}()
 
 	verify, missing := cfg.route(in, r.Transport)
@@ -176,7 +178,7 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	}
 	state, err := cfg.setUpPrepared(ctx, in, err)
 	if err != nil {
-		r.Status, r.Reason = results.StatusError, err.Error()
+		r.Status, r.Reason = results.StatusError, results.Cut(err.Error(), results.MaxMismatchValueBytes)
 		return r, stopping(ctx, err)
 	}
 	mismatches, err := verify(ctx, p, in, state)
@@ -190,9 +192,13 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 		cfg.skipOrErr(&r, err)
 		return r, nil
 	case err != nil:
-		r.Status, r.Reason = results.StatusError, err.Error()
+		r.Status, r.Reason = results.StatusError, results.Cut(err.Error(), results.MaxMismatchValueBytes)
 		return r, stopping(ctx, err)
 	case len(mismatches) > 0:
+		// bounded: a result kept per interaction must not hold whole bodies
+		for i := range mismatches {
+			mismatches[i] = mismatches[i].Bounded()
+		}
 		r.Status, r.Mismatches = results.StatusFailed, mismatches
 	default:
 		r.Status = results.StatusPassed
