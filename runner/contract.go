@@ -132,8 +132,8 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 	if err := checkTransports("skip transports", c.SkipTransports); err != nil {
 		return nil, err
 	}
-	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" {
-		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url or --message-provider-url)")
+	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" && len(c.Hooks.MessageProducers) == 0 {
+		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url, --message-provider-url or message producers)")
 	}
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
