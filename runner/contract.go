@@ -133,7 +133,7 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		return nil, err
 	}
 	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" && len(c.Hooks.MessageProducers) == 0 {
-		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url or --message-provider-url)")
+		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url, --message-provider-url or message producers)")
 	}
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
