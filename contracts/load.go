@@ -91,10 +91,14 @@ func loadFile(path string, opts LoadOptions) (*Pact, error) {
 		return nil, fmt.Errorf("load pact %s: %w", path, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, opts.MaxBytes+1))
-	if err != nil {
+	var buf bytes.Buffer
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= opts.MaxBytes {
+		buf.Grow(int(fi.Size()) + bytes.MinRead) // one allocation of the file's size, not doubling growth
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(f, opts.MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("load pact %s: %w", path, err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > opts.MaxBytes {
 		return nil, fmt.Errorf("load pact %s: larger than %d bytes", path, opts.MaxBytes)
 	}
