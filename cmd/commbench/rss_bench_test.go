@@ -4,7 +4,10 @@ package main
 // builds the binary, generates its input, runs it as a child process and reports the child's
 // peak resident set (getrusage ru_maxrss) as peak-RSS-MB, and the bytes it wrote. Run:
 //
-//	go test ./cmd/commbench -run '^$' -bench RSS -benchtime 1x
+//	COMMBENCH_RSS=1 go test ./cmd/commbench -run '^$' -bench RSS -benchtime 1x    (make bench-rss)
+//
+// Without COMMBENCH_RSS they are skipped: each takes 30 to 80 s and builds the binary, too long
+// for `make bench`.
 //
 // Targets: decode --ocf of an 8 x 16 MiB inflating file < 256 MB; verify of 100,000
 // interactions < 400 MB; verify of a 63 MB pact with a body mismatch < 300 MB, reports < 10 MB.
@@ -38,6 +41,9 @@ var (
 
 // commbenchBinary builds cmd/commbench once per test process.
 func commbenchBinary(b *testing.B) string {
+	if os.Getenv("COMMBENCH_RSS") == "" {
+		b.Skip("peak RSS benchmarks run with COMMBENCH_RSS=1 (make bench-rss)")
+	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "commbench-rss")
 		if err != nil {
@@ -98,6 +104,7 @@ func dirBytes(b *testing.B, dir string) int64 {
 // BenchmarkRSSDecodeOCFInflating: decode --ocf of a ~130 KB container file whose 8 deflate blocks
 // inflate to 16 MB each (16,000 strings of 1 KiB per block).
 func BenchmarkRSSDecodeOCFInflating(b *testing.B) {
+	commbenchBinary(b)
 	dir := b.TempDir()
 	path := filepath.Join(dir, "bomb.avro")
 	f, err := os.Create(path)
@@ -163,6 +170,7 @@ func writePact(b *testing.B, path string, interactions []any) {
 // BenchmarkRSSVerify100kInteractions: verify of one pact with 100,000 HTTP interactions, every
 // report written.
 func BenchmarkRSSVerify100kInteractions(b *testing.B) {
+	commbenchBinary(b)
 	dir := b.TempDir()
 	pact := filepath.Join(dir, "big.json")
 	ins := make([]any, 100_000)
@@ -201,6 +209,7 @@ func BenchmarkRSSVerify100kInteractions(b *testing.B) {
 // 63 MB text body, against a provider answering another 63 MB body: one body mismatch, every
 // report and the streaming tree on stdout.
 func BenchmarkRSSVerifyLargePactMismatch(b *testing.B) {
+	commbenchBinary(b)
 	dir := b.TempDir()
 	pact := filepath.Join(dir, "large.json")
 	const size = 63_000_000
