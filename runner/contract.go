@@ -106,7 +106,7 @@ func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 func verify(ctx context.Context, c Contract, o Options) (*results.Verification, error) {
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
-		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv})
+		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv, Lean: true})
 		if err != nil {
 			return nil, exitcode.Usagef("%w", err)
 		}
