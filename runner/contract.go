@@ -137,7 +137,7 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 	}
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
-		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv})
+		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv, Lean: true})
 		if err != nil {
 			return nil, exitcode.Usagef("%w", err)
 		}
