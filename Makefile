@@ -21,11 +21,12 @@ build: ## build bin/commbench
 
 test: test-deps fmt-check vet unit ## everything CI runs: gofmt check, go vet, go test -race (with the pact tag)
 
-test-deps: ## install or start what the tests need (RabbitMQ, libpact_ffi, the pact CLI, Chromium)
+test-deps: ## install or start what the tests need (RabbitMQ, libpact_ffi, the pact CLI, Chromium, xmllint)
 	@bash scripts/ensure-rabbitmq.sh
 	@bash scripts/install-pact-ffi.sh >/dev/null
 	@bash scripts/install-pact-cli.sh >/dev/null
 	@bash scripts/ensure-chromium.sh >/dev/null
+	@bash scripts/ensure-xmllint.sh >/dev/null
 
 fmt-check: ## fail on files gofmt would change
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*')); \

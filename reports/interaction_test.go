@@ -16,7 +16,7 @@ func TestInteractionLine(t *testing.T) {
 	var b bytes.Buffer
 	Interaction(&b, r, false)
 	got := b.String()
-	for _, want := range []string{"✗ web → orders: get?]0;pwned? an order ::error::x [http] (failed)\n", "    body $.total: Expected a number\n", "      expected: 25.5\n      actual:   \"25.50\"\n"} {
+	for _, want := range []string{"✗ web → orders: get\\x1b]0;pwned\\x07 an order\\n::error::x [http] (failed)\n", "    body $.total: Expected a number\n", "      expected: 25.5\n      actual:   \"25.50\"\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}

@@ -17,14 +17,16 @@ import (
 
 // JUnitSuites is the <testsuites> root.
 type JUnitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []JUnitSuite `xml:"testsuite"`
+	XMLName  xml.Name `xml:"testsuites"`
+	Name     string   `xml:"name,attr"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	// Skipped is the total of the suites' skipped counts; not written: junit-10.xsd allows no
+	// skipped attribute on <testsuites> (each <testsuite> carries its own).
+	Skipped int          `xml:"-"`
+	Time    string       `xml:"time,attr"`
+	Suites  []JUnitSuite `xml:"testsuite"`
 }
 
 // JUnitSuite is one <testsuite>: the interactions of one consumer-provider pair, the thresholds of
@@ -123,10 +125,10 @@ func BuildJUnit(f *results.File) *JUnitSuites {
 		if len(wl.Thresholds) == 0 {
 			continue
 		}
-		s := JUnitSuite{Name: "thresholds " + wl.Name, Timestamp: ts, Hostname: host, Time: secondsAttr(wl.DurationS),
+		s := JUnitSuite{Name: "thresholds " + runName(wl), Timestamp: ts, Hostname: host, Time: secondsAttr(wl.DurationS),
 			Props: &JUnitProps{Props: []JUnitProp{{"driver", wl.Driver}, {"operation", wl.Operation}, {"target", redactString(wl.Target)}}}}
 		for _, t := range wl.Thresholds {
-			c := JUnitTestCase{Name: t.Expr, Classname: "thresholds." + wl.Name, Time: "0"}
+			c := JUnitTestCase{Name: t.Expr, Classname: "thresholds." + runName(wl), Time: "0"}
 			if !t.Passed {
 				msg := fmt.Sprintf("threshold %s breached: %s is %s", t.Expr, t.Metric, fmtMetric(t.Metric, t.Actual))
 				c.Failure = &JUnitProblem{Message: msg, Type: "threshold", Text: xmlText(msg) + "\n"}
@@ -235,6 +237,7 @@ func problemMessage(in results.Interaction) string {
 }
 
 func mismatchDetails(in results.Interaction) string {
+	in = shownInteraction(in)
 	var b strings.Builder
 	if in.Source != "" {
 		fmt.Fprintf(&b, "pact: %s\n", redactString(in.Source))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/commbench/commbench/internal/termsafe"
 	"github.com/commbench/commbench/results"
 )
 
@@ -48,7 +49,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 	}
 
 	v := verdict(f)
-	tw.printf("%s  commbench %s, run %s, %s", status(paint(ansiBold, v)), f.Run.Command, f.Run.ID, fmtDuration(runDuration(f.Run)))
+	tw.printf("%s  commbench %s, run %s, %s", status(paint(ansiBold, v)), oneLine(f.Run.Command), oneLine(f.Run.ID), fmtDuration(runDuration(f.Run)))
 	if f.Run.Interrupted {
 		tw.printf(" (interrupted: figures are partial)")
 	}
@@ -75,7 +76,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 			if in.Pending {
 				label = "PENDING " + label
 			}
-			tw.printf("  %s  %s -> %s: %q (%s)\n", status(label), in.Consumer, in.Provider, in.Description, in.Transport)
+			tw.printf("  %s  %s -> %s: %q (%s)\n", status(label), oneLine(in.Consumer), oneLine(in.Provider), in.Description, oneLine(in.Transport))
 			for _, note := range failureNotes(in, maxTextMismatches) {
 				tw.printf("      %s\n", note)
 			}
@@ -91,24 +92,33 @@ func Text(w io.Writer, f *results.File, color bool) error {
 			if l := wl.Latency; l != nil && l.Count > 0 {
 				p50, p99, pmax = fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS)
 			}
-			fmt.Fprintf(tab, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(wl.Name), wl.Driver, wl.Operation,
+			fmt.Fprintf(tab, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(runName(wl)), oneLine(wl.Driver), oneLine(wl.Operation),
 				wl.Totals.Requests, fmtRate(wl.Totals.ThroughputPerS), fmtPct(wl.Totals.ErrorRate), p50, p99, pmax)
 		}
 		tab.Flush()
 		for _, wl := range f.Workloads {
+			if r := rateLine(wl); r != "" {
+				tw.printf("  %s rate: %s\n", oneLine(runName(wl)), r)
+			}
+			if l := wl.FailedLatency; l != nil && l.Count > 0 {
+				tw.printf("  %s failed operations: %d, latency p50 %s, p99 %s, max %s (not in the percentiles above)\n", oneLine(runName(wl)), l.Count, fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS))
+			}
 			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
-				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(wl.Name), t.Succeeded, t.MessagesSent, t.MessagesReceived)
+				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(runName(wl)), t.Succeeded, t.MessagesSent, t.MessagesReceived)
 			}
 			if i := wl.Integrity; i != nil {
 				tw.printf("  %s integrity: sent %d, acknowledged %d, received %d, lost %d (%s), duplicates %d (%s), out of order %d (%s)\n",
-					oneLine(wl.Name), i.Sent, i.Acknowledged, i.Received, i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
+					oneLine(runName(wl)), i.Sent, i.Acknowledged, i.Received, i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
+				if x := extraIntegrity(i); x != "" {
+					tw.printf("  %s integrity: %s\n", oneLine(runName(wl)), x)
+				}
 			}
 			if errs := sortedErrors(wl.Errors); len(errs) > 0 {
 				parts := make([]string, len(errs))
 				for i, e := range errs {
 					parts[i] = fmt.Sprintf("%s %d", oneLine(e.Key), e.Count)
 				}
-				tw.printf("  %s errors: %s\n", oneLine(wl.Name), strings.Join(parts, ", "))
+				tw.printf("  %s errors: %s\n", oneLine(runName(wl)), strings.Join(parts, ", "))
 			}
 		}
 		if total, _ := thresholdCounts(f); total > 0 {
@@ -119,7 +129,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 					if !t.Passed {
 						s = "FAIL"
 					}
-					tw.printf("  %s  %s: %s\n", status(s), oneLine(wl.Name), oneLine(thresholdLine(t)))
+					tw.printf("  %s  %s: %s\n", status(s), oneLine(runName(wl)), oneLine(thresholdLine(t)))
 				}
 			}
 		}
@@ -127,7 +137,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 	if len(f.SkippedWorkloads) > 0 {
 		tw.printf("\nSkipped workloads:\n")
 		for _, sw := range f.SkippedWorkloads {
-			tw.printf("  %s  %s (%s %s): %s\n", status("SKIP"), oneLine(sw.Name), sw.Driver, sw.Operation, oneLine(sw.Reason))
+			tw.printf("  %s  %s (%s %s): %s\n", status("SKIP"), oneLine(sw.Name), oneLine(sw.Driver), oneLine(sw.Operation), oneLine(sw.Reason))
 		}
 	}
 	return tw.err
@@ -141,35 +151,32 @@ func mismatchLine(m results.Mismatch) string {
 	}
 	s += ": " + oneLine(m.Message)
 	if m.Expected != "" || m.Actual != "" {
-		s += fmt.Sprintf(" (expected %s, actual %s)", clip(compact(m.Expected), 80), clip(compact(m.Actual), 80))
+		s += fmt.Sprintf(" (expected %s, actual %s)", clipValue(m.Expected, 80), clipValue(m.Actual, 80))
 	}
 	return s
 }
 
-// oneLine replaces line breaks and control characters so user text cannot forge terminal lines
-// or escape sequences.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
-}
+// oneLine is internal/termsafe's Line: user text with line breaks and control characters escaped
+// ("\n", "\x1b"), so it can neither forge terminal or CI log lines nor send escape sequences.
+func oneLine(s string) string { return termsafe.Line(s) }
 
-// compact is s on one line with runs of white space collapsed (multi-line JSON values).
-func compact(s string) string { return strings.Join(strings.Fields(oneLine(s)), " ") }
+// compact is s on one line with runs of white space collapsed (multi-line JSON values), then made
+// safe as oneLine does.
+func compact(s string) string { return oneLine(strings.Join(strings.Fields(s), " ")) }
 
-// clip shortens s to n runes with an ellipsis.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// clipValue is a mismatch value on one line, at most n runes; a value cut says its full size:
+// `{"id": "a… (63000000 bytes in all)`.
+func clipValue(s string, n int) string {
+	head := s
+	if len(head) > 4*n {
+		head = strings.ToValidUTF8(head[:4*n], "")
 	}
-	return string(r[:n-1]) + "…"
+	flat := compact(head)
+	r := []rune(flat)
+	if len(head) == len(s) && len(r) <= n {
+		return flat
+	}
+	return string(r[:min(len(r), n-1)]) + fmt.Sprintf("… (%d bytes in all)", len(s))
 }
 
 // errWriter remembers the first write error.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,6 +78,17 @@ type Contract struct {
 	// instead of MessageProviderURL, and a RequestFilter applied to every HTTP request just
 	// before it is sent (e.g. to set a fresh token). See verifier.Hooks.
 	Hooks verifier.Hooks
+	// The HTTP endpoint's Target.Headers (--header) replace a header of the same name recorded
+	// in the pact, on every HTTP request, as Pact's custom headers do. SetHeadersIfPresent set
+	// a header's value only on the HTTP requests that carry it (verifier.SetHeaderIfPresent).
+	SetHeadersIfPresent map[string]string
+	// SkipTransports are transports whose interactions are not verified (verifier.Config); an
+	// interaction whose transport has no target errs unless skipped here. An Endpoint skipped
+	// because its optional target did not answer skips its transport too.
+	SkipTransports []string
+	// MessageFirstMatch passes an asynchronous message on the first matching message
+	// (verifier.MessageConfig.FirstMatch); by default every message received must match.
+	MessageFirstMatch bool
 }
 
 // Endpoint is a provider or broker a contract is verified against.
@@ -116,6 +129,12 @@ func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 // the verifier's own error (a provider stopped answering, ctx cancelled) comes unclassified with
 // the partial results.
 func verify(ctx context.Context, c Contract, o Options) (*results.Verification, error) {
+	if err := checkTransports("skip transports", c.SkipTransports); err != nil {
+		return nil, err
+	}
+	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" {
+		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url or --message-provider-url)")
+	}
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
 		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv})
@@ -133,7 +152,17 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 	}
 	cfg := verifier.Config{Consumer: c.Consumer, Description: c.Description, State: c.State,
-		StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown, Client: c.Client}
+		StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown, Client: c.Client,
+		SkipTransports: append([]string(nil), c.SkipTransports...)}
+	for _, e := range []struct {
+		e         *Endpoint
+		transport string
+	}{{c.HTTP, "http"}, {c.GRPC, "grpc"}, {c.Kafka, "kafka"}, {c.AMQP, "amqp"}} {
+		if e.e != nil && e.e.Skipped != "" { // an optional target that did not answer: skipped on purpose
+			cfg.SkipTransports = append(cfg.SkipTransports, e.transport)
+		}
+	}
+	httpHeaders(&cfg, c)
 	if len(c.Proto) > 0 {
 		files, err := protobuf.LoadSchema(ctx, formats.Options{Schema: c.Proto[0], SchemaFiles: c.Proto[1:], ImportPaths: c.ImportPaths})
 		if err != nil {
@@ -154,7 +183,8 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		cfg.GRPC = conn.(drivers.Requester)
 	}
 	mc := verifier.MessageConfig{Routes: c.Routes, Triggers: c.Triggers, ProviderURL: c.MessageProviderURL,
-		Timeout: c.MessageTimeout, Client: c.Client, ProtoFiles: cfg.GRPCFiles, Avro: c.Avro, Registry: c.Registry}
+		Timeout: c.MessageTimeout, Client: c.Client, ProtoFiles: cfg.GRPCFiles, Avro: c.Avro, Registry: c.Registry,
+		FirstMatch: c.MessageFirstMatch}
 	for _, b := range []struct {
 		e          *Endpoint
 		driver, as string
@@ -175,7 +205,8 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 	if err := c.Hooks.Install(&cfg, &mc); err != nil {
 		return nil, exitcode.Usagef("%w", err)
 	}
-	if mc.Kafka != nil || mc.AMQP != nil || mc.ProviderURL != "" {
+	if mc.Kafka != nil || mc.AMQP != nil || mc.ProviderURL != "" || c.Kafka != nil || c.AMQP != nil {
+		// a declared broker that was skipped still routes its interactions, to skip them by transport
 		cfg.Messages = verifier.NewMessages(mc)
 	}
 	// Interactions skipped for want of a connection are, here, skipped because an optional target
@@ -202,6 +233,21 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 	}
 	return v, err
+}
+
+// httpHeaders sets the verifier's header handling for HTTP interactions: the HTTP endpoint's
+// headers (--header, the target's headers, already expanded) replace the pact's headers of the
+// same name, and SetHeadersIfPresent (values taken as given: expanded by the caller, as the
+// scenario's are) becomes the request filter.
+func httpHeaders(cfg *verifier.Config, c Contract) {
+	if c.HTTP != nil && c.HTTP.Skipped == "" && len(c.HTTP.Headers) > 0 {
+		cfg.Headers = maps.Clone(c.HTTP.Headers)
+	}
+	var filters []verifier.RequestFilter
+	for _, name := range slices.Sorted(maps.Keys(c.SetHeadersIfPresent)) {
+		filters = append(filters, verifier.SetHeaderIfPresent(name, c.SetHeadersIfPresent[name]))
+	}
+	cfg.RequestFilter = verifier.ChainRequestFilters(filters...)
 }
 
 // connections opens a contract's endpoints and closes them all at the end.
@@ -245,7 +291,11 @@ func endpointName(e *Endpoint, driver, as string) string {
 // contract is scenario contract c (its ${VAR} references expanded) against the plan's targets.
 func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 	out := Contract{Pacts: c.Pacts, Consumer: c.Consumer, StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown,
-		MessageTimeout: c.MessageTimeout.Std(), Hooks: p.opts.Hooks}
+		MessageTimeout: c.MessageTimeout.Std(), Hooks: p.opts.Hooks, SetHeadersIfPresent: c.SetHeadersIfPresent,
+		SkipTransports: c.SkipTransports, MessageFirstMatch: c.MessageFirstMatch}
+	if err := checkTransports("skip_transports", c.SkipTransports); err != nil {
+		return out, err
+	}
 	var err error
 	if out.Broker, err = brokerOf(c.Broker, "broker"); err != nil {
 		return out, err
@@ -275,6 +325,19 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 		out.Routes = append(out.Routes, rule)
 	}
 	return out, nil
+}
+
+// Transports are the names SkipTransports takes.
+var Transports = []string{"http", "grpc", "kafka", "amqp", "message"}
+
+// checkTransports checks transport names (field names them in the error).
+func checkTransports(field string, names []string) error {
+	for _, n := range names {
+		if !slices.Contains(Transports, n) {
+			return exitcode.Usagef("%s: unknown transport %q: want one of %s", field, n, strings.Join(Transports, ", "))
+		}
+	}
+	return nil
 }
 
 // optionalRegexp compiles s (nil when empty); field names it in the error.

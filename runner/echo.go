@@ -54,7 +54,11 @@ func (w Workload) echo(res *results.Workload) map[string]any {
 
 // echo is the configuration of contract c: pacts, filters, endpoints and message settings.
 func (c Contract) echo() map[string]any {
-	m := map[string]any{"pacts": c.Pacts}
+	pacts := make([]string, len(c.Pacts))
+	for i, p := range c.Pacts {
+		pacts[i] = scenario.RedactURL(p) // pact URLs may carry credentials and tokens
+	}
+	m := map[string]any{"pacts": pacts}
 	for k, e := range map[string]*Endpoint{"provider": c.HTTP, "grpc": c.GRPC} {
 		if e != nil {
 			m[k] = endpointEcho(e)
@@ -82,6 +86,19 @@ func (c Contract) echo() map[string]any {
 	}
 	if c.Hooks.RequestFilter != nil {
 		m["request_filter"] = true
+	}
+	if len(c.SkipTransports) > 0 {
+		m["skip_transports"] = c.SkipTransports
+	}
+	if c.MessageFirstMatch {
+		m["message_first_match"] = true
+	}
+	if len(c.SetHeadersIfPresent) > 0 {
+		names := slices.Sorted(maps.Keys(c.SetHeadersIfPresent))
+		for i, n := range names {
+			names[i] = n + ": ***"
+		}
+		m["set_header_if_present"] = names
 	}
 	msg := map[string]any{}
 	if c.Kafka != nil {

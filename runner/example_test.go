@@ -107,5 +107,6 @@ func ExampleBench() {
 	// GET /health: 200 requests, 0 errors
 	// threshold errors==0 passed: true
 	// threshold error_rate<1% passed: true
+	// threshold succeeded>0 passed: true
 	// failed: false
 }

@@ -16,6 +16,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 )
 
@@ -83,6 +85,15 @@ type Contract struct {
 	Consumer    string `yaml:"consumer,omitempty" json:"consumer,omitempty"`
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	State       string `yaml:"state,omitempty" json:"state,omitempty"`
+	// SetHeadersIfPresent replaces, on the HTTP requests that carry the header, its value (a
+	// fresh token for a recorded Authorization); values may reference ${VAR}.
+	SetHeadersIfPresent map[string]string `yaml:"set_headers_if_present,omitempty" json:"set_headers_if_present,omitempty"`
+	// SkipTransports are transports not to verify: "http", "grpc", "kafka", "amqp", "message".
+	// An interaction whose transport has no target fails the run unless skipped here.
+	SkipTransports []string `yaml:"skip_transports,omitempty" json:"skip_transports,omitempty"`
+	// MessageFirstMatch passes an asynchronous message interaction on the first matching
+	// message; by default every message received on its route while it is verified must match.
+	MessageFirstMatch bool `yaml:"message_first_match,omitempty" json:"message_first_match,omitempty"`
 }
 
 // Broker is a Pact Broker (or PactFlow) to take pacts from, with the names of Pact's reference
@@ -191,6 +202,9 @@ type Payload struct {
 	Ring     int    `yaml:"ring,omitempty" json:"ring,omitempty"`
 	// ContentType of bodies (default: the format's).
 	ContentType string `yaml:"content_type,omitempty" json:"content_type,omitempty"`
+	// MaxBytes bounds one generated payload in bytes of JSON text (default 16 MiB, see
+	// formats/template.DefaultMaxPayloadBytes): a template past it fails before the load.
+	MaxBytes int `yaml:"max_bytes,omitempty" json:"max_bytes,omitempty"`
 }
 
 // Outputs are report files written at the end; empty paths are skipped.
@@ -243,14 +257,30 @@ var lineRe = regexp.MustCompile(`^line (\d+): `)
 func Parse(data []byte, name string, overrides []string) (*Scenario, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if g := flowErr.FindStringSubmatch(msg); g != nil {
+			if line := unclosedFlowLine(data, g[1][0]); line > 0 {
+				open := map[string]string{"]": "[", "}": "{"}[g[1]]
+				return nil, fmt.Errorf("%s:%d: the %s opened on this line is not closed with %s", name, line, open, g[1])
+			}
+		}
+		if lineRe.MatchString(msg) {
+			return nil, fmt.Errorf("%s:%s", name, lineRe.ReplaceAllString(msg, "$1: "))
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
 	}
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty scenario", name)
 	}
+	if errs := checkShape(&root, name); len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "\n"))
+	}
 	for _, o := range overrides {
 		if err := Set(&root, o); err != nil {
 			return nil, fmt.Errorf("--set %s: %w", o, err)
+		}
+		if errs := checkShape(&root, ""); len(errs) > 0 {
+			return nil, fmt.Errorf("--set %s: %s", o, strings.Join(errs, "; "))
 		}
 	}
 	if len(overrides) > 0 {
@@ -387,6 +417,21 @@ func (s *Scenario) validate(name string, root *yaml.Node) error {
 		}
 		if w.Duration == 0 && w.Count == 0 && w.Stages == "" {
 			bad(p, "set duration, count or stages")
+		}
+		if w.Rate != "" {
+			if _, err := bench.ParseRate(w.Rate); err != nil {
+				bad(p+".rate", "%v", err)
+			}
+		}
+		if w.Stages != "" {
+			if _, err := bench.ParseStages(w.Stages); err != nil {
+				bad(p+".stages", "%v", err)
+			}
+		}
+		for j, th := range w.Thresholds {
+			if _, err := threshold.Parse(th); err != nil {
+				bad(p+".thresholds."+strconv.Itoa(j), "%v", err)
+			}
 		}
 	}
 	if len(errs) > 0 {

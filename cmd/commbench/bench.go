@@ -13,7 +13,9 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/formats/template"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/scenario"
 )
@@ -81,6 +83,7 @@ type loadFlags struct {
 	thresholds   []string
 	outputs      reportFlags // --out (results JSON), --html, --junit, --md, --step-summary (report.go)
 	name         string
+	repeat       int
 }
 
 func (l *loadFlags) register(fs *pflag.FlagSet) {
@@ -100,6 +103,7 @@ func (l *loadFlags) register(fs *pflag.FlagSet) {
 	l.outputs.addStepSummary(outputs)
 	fs.AddFlagSet(outputs.Flags())
 	fs.StringVar(&l.name, "name", "", "workload name in the results (default: driver and operation)")
+	fs.IntVar(&l.repeat, "repeat", 1, "run the workload this many times in a row, all runs in one results file (for report compare, which tests the noise between runs: 4 or more)")
 }
 
 // config returns the engine configuration and thresholds the flags describe; errors are usage
@@ -122,6 +126,9 @@ func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Thresho
 	}
 	if !cfg.Open() && (fs.Changed("max-in-flight") || fs.Changed("max-backlog")) {
 		return cfg, nil, exitcode.Usagef("--max-in-flight and --max-backlog are for the open model (--rate or --stages)")
+	}
+	if l.repeat < 1 {
+		return cfg, nil, exitcode.Usagef("--repeat must be at least 1")
 	}
 	if l.concurrency < 1 || l.maxInFlight < 1 || l.maxBacklog < 0 {
 		return cfg, nil, exitcode.Usagef("--concurrency and --max-in-flight must be at least 1, --max-backlog not negative")
@@ -159,7 +166,7 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build func() (runner.Wor
 		return err
 	}
 	w.Load, w.Thresholds, w.Workload.Name = &cfg, ths, l.name
-	f, runErr := runner.Bench(cmd.Context(), w, a.runnerOptions("bench"))
+	f, runErr := runner.BenchRepeated(cmd.Context(), w, a.runnerOptions("bench"), l.repeat)
 	if f == nil {
 		return runErr
 	}
@@ -245,23 +252,28 @@ func (t *targetFlags) tlsSettings() drivers.TLS {
 	return s
 }
 
+// redactURL is internal/redact's URL: no user info or query value reaches results or logs.
+func redactURL(s string) string { return redact.URL(s) }
+
 // payloadFlags select the body template and data file of requests or messages.
 type payloadFlags struct {
 	template string
 	dataFile string
 	ring     int
+	maxBytes int
 }
 
 func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
 	fs.StringVar(&p.template, name, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
 	fs.StringVar(&p.dataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
 	fs.IntVar(&p.ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
+	fs.IntVar(&p.maxBytes, "max-payload-bytes", template.DefaultMaxPayloadBytes, "largest payload a template may generate, in bytes (a template past it fails before the load)")
 }
 
 // payload is the scenario payload the flags describe (built by workload.go's payloadSource).
 func (p *payloadFlags) payload(format, schema, message string, deps, importPaths []string, contentType string) scenario.Payload {
 	return scenario.Payload{Format: format, Schema: schema, Message: message, SchemaDeps: deps, ImportPaths: importPaths,
-		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType}
+		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType, MaxBytes: p.maxBytes}
 }
 
 func newBenchRESTCmd(a *app) *cobra.Command {

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/commbench/commbench/runner"
+	"cmp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/commbench/commbench/bench/messaging"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/runner"
 	"github.com/commbench/commbench/scenario"
 )
 
@@ -37,7 +38,7 @@ func (m *messagingFlags) register(fs *pflag.FlagSet, ops string, tf *targetFlags
 	fs.StringVar(&m.operation, "operation", "", ops)
 	fs.IntVar(&m.producers, "producers", 1, "producer connections (publishing operations)")
 	fs.IntVar(&m.consumers, "consumers", 1, "consumer connections sharing the messages (consuming operations)")
-	fs.StringVar(&m.runID, "run-id", "", "run id stamped on every message (default: a new UUID)")
+	fs.StringVar(&m.runID, "run-id", "", "run id stamped on every message (default: a new UUID); with --operation consume, the run whose messages are checked (default: the first stamped message's)")
 	fs.StringVar(&m.format, "format", "json", "body wire format: json, protobuf or avro")
 	fs.StringVar(&m.schema, "schema", "", "body schema: .proto or protoset (protobuf), .avsc (avro)")
 	fs.StringSliceVar(&m.schemaDeps, "schema-dep", nil, "further schema files (repeatable)")
@@ -54,7 +55,8 @@ func (m *messagingFlags) workload(fs *pflag.FlagSet, l *loadFlags, t scenario.Ta
 	if m.producers < 1 || m.consumers < 1 {
 		return runner.Workload{}, exitcode.Usagef("--producers and --consumers must be at least 1")
 	}
-	if m.runID == "" {
+	if m.runID == "" && m.operation != messaging.Consume {
+		// consume checks the run given, else the first stamped message's (messaging.Config.RunID)
 		m.runID = uuid.NewString()
 	}
 	w.Operation, w.RunID, w.Producers, w.Consumers, w.Drain = m.operation, m.runID, m.producers, m.consumers, scenario.Duration(l.drain)
@@ -160,11 +162,11 @@ send time in the open model.
 				if keys < 0 {
 					return runner.Workload{}, exitcode.Usagef("--keys must not be negative")
 				}
-				if mf.runID == "" {
+				if mf.runID == "" && mf.operation != messaging.Consume {
 					mf.runID = uuid.NewString()
 				}
 				if group == "" && mf.consumers > 1 {
-					group = "commbench-" + mf.runID
+					group = "commbench-" + cmp.Or(mf.runID, uuid.NewString())
 				}
 				w := scenario.Workload{Route: topic, Group: group, From: from, Keys: keys}
 				st, err := tf.target(a, "kafka", "kafka", brokers)

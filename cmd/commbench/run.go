@@ -119,7 +119,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 	ro.Only, ro.Skip, ro.Notes = o.only, o.skip, o.notes
 	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(out, r, a.Color(a.stdout)) }
 	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(out, p) }
-	ro.Progress.WorkloadSkipped = func(note string) { fmt.Fprintln(out, "- "+note) }
+	ro.Progress.WorkloadSkipped = func(note string) { fmt.Fprintln(out, "- "+a.safe(note)) }
 	plan, err := runner.NewPlan(s, ro)
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		_ = reports.Text(a.stdout, file, a.Color(a.stdout))
 		notes, _ := file.Run.Config["notes"].([]string)
 		for _, n := range notes {
-			fmt.Fprintln(a.stdout, "note: "+n)
+			fmt.Fprintln(a.stdout, "note: "+a.safe(n))
 		}
 		printOutputs(a.stdout, s.Outputs)
 	}
@@ -190,7 +190,11 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 				via = append(via, p.k+"="+p.v)
 			}
 		}
-		fmt.Fprintf(w, "  %d. %s via %s\n", i+1, strings.Join(c.Pacts, ", "), strings.Join(via, " "))
+		pacts := make([]string, len(c.Pacts))
+		for j, p := range c.Pacts {
+			pacts[j] = scenario.RedactURL(p)
+		}
+		fmt.Fprintf(w, "  %d. %s via %s\n", i+1, strings.Join(pacts, ", "), strings.Join(via, " "))
 	}
 	if len(p.Workloads) > 0 {
 		fmt.Fprintln(w, "\nWorkloads (in order):")

@@ -4,14 +4,18 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/commbench/commbench/runner"
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/commbench/commbench/runner"
 
 	"github.com/spf13/cobra"
 
+	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
@@ -29,6 +33,8 @@ type verifyFlags struct {
 	target                     targetFlags
 	out, html, junit, markdown string
 	messages                   messageFlags
+	setHeaders, skipTransports []string
+	messageFirstMatch          bool
 	broker                     brokerFlags
 	changed                    func(flag string) bool
 }
@@ -96,7 +102,10 @@ failed. Results are written before exiting.`,
 	fs.StringArrayVarP(&f.importPaths, "import-path", "I", nil, "import path for --proto files (repeatable)")
 	fs.StringVar(&f.stateChangeURL, "state-change-url", "", "URL that sets up provider states (POST)")
 	fs.BoolVar(&f.stateTeardown, "state-teardown", false, "also call the state change URL with action teardown after each interaction")
-	f.target.register(fs, "header sent with every HTTP request and gRPC call:")
+	f.target.register(fs, "header sent with every HTTP request and gRPC call, replacing a header of the same name recorded in the pact:")
+	fs.StringArrayVar(&f.setHeaders, "set-header-if-present", nil, `"Name: value" or Name=value: replace the value of this header on the HTTP requests whose pact records it, e.g. a fresh token for a recorded Authorization (repeatable; ${VAR} expands from the environment; values are never written to results)`)
+	fs.StringArrayVar(&f.skipTransports, "skip-transport", nil, "do not verify the interactions of this transport: http, grpc, kafka, amqp or message (repeatable); without it an interaction whose transport has no target fails the run")
+	fs.BoolVar(&f.messageFirstMatch, "message-first-match", false, "pass an asynchronous message interaction on the first matching message (default: every message received on its route while it is verified must match)")
 	f.messages.register(fs)
 	f.broker.register(fs)
 	fs.StringVar(&f.out, "json", "", "write the results (commbench.results/v1 JSON) to this file")
@@ -138,12 +147,31 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 // contract maps the flags to the runner's contract. Errors are usage errors naming the flag.
 func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 	c := runner.Contract{Pacts: f.pacts, Consumer: f.consumer, StateChangeURL: f.stateChangeURL, StateTeardown: f.stateTeardown,
-		Proto: f.protos, ImportPaths: f.importPaths}
+		Proto: f.protos, ImportPaths: f.importPaths, SkipTransports: f.skipTransports, MessageFirstMatch: f.messageFirstMatch}
+	for _, h := range f.setHeaders {
+		name, value, ok := splitHeader(h)
+		if !ok {
+			return c, exitcode.Usagef(`--set-header-if-present %q: want "Name: value" or Name=value`, h)
+		}
+		value, err := drivers.ExpandEnv(value, a.LookupEnv)
+		if err != nil {
+			return c, exitcode.Usagef("--set-header-if-present %s: %w", name, err)
+		}
+		if c.SetHeadersIfPresent == nil {
+			c.SetHeadersIfPresent = map[string]string{}
+		}
+		c.SetHeadersIfPresent[name] = value
+	}
+	for _, tr := range f.skipTransports {
+		if !slices.Contains(runner.Transports, tr) {
+			return c, exitcode.Usagef("--skip-transport %q: want one of %s", tr, strings.Join(runner.Transports, ", "))
+		}
+	}
+	var err error
 	changed := f.changed
 	if changed == nil {
 		changed = func(string) bool { return false }
 	}
-	var err error
 	if c.Broker, err = f.broker.broker(a, changed, len(f.pacts) > 0); err != nil {
 		return c, err
 	}
@@ -181,4 +209,15 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		*e.dst = &runner.Endpoint{Target: t}
 	}
 	return c, f.messages.contract(a, f, &c)
+}
+
+// splitHeader splits "Name: value" or Name=value at the first ':' or '=' (header names hold
+// neither), trimming spaces.
+func splitHeader(s string) (name, value string, ok bool) {
+	i := strings.IndexAny(s, ":=")
+	if i <= 0 {
+		return "", "", false
+	}
+	name, value = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	return name, value, name != ""
 }

@@ -59,7 +59,7 @@ type ProducedMessage struct {
 
 // RequestFilter changes an HTTP request just before it is sent to the provider, like Pact's
 // request filter (pact-go's RequestFilter): typically to set a fresh token. An error fails the
-// interaction. FilterRequests applies one to a connection.
+// interaction. Config.RequestFilter holds the one applied (ChainRequestFilters composes them).
 type RequestFilter func(ctx context.Context, req *drivers.Message) error
 
 // Hooks are the in-process hooks of a verification. The zero value has none.
@@ -82,7 +82,7 @@ var ErrHooksConflict = errors.New("hooks conflict with URLs")
 // Install wires h into cfg and mc: state handlers become cfg's state change URL (with teardown
 // calls), message producers mc's HTTP message mode URL, both answered in-process by a transport
 // wrapped around cfg.Client's and mc.Client's (default clients with a 30 s timeout); the request
-// filter wraps cfg.HTTP (FilterRequests). Call it before NewMessages(*mc). It fails with
+// filter runs after cfg.RequestFilter (ChainRequestFilters). Call it before NewMessages(*mc). It fails with
 // ErrHooksConflict when StateHandlers and cfg.StateChangeURL, or MessageProducers and
 // mc.ProviderURL, are both set.
 func (h Hooks) Install(cfg *Config, mc *MessageConfig) error {
@@ -100,9 +100,7 @@ func (h Hooks) Install(cfg *Config, mc *MessageConfig) error {
 		mc.ProviderURL = HooksMessageProviderURL
 		mc.Client = h.client(mc.Client)
 	}
-	if h.RequestFilter != nil && cfg.HTTP != nil {
-		cfg.HTTP = FilterRequests(cfg.HTTP, h.RequestFilter)
-	}
+	cfg.RequestFilter = ChainRequestFilters(cfg.RequestFilter, h.RequestFilter)
 	return nil
 }
 
@@ -258,23 +256,22 @@ func handlerNames[V any](m map[string]V) string {
 	return strings.Join(names, ", ")
 }
 
-// FilterRequests returns r with filter applied to every request before it is sent; an error of
-// the filter is returned as the request's error. A nil filter returns r.
-func FilterRequests(r drivers.Requester, filter RequestFilter) drivers.Requester {
-	if filter == nil {
-		return r
+// ChainRequestFilters returns one RequestFilter applying filters in order (nil ones left out);
+// the first error stops the chain. With no filter it returns nil.
+func ChainRequestFilters(filters ...RequestFilter) RequestFilter {
+	filters = slices.DeleteFunc(slices.Clone(filters), func(f RequestFilter) bool { return f == nil })
+	switch len(filters) {
+	case 0:
+		return nil
+	case 1:
+		return filters[0]
 	}
-	return &filtered{Requester: r, filter: filter}
-}
-
-type filtered struct {
-	drivers.Requester
-	filter RequestFilter
-}
-
-func (f *filtered) Request(ctx context.Context, msg *drivers.Message) (*drivers.Message, error) {
-	if err := f.filter(ctx, msg); err != nil {
-		return nil, fmt.Errorf("request filter: %w", err)
+	return func(ctx context.Context, req *drivers.Message) error {
+		for _, f := range filters {
+			if err := f(ctx, req); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return f.Requester.Request(ctx, msg)
 }

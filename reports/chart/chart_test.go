@@ -160,3 +160,17 @@ func TestNumberLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestRefLinesShowAndWidenTheRange: a reference line above the data is drawn (class "ref", its
+// label escaped) and the axis range grows to include it.
+func TestRefLinesShowAndWidenTheRange(t *testing.T) {
+	c := Chart{ID: "c", Title: "t", Series: []Series{{Name: "p99", Points: []Point{{0, 1}, {1, 2}}}},
+		Refs: []Ref{{Y: 50, Label: "threshold p99<50ms & <b>"}}}
+	svg := c.SVG()
+	if !strings.Contains(svg, `class="ref"`) || !strings.Contains(svg, "threshold p99&lt;50ms &amp; &lt;b&gt;") {
+		t.Fatalf("no escaped reference line:\n%s", svg)
+	}
+	if _, ymax := c.yBounds(c.Y, false); ymax < 50 {
+		t.Fatalf("y range tops at %g, below the reference at 50", ymax)
+	}
+}
