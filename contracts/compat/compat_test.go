@@ -52,11 +52,11 @@ const excludedTag = "@wip"
 // reported as a gap with its reason (never counted as passed), and one that passes is reported
 // so the entry can go.
 var knownGaps = map[string]string{
-	"V1/http_provider.feature: Verifying an interaction with no defined provider state":                           "issue 14 difference 4 (state \"\" calls), delivered by issue14b",
-	"V1/http_provider.feature: Verifying an interaction where a provider state callback is not configured":        "a warning for provider states without a state change URL (issue14b's verifier warnings)",
-	"V1/http_provider.feature: Verifying a HTTP request with a request filter configured":                         "issue 14 difference 7 (request filter), delivered by issue14b",
-	"V4/http_provider.feature: Verifying a HTTP interaction with comments":                                        "issue 14 difference 5 (V4 comments), delivered by issue14b",
-	"V4/message_provider.feature: Verifying a message interaction with comments":                                  "issue 14 difference 5 (V4 comments), delivered by issue14b",
+	"V1/http_provider.feature: Verifying an interaction with no defined provider state":                    "issue 14 difference 4 (state \"\" calls), delivered by issue14b",
+	"V1/http_provider.feature: Verifying an interaction where a provider state callback is not configured": "a warning for provider states without a state change URL (issue14b's verifier warnings)",
+	"V1/http_provider.feature: Verifying a HTTP request with a request filter configured":                  "issue 14 difference 7 (request filter), delivered by issue14b",
+	"V4/http_provider.feature: Verifying a HTTP interaction with comments":                                 "issue 14 difference 5 (V4 comments), delivered by issue14b",
+	"V4/message_provider.feature: Verifying a message interaction with comments":                           "issue 14 difference 5 (V4 comments), delivered by issue14b",
 }
 
 type outcome struct {
