@@ -205,6 +205,7 @@ func mdFailures(ew *errWriter, f *results.File) {
 		ew.printf("- ❌ threshold `%s` on **%s**: actual %s\n", mdCode(t.T.Expr), mdEsc(t.Workload), fmtMetric(t.T.Metric, t.T.Actual))
 	}
 	for i, in := range ins {
+		in = shownInteraction(in) // values cut as in every report
 		if i == maxMarkdownFailures {
 			ew.printf("- … and %d more failed interactions: see the HTML report\n", len(ins)-i)
 			break

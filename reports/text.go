@@ -62,6 +62,15 @@ func Text(w io.Writer, f *results.File, color bool) error {
 		s := vf.Summary
 		tw.printf("\nContracts: %d interactions: %d passed, %d failed, %d pending failed, %d skipped, %d errors\n",
 			s.Total, s.Passed, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
+		if n := len(vf.Pacts); n > 0 {
+			pending, wip, published := 0, 0, 0
+			for _, p := range vf.Pacts {
+				pending += btoi(p.Pending)
+				wip += btoi(p.WIP)
+				published += btoi(p.Published)
+			}
+			tw.printf("Pact Broker: %d pacts (%d pending, %d WIP), results published for %d\n", n, pending, wip, published)
+		}
 		for _, in := range failedInteractions(vf) {
 			label := strings.ToUpper(in.Status)
 			if in.Pending {
@@ -186,3 +195,10 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -120,7 +120,7 @@ func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 		err = exitcode.Unavailablef("verification stopped: %w", err)
 	}
 	file.Verification = v
-	o.stopped(file, nil, err)
+	o.stopped(file, nil, err, ctx.Err() != nil)
 	return file, err
 }
 
@@ -133,11 +133,11 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		return nil, err
 	}
 	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" && len(c.Hooks.MessageProducers) == 0 {
-		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url or --message-provider-url)")
+		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url, --message-provider-url or message producers)")
 	}
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
-		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv})
+		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv, Lean: true})
 		if err != nil {
 			return nil, exitcode.Usagef("%w", err)
 		}

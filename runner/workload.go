@@ -89,7 +89,7 @@ func Bench(ctx context.Context, w Workload, o Options) (*results.File, error) {
 	}
 	file := o.newFile("bench", started, w.echo(res))
 	file.Workloads = []results.Workload{*res}
-	o.stopped(file, nil, err)
+	o.stopped(file, nil, err, ctx.Err() != nil || res.Interrupted)
 	return file, err
 }
 

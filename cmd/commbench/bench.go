@@ -33,10 +33,16 @@ const loadFlagsHelp = `Load models:
   Latency is measured from the intended send time (coordinated-omission free) and reported
   beside service time and schedule delay; sends that leave more than one interval late are
   counted as late, and beyond --max-backlog overdue sends the oldest are dropped and counted.
+  The target rate is reported beside the achieved throughput (successful operations per second
+  of measured time); a run that falls behind says so. The load stops at warm-up + duration;
+  operations still in flight after --drain are cancelled and counted as canceled.
 
 Thresholds (--threshold, repeatable; a breach exits 1 after writing the results):
   p99<25ms  p99.9<=1s  service_time.p99<5ms  error_rate<0.1%  throughput>=1000/s
-  errors==0  dropped==0  lost==0  duplicates==0 (messaging)`
+  errors==0  dropped==0  late<1%  lost==0  duplicates==0 (messaging)
+  Latency statistics are of successful operations (failed_latency.p99: of the failed ones).
+  Defaults, marked [default]: error_rate<1% unless an error_rate threshold is given (relax it
+  with e.g. --threshold 'error_rate<5%'); succeeded>0 always; connections_lost==0 (messaging).`
 
 func newBenchCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{

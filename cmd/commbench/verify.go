@@ -16,6 +16,7 @@ import (
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/runner"
+	"github.com/commbench/commbench/scenario"
 )
 
 // verifyFlags are the flags of `commbench verify`.
@@ -158,6 +159,13 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 			c.SetHeadersIfPresent = map[string]string{}
 		}
 		c.SetHeadersIfPresent[name] = value
+	}
+	if len(c.SetHeadersIfPresent) > 0 { // ${VAR} expanded once, here, as --header values are
+		sc, err := scenario.Contract{SetHeadersIfPresent: c.SetHeadersIfPresent}.ExpandEnv(a.LookupEnv)
+		if err != nil {
+			return c, exitcode.Usagef("--set-header-if-present: %w", err)
+		}
+		c.SetHeadersIfPresent = sc.SetHeadersIfPresent
 	}
 	for _, tr := range f.skipTransports {
 		if !slices.Contains(runner.Transports, tr) {
