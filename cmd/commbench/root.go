@@ -229,9 +229,16 @@ func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
 		for _, v := range values {
 			if f.Name == "header" {
 				if _, hv, ok := strings.Cut(v, ":"); ok {
-					a.secrets.Add(strings.TrimSpace(hv))
-					if fields := strings.Fields(hv); len(fields) > 1 {
-						a.secrets.Add(fields[1:]...) // "Bearer TOKEN": the token alone too
+					// The value, and for "Bearer TOKEN" the token alone too; a ${VAR} reference
+					// names a variable (its value is added below), so it stays readable.
+					pieces := strings.Fields(hv)
+					if len(pieces) > 0 {
+						pieces = pieces[1:]
+					}
+					for _, s := range append(pieces, strings.TrimSpace(hv)) {
+						if !envRef.MatchString(s) {
+							a.secrets.Add(s)
+						}
 					}
 				}
 			}

@@ -2,9 +2,11 @@ package verifier
 
 import (
 	"context"
+	"maps"
 	"mime"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,12 +27,18 @@ func (cfg *Config) verifyHTTP(ctx context.Context, _ *contracts.Pact, in *contra
 	}
 	msg := httpMessage(req)
 	cfg.applyHeaders(msg)
+	recorded := maps.Clone(msg.Headers) // as the pact and the configured headers make them
 	if cfg.RequestFilter != nil {
 		if err := cfg.RequestFilter(ctx, msg); err != nil {
 			return nil, errorf("request filter: %w", err)
 		}
 	}
-	recordSent(ctx, msg)
+	recordSent(ctx, msg, func(name string) bool {
+		// configured values (--header, a target's headers) and what a filter set (a fresh token)
+		// are the user's secrets, never written to results
+		_, configured := cfg.Headers[name]
+		return configured || !slices.Equal(recorded[name], msg.Headers[name])
+	})
 	resp, err := cfg.HTTP.Request(ctx, msg)
 	if err != nil {
 		return nil, err
@@ -138,8 +146,9 @@ func withSentRequest(ctx context.Context) (context.Context, *sentHolder) {
 // secretHeader matches header names whose values are credentials; the reports show them as "***".
 var secretHeader = regexp.MustCompile(`(?i)(auth|token|secret|api[-_]?key|cookie|session|password)`)
 
-// recordSent stores m, secret header values redacted, in the context's holder, if any.
-func recordSent(ctx context.Context, m *drivers.Message) {
+// recordSent stores m in the context's holder, if any, with the values of secret headers
+// redacted: the ones named like credentials and the ones secret says are.
+func recordSent(ctx context.Context, m *drivers.Message, secret func(name string) bool) {
 	h, _ := ctx.Value(sentKey{}).(*sentHolder)
 	if h == nil {
 		return
@@ -149,7 +158,7 @@ func recordSent(ctx context.Context, m *drivers.Message) {
 		if r.Headers == nil {
 			r.Headers = map[string][]string{}
 		}
-		if secretHeader.MatchString(k) {
+		if secretHeader.MatchString(k) || secret(k) {
 			v = []string{"***"}
 		}
 		r.Headers[k] = append([]string(nil), v...)
