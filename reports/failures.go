@@ -123,10 +123,19 @@ func linesOf(op, s string) []diffLine {
 
 // lineDiff returns the line diff of expected and actual (go-difflib's SequenceMatcher opcodes):
 // lines in both as "ctx", the differing ones as "del" and "ins".
+// Lines are matched without a trailing comma, so a key removed after the last one of an object
+// does not mark its neighbour as changed.
 func lineDiff(expected, actual string) []diffLine {
 	a, b := splitLines(expected), splitLines(actual)
+	trim := func(ls []string) []string {
+		out := make([]string, len(ls))
+		for i, l := range ls {
+			out[i] = strings.TrimSuffix(strings.TrimRight(l, " "), ",")
+		}
+		return out
+	}
 	var out []diffLine
-	for _, op := range difflib.NewMatcher(a, b).GetOpCodes() {
+	for _, op := range difflib.NewMatcher(trim(a), trim(b)).GetOpCodes() {
 		switch op.Tag {
 		case 'e':
 			for _, l := range a[op.I1:op.I2] {

@@ -17,6 +17,7 @@ import (
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/internal/units"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/scenario"
@@ -243,7 +244,7 @@ func writeOpenSummary(out io.Writer, w *results.Workload) {
 		l    *results.Latency
 	}{{"latency (from intended send)", w.Latency}, {"service time", w.ServiceTime}, {"schedule delay", w.ScheduleDelay}} {
 		if l.l != nil {
-			fmt.Fprintf(out, "  %-29s p50 %.3g ms  p99 %.3g ms  p99.9 %.3g ms  max %.3g ms\n", l.name, l.l.P50MS, l.l.P99MS, l.l.P999MS, l.l.MaxMS)
+			fmt.Fprintf(out, "  %-29s p50 %s  p99 %s  p99.9 %s  max %s\n", l.name, units.MS(l.l.P50MS), units.MS(l.l.P99MS), units.MS(l.l.P999MS), units.MS(l.l.MaxMS))
 		}
 	}
 }

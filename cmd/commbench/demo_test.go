@@ -27,7 +27,7 @@ func TestDemo(t *testing.T) {
 		drift  []string
 	}{
 		{"correct shop", nil, 0, 6, nil},
-		{"broken shop", []string{"--break"}, 1, 3, []string{"missing the key(s) status", "Expected status 404 but received 200"}},
+		{"broken shop", []string{"--break"}, 1, 3, []string{"$.status", `Expected key "status" but it was missing`, "Expected status 404 but received 200"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

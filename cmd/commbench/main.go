@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/commbench/commbench/bench/progress"
 )
 
 func main() {
@@ -19,7 +21,8 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, "commbench: interrupted, stopping (press Ctrl-C again to exit at once)")
+		// Above the progress bar when one is shown, so the bar is not drawn twice.
+		progress.Notice(os.Stderr, "commbench: interrupted, stopping (press Ctrl-C again to exit at once)")
 		cancel()
 		<-sigs
 		fmt.Fprintln(os.Stderr, "commbench: second interrupt, exiting")

@@ -13,6 +13,7 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/progress"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/internal/units"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/runner"
@@ -104,7 +105,7 @@ func (a *app) showProgress(cfg bench.Config, snapshot func() bench.Snapshot) fun
 	case isTerminal(a.stderr):
 		mode = progress.Bar
 	}
-	return progress.Start(a.stderr, progress.Options{Mode: mode, Name: cfg.Info.Name}, snapshot)
+	return progress.Start(a.stderr, progress.Options{Mode: mode, Name: cfg.Info.Name, Drain: cfg.Drain}, snapshot)
 }
 
 // runScenario runs s (see newRunCmd) through the runner, writes its outputs and returns the error
@@ -158,7 +159,7 @@ func verdict(file *results.File, stopErr error, named bool) error {
 			if t.Passed {
 				continue
 			}
-			what := fmt.Sprintf("%s (actual %.4g)", t.Expr, t.Actual)
+			what := fmt.Sprintf("%s (actual %s)", t.Expr, reports.FormatMetric(t.Metric, t.Actual))
 			if named {
 				what = w.Name + ": " + what
 			}
@@ -245,7 +246,7 @@ func describeLoad(cfg bench.Config) string {
 	case len(cfg.Stages) > 0:
 		fmt.Fprintf(&b, "open, %d stages", len(cfg.Stages))
 	case cfg.Open():
-		fmt.Fprintf(&b, "open %g/s", cfg.Rate)
+		fmt.Fprintf(&b, "open %s", units.Rate(cfg.Rate))
 	default:
 		fmt.Fprintf(&b, "closed %d workers", cfg.Workers)
 	}
