@@ -45,7 +45,7 @@ with COMMBENCH_KAFKA_BROKERS), then run the shop scenario
 (` + demo.Scenario + `) against it as 'commbench run' does: verify the consumer contracts in
 testdata/pacts/shop (HTTP, gRPC, Kafka and AMQP messages), run short benchmarks per transport
 with JSON, Protobuf and Avro payloads (messaging with integrity checks), and write the reports
-to --out (HTML, JUnit XML, JSON, Markdown).
+to --dir (HTML, JUnit XML, JSON, Markdown).
 
 With --serve it only starts the shop, on the shop scenario's default addresses (REST
 http://` + serveREST + `, gRPC ` + serveGRPC + `, Kafka 127.0.0.1:9092), and keeps it running until
@@ -60,13 +60,15 @@ The demo reads testdata from a clone of the repository: run it there (make demo)
 		Example: `  make demo                     # = go run ./cmd/commbench demo
   commbench demo --break        # see what a broken contract looks like (exit 1)
   commbench demo --serve        # only the shop, until Ctrl-C: try run, verify and bench on it
-  COMMBENCH_AMQP_URL=amqp://guest:guest@127.0.0.1:5673/ commbench demo --out /tmp/demo`,
+  COMMBENCH_AMQP_URL=amqp://guest:guest@127.0.0.1:5673/ commbench demo --dir /tmp/demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), a, o) },
 	}
 	fs := cmd.Flags()
 	fs.BoolVar(&o.broken, "break", false, "make the orders API drift from its contract (renamed field, wrong status): exit 1")
+	fs.StringVar(&o.out, "dir", "commbench-demo", "folder the reports are written to")
 	fs.StringVarP(&o.out, "out", "o", "commbench-demo", "folder the reports are written to")
+	deprecate(a, cmd, "out", "use --dir (in every other command -o/--out is the results file)")
 	fs.DurationVar(&o.duration, "duration", 0, "measured duration of every workload (default: the scenario's)")
 	fs.BoolVar(&o.serve, "serve", false, "only start the shop on the scenario's default addresses and keep it running until interrupted")
 	return cmd

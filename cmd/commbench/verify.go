@@ -26,7 +26,7 @@ type verifyFlags struct {
 	stateChangeURL             string
 	stateTeardown              bool
 	target                     targetFlags
-	out, html, junit, markdown string
+	outputs                    reportFlags // -o/--out (= --json), --html, --junit, --md, --step-summary (report.go)
 	messages                   messageFlags
 }
 
@@ -73,10 +73,8 @@ or flag; 3 the provider or broker could not be reached. Results are written befo
 	fs.BoolVar(&f.stateTeardown, "state-teardown", false, "also call the state change URL with action teardown after each interaction")
 	f.target.register(fs, "header sent with every HTTP request and gRPC call:")
 	f.messages.register(fs)
-	fs.StringVar(&f.out, "json", "", "write the results (commbench.results/v1 JSON) to this file")
-	fs.StringVar(&f.junit, "junit", "", "write JUnit XML (one testcase per interaction) to this file")
-	fs.StringVar(&f.html, "html", "", "write the self-contained HTML report to this file")
-	fs.StringVar(&f.markdown, "md", "", "write a Markdown summary to this file")
+	f.outputs.add(cmd, true)
+	f.outputs.addStepSummary(cmd)
 	_ = cmd.MarkFlagRequired("pact")
 	return cmd
 }
@@ -97,7 +95,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 		return verr
 	}
 	file.Run.Config = f.echo()
-	if err := reports.WriteOutputs(file, reports.Outputs{JSON: f.out, HTML: f.html, JUnit: f.junit, Markdown: f.markdown, Stdout: a.stdout}); err != nil {
+	if err := reports.WriteOutputs(file, f.outputs.outputs(a)); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
 	if !a.quiet {
