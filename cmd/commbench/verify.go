@@ -18,16 +18,16 @@ import (
 
 // verifyFlags are the flags of `commbench verify`.
 type verifyFlags struct {
-	pacts                      []string
-	consumer, description      string
-	state                      string
-	providerBaseURL, grpcAddr  string
-	protos, importPaths        []string
-	stateChangeURL             string
-	stateTeardown              bool
-	target                     targetFlags
-	outputs                    reportFlags // -o/--out (= --json), --html, --junit, --md, --step-summary (report.go)
-	messages                   messageFlags
+	pacts                     []string
+	consumer, description     string
+	state                     string
+	providerBaseURL, grpcAddr string
+	protos, importPaths       []string
+	stateChangeURL            string
+	stateTeardown             bool
+	target                    targetFlags
+	outputs                   reportFlags // -o/--out (= --json), --html, --junit, --md, --step-summary (report.go)
+	messages                  messageFlags
 }
 
 func newVerifyCmd(a *app) *cobra.Command {
