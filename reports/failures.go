@@ -70,17 +70,30 @@ func mismatchViews(ms []results.Mismatch) []mismatchView {
 	for _, m := range ms {
 		if sub := m.Path; sub != "" {
 			if g := missingKeys.FindStringSubmatch(m.Message); g != nil {
-				var obj map[string]json.RawMessage
+				var obj, act map[string]json.RawMessage
 				if json.Unmarshal([]byte(m.Expected), &obj) == nil {
+					// Keys only the actual object has: a renamed field shows as one of them.
+					var extra []string
+					if json.Unmarshal([]byte(m.Actual), &act) == nil {
+						for k := range act {
+							if _, ok := obj[k]; !ok {
+								extra = append(extra, k)
+							}
+						}
+						sort.Strings(extra)
+					}
 					for _, k := range strings.Split(g[1], ", ") {
 						v, ok := obj[k]
 						if !ok {
 							continue
 						}
 						exp := cutValue(prettyValue(string(v)), maxValueBytes)
+						msg := fmt.Sprintf("Expected key %q but it was missing", k)
+						if len(extra) > 0 {
+							msg += fmt.Sprintf(" (the actual object has keys the contract does not name: %s)", strings.Join(extra, ", "))
+						}
 						out = append(out, mismatchView{Category: m.Category, Path: childPath(sub, k),
-							Message: fmt.Sprintf("Expected key %q but it was missing", k), Expected: exp, Missing: true,
-							Diff: linesOf("del", exp)})
+							Message: msg, Expected: exp, Missing: true, Diff: linesOf("del", exp)})
 					}
 					continue
 				}
