@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/commbench/commbench/drivers/drivertest"
 )
 
 type lockedBuf struct {
@@ -22,15 +24,8 @@ func (l *lockedBuf) Write(p []byte) (int, error) {
 }
 func (l *lockedBuf) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
+// freeAddr is a loopback address nobody listens on (drivertest.ClosedPort).
+func freeAddr(t *testing.T) string { return drivertest.ClosedPort(t) }
 
 // TestDemoServeAddresses: demo --serve listens where --rest-addr, --grpc-addr and --kafka-addr
 // say and names every address and the command to run against it; with addresses in use it names
