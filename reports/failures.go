@@ -51,17 +51,30 @@ func mismatchViews(ms []results.Mismatch) []mismatchView {
 	for _, m := range ms {
 		if sub := m.Path; sub != "" {
 			if g := missingKeys.FindStringSubmatch(m.Message); g != nil {
-				var obj map[string]json.RawMessage
+				var obj, act map[string]json.RawMessage
 				if json.Unmarshal([]byte(m.Expected), &obj) == nil {
+					// Keys only the actual object has: a renamed field shows as one of them.
+					var extra []string
+					if json.Unmarshal([]byte(m.Actual), &act) == nil {
+						for k := range act {
+							if _, ok := obj[k]; !ok {
+								extra = append(extra, k)
+							}
+						}
+						sort.Strings(extra)
+					}
 					for _, k := range strings.Split(g[1], ", ") {
 						v, ok := obj[k]
 						if !ok {
 							continue
 						}
 						exp := results.Cut(prettyValue(string(v)), maxShownBytes)
+						msg := fmt.Sprintf("Expected key %q but it was missing", k)
+						if len(extra) > 0 {
+							msg += fmt.Sprintf(" (the actual object has keys the contract does not name: %s)", strings.Join(extra, ", "))
+						}
 						out = append(out, mismatchView{Category: m.Category, Path: childPath(sub, k),
-							Message: fmt.Sprintf("Expected key %q but it was missing", k), Expected: exp, Missing: true,
-							Diff: linesOf("del", exp)})
+							Message: msg, Expected: exp, Missing: true, Diff: linesOf("del", exp)})
 					}
 					continue
 				}
@@ -104,10 +117,19 @@ func linesOf(op, s string) []diffLine {
 
 // lineDiff returns the line diff of expected and actual (go-difflib's SequenceMatcher opcodes):
 // lines in both as "ctx", the differing ones as "del" and "ins".
+// Lines are matched without a trailing comma, so a key removed after the last one of an object
+// does not mark its neighbour as changed.
 func lineDiff(expected, actual string) []diffLine {
 	a, b := splitLines(expected), splitLines(actual)
+	trim := func(ls []string) []string {
+		out := make([]string, len(ls))
+		for i, l := range ls {
+			out[i] = strings.TrimSuffix(strings.TrimRight(l, " "), ",")
+		}
+		return out
+	}
 	var out []diffLine
-	for _, op := range difflib.NewMatcher(a, b).GetOpCodes() {
+	for _, op := range difflib.NewMatcher(trim(a), trim(b)).GetOpCodes() {
 		switch op.Tag {
 		case 'e':
 			for _, l := range a[op.I1:op.I2] {

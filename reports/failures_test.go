@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/commbench/commbench/results"
 )
@@ -21,7 +22,8 @@ func TestMismatchViewsSplitMissingKeys(t *testing.T) {
 	if len(vs) != 3 {
 		t.Fatalf("%d views, want 3: %+v", len(vs), vs)
 	}
-	if vs[0].Path != "$['odd key']" || vs[1].Path != "$.total" || vs[1].Expected != "25.5" || !vs[1].Missing {
+	if vs[0].Path != "$['odd key']" || vs[1].Path != "$.total" || vs[1].Expected != "25.5" || !vs[1].Missing ||
+		!strings.Contains(vs[1].Message, "keys the contract does not name: amount") {
 		t.Errorf("missing-key views %+v %+v", vs[0], vs[1])
 	}
 	d := vs[2].Diff
@@ -91,5 +93,25 @@ func TestReportsLeadWithWhatFailed(t *testing.T) {
 			t.Fatalf("Markdown: %q at %d, after %d:\n%s", s, i, last, md.String())
 		}
 		last = i
+	}
+}
+
+// TestTextFits80Columns: the terminal summary of a realistic run, a long interaction name and a
+// large latency included, keeps every line within 80 columns and prints no exponent.
+func TestTextFits80Columns(t *testing.T) {
+	f := sampleFile(t, 5)
+	f.Verification.Interactions[1].Description = strings.Repeat("a very long interaction description ", 5)
+	f.Workloads[0].Latency.MaxMS = 1.02e7
+	var buf bytes.Buffer
+	if err := Text(&buf, f, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("%d columns: %q", n, l)
+		}
+	}
+	if !strings.Contains(buf.String(), "10200000 ms") || strings.Contains(buf.String(), "e+") {
+		t.Errorf("max latency not in plain decimals:\n%s", buf.String())
 	}
 }

@@ -10,32 +10,16 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/internal/redact"
+	"github.com/commbench/commbench/internal/units"
 	"github.com/commbench/commbench/results"
 )
 
-// fmtMS formats milliseconds with precision that suits the magnitude: 0.412 ms, 8.50 ms,
-// 31.2 ms, 1204 ms.
-func fmtMS(v float64) string {
-	switch a := math.Abs(v); {
-	case a == 0:
-		return "0 ms"
-	case a < 1:
-		return strconv.FormatFloat(v, 'f', 3, 64) + " ms"
-	case a < 10:
-		return strconv.FormatFloat(v, 'f', 2, 64) + " ms"
-	case a < 100:
-		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
-}
+// fmtMS formats milliseconds with precision that suits the magnitude, never an exponent:
+// 0.412 ms, 8.50 ms, 31.2 ms, 10200 ms (package units).
+func fmtMS(v float64) string { return units.MS(v) }
 
-// fmtRate formats a per-second rate: 1234.5/s.
-func fmtRate(v float64) string {
-	if v >= 100 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + "/s"
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + "/s"
-}
+// fmtRate formats a per-second rate: 1234/s, 99.5/s.
+func fmtRate(v float64) string { return units.Rate(v) }
 
 // fmtPct formats a fraction as a percentage: 0.0012 -> 0.12%.
 func fmtPct(v float64) string {
@@ -79,6 +63,10 @@ func metricUnit(metric string) string {
 	return ""
 }
 
+// FormatMetric formats a value of the named metric (results.MetricNames) in its unit, as the
+// reports show it: "10200 ms", "1234/s", "0.12%", "3".
+func FormatMetric(metric string, v float64) string { return fmtMetric(metric, v) }
+
 // fmtMetric formats a value of the named metric in its unit.
 func fmtMetric(metric string, v float64) string {
 	switch metricUnit(metric) {
@@ -89,7 +77,7 @@ func fmtMetric(metric string, v float64) string {
 	case "%":
 		return fmtPct(v)
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return units.Number(v)
 }
 
 // thresholdLine is "p99<25ms: 8.50 ms".

@@ -248,14 +248,18 @@ func mismatchDetails(in results.Interaction) string {
 	if in.Reason != "" {
 		fmt.Fprintf(&b, "reason: %s\n", in.Reason)
 	}
-	for i, m := range in.Mismatches {
+	for i, m := range mismatchViews(in.Mismatches) { // each at its own path, values cut
 		fmt.Fprintf(&b, "%d) %s", i+1, m.Category)
 		if m.Path != "" {
 			fmt.Fprintf(&b, " %s", m.Path)
 		}
 		fmt.Fprintf(&b, ": %s\n", m.Message)
-		if m.Expected != "" || m.Actual != "" {
-			fmt.Fprintf(&b, "   expected: %s\n   actual:   %s\n", m.Expected, m.Actual)
+		if m.Expected != "" || m.Actual != "" || m.Missing {
+			actual := m.Actual
+			if m.Missing {
+				actual = "(missing)"
+			}
+			fmt.Fprintf(&b, "   expected: %s\n   actual:   %s\n", indentMore(m.Expected), indentMore(actual))
 		}
 	}
 	return xmlText(b.String())
@@ -276,3 +280,6 @@ func xmlText(s string) string {
 }
 
 func secondsAttr(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
+
+// indentMore indents the continuation lines of a pretty-printed value under its label.
+func indentMore(s string) string { return strings.ReplaceAll(s, "\n", "\n             ") }

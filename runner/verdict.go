@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
 )
 
@@ -24,7 +25,7 @@ func Verdict(f *results.File) error {
 	for _, w := range f.Workloads {
 		for _, t := range w.Thresholds {
 			if !t.Passed {
-				what := fmt.Sprintf("%s (actual %.4g)", t.Expr, t.Actual)
+				what := fmt.Sprintf("%s (actual %s)", t.Expr, reports.FormatMetric(t.Metric, t.Actual))
 				if len(f.Workloads) > 1 || f.Verification != nil {
 					what = w.Name + ": " + what
 				}

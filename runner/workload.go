@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/commbench/commbench/internal/units"
 	"strings"
 	"time"
 
@@ -60,7 +61,7 @@ func (w Workload) Describe() string {
 	case len(cfg.Stages) > 0:
 		fmt.Fprintf(&b, "open, %d stages", len(cfg.Stages))
 	case cfg.Open():
-		fmt.Fprintf(&b, "open %g/s", cfg.Rate)
+		fmt.Fprintf(&b, "open %s", units.Rate(cfg.Rate))
 	default:
 		fmt.Fprintf(&b, "closed %d workers", cfg.Workers)
 	}

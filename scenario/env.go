@@ -164,3 +164,15 @@ func (s Scenario) Redacted() Scenario {
 // RedactURL is internal/redact's URL: user info and query values of every URL in s become "***"
 // ("amqp://guest:x@h/" -> "amqp://***@h/", "http://h/s?token=t" -> "http://h/s?token=***").
 func RedactURL(s string) string { return redact.URL(s) }
+
+// Expand returns s with its ${VAR} and ${VAR:-default} references replaced by values from getenv
+// and "$$" by "$", as scenario values are; a reference without a default to an unset variable is
+// an error naming the variable. The CLI expands its flag values with it.
+func Expand(s string, getenv func(string) (string, bool)) (string, error) {
+	var missing []string
+	out := expandRefs(s, getenv, &missing)
+	if len(missing) > 0 {
+		return s, fmt.Errorf("environment variable %s is not set (give a default as ${%s:-value})", missing[0], missing[0])
+	}
+	return out, nil
+}

@@ -72,7 +72,7 @@ func TestBenchREST(t *testing.T) {
 		{name: "open model", args: restArgs("--rate", "400/s", "-d", "500ms", "--max-in-flight", "8", "--threshold", "error_rate<=20%"),
 			code: 0, requests: 200, thresholds: []bool{true, true}},
 		{name: "breached threshold exits 1 after writing", args: restArgs("-n", "50", "--threshold", "error_rate<1%"),
-			code: 1, requests: 50, thresholds: []bool{false, true}, stderr: "threshold breached: error_rate<1% (actual 0.2)"},
+			code: 1, requests: 50, thresholds: []bool{false, true}, stderr: "threshold breached: error_rate<1% (actual 20.0%)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/commbench/commbench/internal/junitxsd"
 	"github.com/commbench/commbench/internal/testenv"
+	"github.com/commbench/commbench/results"
 )
 
 // TestJUnitValidAgainstXSD: the JUnit XML of every command that writes one (verify, bench, run,
@@ -39,8 +40,7 @@ workloads:
     count: 10
     thresholds: ["p99<10s", "errors>5"]
 outputs:
-  junit: `+at("run.xml")+`
-  json: `+at("run.json")+`
+  json: `+at("ignored.json")+`
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -49,10 +49,10 @@ outputs:
 		args        []string
 	}{
 		{"verify", at("verify.xml"), []string{"verify", "--pact", pact, "--provider-base-url", srv.URL,
-			"--state-change-url", srv.URL + "/_pact/state", "--junit", at("verify.xml")}},
+			"--state-change-url", srv.URL + "/_pact/state", "--junit", at("verify.xml"), "-o", at("verify.json")}},
 		{"bench", at("bench.xml"), []string{"bench", "rest", "--url", srv.URL, "--path", "/orders/o-1", "-n", "10", "-c", "1", "-q",
 			"--threshold", "p99<10s", "--threshold", "errors>5", "--junit", at("bench.xml"), "--out", at("bench.json")}},
-		{"run", at("run.xml"), []string{"run", scenario}},
+		{"run", at("run.xml"), []string{"run", scenario, "--junit", at("run.xml"), "-o", at("run.json")}}, // the flags override the scenario's outputs
 		{"report render", at("render.xml"), []string{"report", "render", at("run.json"), "--junit", at("render.xml")}},
 	}
 	for _, st := range steps {
@@ -65,5 +65,13 @@ outputs:
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		junitxsd.Validate(t, st.name+"'s JUnit XML", data)
+	}
+	for _, p := range []string{"verify.json", "bench.json", "run.json"} { // -o/--out: the results file everywhere
+		if _, err := results.ReadFile(at(p)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(at("ignored.json")); err == nil {
+		t.Error("run -o did not override the scenario's outputs.json")
 	}
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/internal/exitcode"
+
+	"github.com/commbench/commbench/bench/progress"
 )
 
 // abortGrace bounds how long the outputs may take after a second interrupt.
@@ -34,7 +36,8 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, "commbench: interrupted, stopping (press Ctrl-C again to stop at once)")
+		// Above the progress bar when one is shown, so the bar is not drawn twice.
+		progress.Notice(os.Stderr, "commbench: interrupted, stopping (press Ctrl-C again to exit at once)")
 		cancel()
 		<-sigs
 		fmt.Fprintf(os.Stderr, "commbench: second interrupt, stopping at once: writing the outputs (at most %s)\n", abortGrace)

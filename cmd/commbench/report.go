@@ -65,7 +65,8 @@ func (r *reportFlags) add(cmd *cobra.Command, withOut bool) {
 	f.StringVar(&r.junit, "junit", "", "write JUnit XML (one testcase per interaction and threshold) to this file")
 	f.StringVar(&r.md, "md", "", "write a Markdown summary (pull-request comment, $GITHUB_STEP_SUMMARY) to this file")
 	if withOut {
-		f.StringVarP(&r.out, "out", "o", "", "write the results JSON to this file ('-' for stdout)")
+		f.StringVarP(&r.out, "out", "o", "", "write the results JSON (commbench.results/v1) to this file ('-' for stdout)")
+		f.StringVar(&r.out, "json", "", "the same as --out: the results JSON")
 	}
 }
 
@@ -147,6 +148,7 @@ and p99 become the largest of the parts, an upper bound). The merged results go 
 		},
 	}
 	rf.add(cmd, true)
+	rf.addStepSummary(cmd)
 	return cmd
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -21,7 +22,10 @@ import (
 )
 
 func newRunCmd(a *app) *cobra.Command {
-	var o runOptions
+	var (
+		o  runOptions
+		rf reportFlags // -o/--out (= --json), --html, --junit, --md, --step-summary: override the scenario's outputs
+	)
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO.yaml",
 		Short: "Run a scenario: verify its contracts, run its workloads, write its reports",
@@ -50,14 +54,23 @@ refuses (wrong credentials, a TLS or protocol error) fails the run with exit 3.`
   commbench run shop.yaml --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The output flags every results-writing command has override the scenario's outputs.
+			for key, v := range map[string]string{"json": rf.out, "html": rf.html, "junit": rf.junit, "md": rf.md} {
+				if v != "" {
+					o.overrides = append(o.overrides, "outputs."+key+"="+strconv.Quote(v)) // YAML double-quoted: "-" stays a string
+				}
+			}
 			s, err := loadScenario(args[0], o.overrides)
 			if err != nil {
 				return err
 			}
 			o.command = "run"
+			o.stepSummary = rf.stepSummaryPath(a)
 			return runScenario(cmd.Context(), a, s, o)
 		},
 	}
+	rf.add(cmd, true)
+	rf.addStepSummary(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&o.only, "only", "", "run only the contracts (verify) or only the workloads (bench)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "load and check every input file (exit 2 naming the file), print the plan and check that every target answers; verify and load nothing")
@@ -76,6 +89,8 @@ type runOptions struct {
 	notes []string
 	// skip names targets known not to answer, with the reason (the demo's RabbitMQ).
 	skip map[string]string
+	// stepSummary is the file the Markdown summary is appended to ("" for none).
+	stepSummary string
 }
 
 // loadScenario reads the scenario at path with overrides and resolves its input files relative
@@ -106,7 +121,7 @@ func (a *app) showProgress(cfg bench.Config, snapshot func() bench.Snapshot) fun
 	case isTerminal(a.stderr):
 		mode = progress.Bar
 	}
-	return progress.Start(a.stderr, progress.Options{Mode: mode, Name: cfg.Info.Name}, snapshot)
+	return progress.Start(a.stderr, progress.Options{Mode: mode, Name: cfg.Info.Name, Drain: cfg.Drain}, snapshot)
 }
 
 // runScenario runs s (see newRunCmd) through the runner, writes its outputs and returns the error
@@ -129,7 +144,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		return dryRun(ctx, a, plan)
 	}
 	file, stopErr := plan.Run(ctx)
-	outputs := reports.Outputs{HTML: s.Outputs.HTML, JUnit: s.Outputs.JUnit, JSON: s.Outputs.JSON, Markdown: s.Outputs.MD, Stdout: a.stdout}
+	outputs := reports.Outputs{HTML: s.Outputs.HTML, JUnit: s.Outputs.JUnit, JSON: s.Outputs.JSON, Markdown: s.Outputs.MD, StepSummary: o.stepSummary, Stdout: a.stdout}
 	if err := reports.WriteOutputs(file, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}

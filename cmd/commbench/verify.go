@@ -29,7 +29,7 @@ type verifyFlags struct {
 	stateChangeURL             string
 	stateTeardown              bool
 	target                     targetFlags
-	out, html, junit, markdown string
+	outputs                    reportFlags // -o/--out (= --json), --html, --junit, --md, --step-summary (report.go)
 	messages                   messageFlags
 	setHeaders, skipTransports []string
 	messageFirstMatch          bool
@@ -106,10 +106,8 @@ failed. Results are written before exiting.`,
 	fs.BoolVar(&f.messageFirstMatch, "message-first-match", false, "pass an asynchronous message interaction on the first matching message (default: every message received on its route while it is verified must match)")
 	f.messages.register(fs)
 	f.broker.register(fs)
-	fs.StringVar(&f.out, "json", "", "write the results (commbench.results/v1 JSON) to this file")
-	fs.StringVar(&f.junit, "junit", "", "write JUnit XML (one testcase per interaction) to this file")
-	fs.StringVar(&f.html, "html", "", "write the self-contained HTML report to this file")
-	fs.StringVar(&f.markdown, "md", "", "write a Markdown summary to this file")
+	f.outputs.add(cmd, true)
+	f.outputs.addStepSummary(cmd)
 	return cmd
 }
 
@@ -129,7 +127,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 	if file == nil {
 		return verr
 	}
-	if err := reports.WriteOutputs(file, reports.Outputs{JSON: f.out, HTML: f.html, JUnit: f.junit, Markdown: f.markdown, Stdout: a.stdout}); err != nil {
+	if err := reports.WriteOutputs(file, f.outputs.outputs(a)); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
 	if !a.quiet {

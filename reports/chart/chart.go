@@ -33,8 +33,9 @@ type Series struct {
 }
 
 // Ref is a horizontal reference line at Y (a threshold, a target rate), drawn dashed across the
-// plot with its Label at the right end, on the right-hand axis when Right is set. The axis range
-// always includes it, so a limit far above the data still shows where it is.
+// plot with its Label, on the right-hand axis when Right is set. The axis range includes it,
+// unless it lies over 3x above the data: then it is named at the top of the plot with its value
+// ("above the chart") rather than flattening the data.
 type Ref struct {
 	Y     float64
 	Label string
@@ -161,6 +162,11 @@ func (c Chart) SVG() string {
 		if math.IsNaN(y) || math.IsInf(y, 0) {
 			continue
 		}
+		if y < float64(padTop) { // above the range: named at the top of the plot, with its value
+			refs.WriteString(fmt.Sprintf(`<g class="ref" data-ref="%s"><text x="%d" y="%d" fill="%s" stroke="#fff" stroke-width="3" paint-order="stroke">▲ %s (%s, above the chart)</text></g>`,
+				esc(r.Label), padLeft+6, padTop+13, refColor, esc(r.Label), esc(Number(r.Y))))
+			continue
+		}
 		ly := y - 4 // the label above the line, or below it at the top of the plot (the legend is there)
 		if ly < float64(padTop)+12 {
 			ly = y + 13
@@ -283,8 +289,11 @@ func (c Chart) yBounds(a Axis, right bool) (ymin, ymax float64) {
 			}
 		}
 	}
+	dataMax := ymax
 	for _, r := range c.Refs {
-		if r.Right == right && !math.IsNaN(r.Y) && !math.IsInf(r.Y, 0) {
+		// A reference far above the data (over 3x its top) would flatten it: it is named at the
+		// top of the plot instead (see SVG).
+		if r.Right == right && !math.IsNaN(r.Y) && !math.IsInf(r.Y, 0) && !(n > 0 && dataMax > 0 && r.Y > 3*dataMax) {
 			n++
 			ymin, ymax = min(ymin, r.Y), max(ymax, r.Y)
 		}
