@@ -16,6 +16,9 @@ func TestInteractionLine(t *testing.T) {
 	var b bytes.Buffer
 	Interaction(&b, r, false)
 	got := b.String()
+	if strings.ContainsAny(got, "\x1b\x07") || strings.Contains(got, "\n::error") {
+		t.Errorf("control characters or a forged line reach the console:\n%q", got)
+	}
 	for _, want := range []string{"✗ web → orders: get\\x1b]0;pwned\\x07 an order\\n::error::x [http] (failed)\n", "    body $.total: Expected a number\n", "      expected: 25.5\n      actual:   \"25.50\"\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)

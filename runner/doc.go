@@ -22,7 +22,9 @@
 // reports.Text). A contract that fails or a breached threshold is data in the results
 // (results.File.Failed), not an error; the error is what stopped the run: ErrInvalid for bad
 // input (a pact, template or option that does not work), ErrUnavailable for a target that does
-// not answer or a cancelled context, with the partial results still returned.
+// not answer or a cancelled context, with the partial results still returned. Verdict turns the
+// results into the error a Go test reports (ErrFailed: the interactions that failed, the
+// thresholds breached with the figure measured).
 //
 // The runner never prints, never installs signal handlers and never exits: progress is reported
 // through Options.Progress callbacks and a *slog.Logger, and the run stops when its context is
