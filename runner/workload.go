@@ -122,6 +122,9 @@ func (w *Workload) plan() error {
 func loadConfig(w scenario.Workload) (bench.Config, []threshold.Threshold, error) {
 	var cfg bench.Config
 	bad := func(err error) (bench.Config, []threshold.Threshold, error) {
+		if w.Name == "" {
+			return cfg, nil, exitcode.Usagef("workload: %w", err)
+		}
 		return cfg, nil, exitcode.Usagef("workload %q: %w", w.Name, err)
 	}
 	var err error

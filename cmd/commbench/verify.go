@@ -5,13 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/commbench/commbench/runner"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +15,7 @@ import (
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
+	"github.com/commbench/commbench/runner"
 )
 
 // verifyFlags are the flags of `commbench verify`.
@@ -178,12 +175,6 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 	if len(f.pacts) == 0 && c.Broker == nil {
 		return c, exitcode.Usagef("no pacts to verify: give --pact FILE|DIR|URL or --broker-url with --provider-name")
 	}
-	// State change, trigger and message provider calls trust what the provider connection trusts.
-	tlsCfg, err := f.target.tlsSettings().Config()
-	if err != nil {
-		return c, exitcode.Usagef("TLS: %w", err)
-	}
-	c.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}}
 	for _, re := range []struct {
 		flag, expr string
 		dst        **regexp.Regexp

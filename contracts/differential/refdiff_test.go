@@ -384,7 +384,7 @@ func commbenchVerdict(r results.Interaction) verdict {
 	var keys []string
 	for _, m := range r.Mismatches {
 		switch m.Category {
-		case "status", "method", "path":
+		case "status", "method", "path", "body-type":
 			keys = append(keys, m.Category)
 		case "header":
 			keys = append(keys, "header:"+strings.ToLower(m.Path))
