@@ -15,6 +15,8 @@ import (
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/drivers/amqp"
+	"github.com/commbench/commbench/drivers/kafka"
+	"github.com/commbench/commbench/drivers/kafka/kafkatest"
 	"github.com/commbench/commbench/internal/tcpproxy"
 	"github.com/commbench/commbench/internal/testenv"
 )
@@ -108,4 +110,43 @@ func TestAMQPBrokerCutMidRun(t *testing.T) {
 			t.Logf("%s: totals %+v errors %v integrity %+v", mode, tot, wl.Errors, *in)
 		})
 	}
+}
+
+// TestKafkaClusterGoneMidRun: produce-consume at 300/s for 1.5 s on kfake; the cluster stops
+// 500 ms in. franz-go retries on its own; the run still ends within duration + drain (+ the
+// engine's 1 s grace), every produce that never got its ack is counted (failed or canceled,
+// nothing vanishes), and the default thresholds fail the run.
+func TestKafkaClusterGoneMidRun(t *testing.T) {
+	c, addr := kafkatest.NewCluster(t, 1, 3, "orders")
+	run := uuid.NewString()
+	cfg := Config{Operation: ProduceConsume, RunID: run, Route: "orders", Subscription: drivers.Subscription{Route: "orders"},
+		Body: body, Drain: 300 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w, err := Open(ctx, kafka.New(), drivers.Target{Address: addr, RequestTimeout: time.Second}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	e, err := bench.New(bench.Config{Rate: 300, Duration: 1500 * time.Millisecond, Drain: 700 * time.Millisecond, Workers: w.Workers()}, w.Operation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		c.Close()
+	}()
+	began := time.Now()
+	wl, _ := e.Run(ctx)
+	if took := time.Since(began); took > 8*time.Second {
+		t.Fatalf("run took %v, want about 1.5 s + drain", took)
+	}
+	tot := wl.Totals
+	if tot.Errors == 0 || tot.Requests != tot.Succeeded+tot.Errors || wl.Integrity == nil || wl.Integrity.Acknowledged != tot.Succeeded {
+		t.Fatalf("totals %+v errors %v integrity %+v: want the unacknowledged produces counted", tot, wl.Errors, wl.Integrity)
+	}
+	if threshold.Evaluate(nil, wl) {
+		t.Fatalf("thresholds %+v passed a run whose cluster went away", wl.Thresholds)
+	}
+	t.Logf("totals %+v errors %v", tot, wl.Errors)
 }
