@@ -26,6 +26,7 @@ const (
 	ClassConnectionReset   = "connection_reset"
 	ClassBrokerNack        = "broker_nack"
 	ClassReturned          = "returned"
+	ClassConnectionLost    = "connection_lost" // drivers.ErrUnreachable: the peer's connection was lost
 	ClassOther             = "other"
 )
 
@@ -79,7 +80,8 @@ func RegisterClassifier(c Classifier) {
 }
 
 // Classify returns the error class of err for the results' Errors map: the first registered
-// classifier that recognises it, else a Classed error in the chain, ErrNack, ErrReturned, a
+// classifier that recognises it, else a Classed error in the chain, ErrNack, ErrReturned,
+// drivers.ErrUnreachable (connection_lost), a
 // timeout (context deadline, net.Error Timeout, gRPC DEADLINE_EXCEEDED), a cancelled context,
 // connection refused or reset, a gRPC status ("grpc_<CODE>"), else "other". nil returns "".
 func Classify(err error) string {
@@ -103,6 +105,8 @@ func Classify(err error) string {
 		return ClassBrokerNack
 	case errors.Is(err, ErrReturned):
 		return ClassReturned
+	case errors.Is(err, drivers.ErrUnreachable):
+		return ClassConnectionLost
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return ClassTimeout
 	case errors.Is(err, syscall.ECONNREFUSED):

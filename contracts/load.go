@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/commbench/commbench/contracts/generators"
 	"github.com/commbench/commbench/contracts/matching"
+	"github.com/commbench/commbench/internal/redact"
 )
 
 // ErrUnsupportedVersion is returned (wrapped) for an unknown or inconsistent specification version.
@@ -112,7 +112,7 @@ func loadURL(ctx context.Context, u string, opts LoadOptions) (*Pact, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, fmt.Errorf("load pact %s: %w", redactURL(u), err)
+		return nil, fmt.Errorf("load pact %s: %w", redactURL(u), redact.Error(err))
 	}
 	req.Header.Set("Accept", "application/hal+json, application/json")
 	if tok := getenv("PACT_BROKER_TOKEN"); tok != "" {
@@ -122,7 +122,7 @@ func loadURL(ctx context.Context, u string, opts LoadOptions) (*Pact, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("load pact %s: %w", redactURL(u), err)
+		return nil, fmt.Errorf("load pact %s: %w", redactURL(u), redact.Error(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -134,7 +134,7 @@ func loadURL(ctx context.Context, u string, opts LoadOptions) (*Pact, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, opts.MaxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("load pact %s: %w", redactURL(u), err)
+		return nil, fmt.Errorf("load pact %s: %w", redactURL(u), redact.Error(err))
 	}
 	if int64(len(data)) > opts.MaxBytes {
 		return nil, fmt.Errorf("load pact %s: larger than %d bytes", redactURL(u), opts.MaxBytes)
@@ -142,15 +142,8 @@ func loadURL(ctx context.Context, u string, opts LoadOptions) (*Pact, error) {
 	return Parse(data, redactURL(u))
 }
 
-// redactURL removes user info so no secret reaches errors or results.
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.User == nil {
-		return u
-	}
-	p.User = nil
-	return p.String()
-}
+// redactURL is internal/redact's URL: no user info or query value reaches errors or results.
+func redactURL(u string) string { return redact.URL(u) }
 
 // Parse reads one pact document. name (a path or URL) is used in errors and stored as Source.
 // A UTF-8 byte-order mark is skipped. The document is decoded with sonic (see decodeJSON);
@@ -317,7 +310,7 @@ func str(m map[string]any, k string) string {
 }
 
 func parseInteraction(m map[string]any, major int, where string, message bool) (*Interaction, error) {
-	in := &Interaction{raw: m, Description: str(m, "description"), Key: str(m, "key"), Transport: str(m, "transport")}
+	in := &Interaction{raw: m, Description: str(m, "description"), Key: str(m, "key"), Transport: str(m, "transport"), ID: str(m, "_id")}
 	if in.Description != "" {
 		where = fmt.Sprintf("%s (%q)", where, in.Description)
 	}

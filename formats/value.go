@@ -32,6 +32,16 @@ const (
 	pathKey
 )
 
+// Depth is the number of steps from the root to p: 0 for the root ($), 1 for "items", 2 for
+// "items[0]"... Codecs bound the nesting they encode with it, as they bound what they decode.
+func (p *Path) Depth() int {
+	n := 0
+	for q := p; q != nil; q = q.parent {
+		n++
+	}
+	return n
+}
+
 // Field returns the path of field name below p.
 func (p *Path) Field(name string) *Path { return &Path{parent: p, field: name, kind: pathField} }
 

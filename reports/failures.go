@@ -7,30 +7,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/commbench/commbench/results"
 )
-
-// maxValueBytes bounds each expected, actual or body value a report shows (a few KiB): a
-// provider answering megabytes must not make a report of megabytes.
-const maxValueBytes = 4 << 10
-
-// cutValue shortens s to at most max bytes at a rune boundary, saying how much was left out.
-// (The issue-15 engineer adds a shared truncation helper; until it lands, this is the reports'
-// one cut.)
-func cutValue(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + fmt.Sprintf("\n… (%d more bytes not shown)", len(s)-cut)
-}
 
 // prettyValue indents s when it is a JSON object or array (mismatches carry values as compact
 // JSON), else returns it unchanged.
@@ -87,7 +68,7 @@ func mismatchViews(ms []results.Mismatch) []mismatchView {
 						if !ok {
 							continue
 						}
-						exp := cutValue(prettyValue(string(v)), maxValueBytes)
+						exp := results.Cut(prettyValue(string(v)), maxShownBytes)
 						msg := fmt.Sprintf("Expected key %q but it was missing", k)
 						if len(extra) > 0 {
 							msg += fmt.Sprintf(" (the actual object has keys the contract does not name: %s)", strings.Join(extra, ", "))
@@ -100,7 +81,7 @@ func mismatchViews(ms []results.Mismatch) []mismatchView {
 			}
 		}
 		v := mismatchView{Category: m.Category, Path: m.Path, Message: m.Message,
-			Expected: cutValue(prettyValue(m.Expected), maxValueBytes), Actual: cutValue(prettyValue(m.Actual), maxValueBytes)}
+			Expected: results.Cut(prettyValue(m.Expected), maxShownBytes), Actual: results.Cut(prettyValue(m.Actual), maxShownBytes)}
 		if v.Expected != "" || v.Actual != "" {
 			v.Diff = lineDiff(v.Expected, v.Actual)
 		}
@@ -212,7 +193,7 @@ func newRequestView(r *results.SentRequest) *requestView {
 	if r == nil {
 		return nil
 	}
-	v := &requestView{Line: r.Method + " " + r.Path, Body: cutValue(prettyValue(r.Body), maxValueBytes)}
+	v := &requestView{Line: r.Method + " " + r.Path, Body: results.Cut(prettyValue(r.Body), maxShownBytes)}
 	keys := make([]string, 0, len(r.Headers))
 	for k := range r.Headers {
 		keys = append(keys, k)

@@ -43,17 +43,6 @@ func TestMismatchViewsSplitMissingKeys(t *testing.T) {
 	}
 }
 
-func TestCutValue(t *testing.T) {
-	long := strings.Repeat("é", 3000) // 6000 bytes
-	got := cutValue(long, maxValueBytes)
-	if len(got) > maxValueBytes+64 || !strings.Contains(got, "more bytes not shown") || !strings.HasPrefix(got, "éé") {
-		t.Fatalf("cut %d bytes: %q…", len(got), got[:20])
-	}
-	if cutValue("short", maxValueBytes) != "short" {
-		t.Fatal("a short value was cut")
-	}
-}
-
 func TestStatusRows(t *testing.T) {
 	w := results.Workload{Driver: "rest", Totals: results.Totals{Succeeded: 90},
 		Errors:      map[string]int64{"http_5xx": 6, "http_4xx": 1, "timeout": 3},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/internal/units"
 	"github.com/commbench/commbench/results"
 )
@@ -81,7 +82,43 @@ func fmtMetric(metric string, v float64) string {
 
 // thresholdLine is "p99<25ms: 8.50 ms".
 func thresholdLine(t results.Threshold) string {
-	return fmt.Sprintf("%s (actual %s)", t.Expr, fmtMetric(t.Metric, t.Actual))
+	return fmt.Sprintf("%s%s (actual %s)", t.Expr, defaultMark(t), fmtMetric(t.Metric, t.Actual))
+}
+
+// defaultMark is " [default]" for a threshold commbench added (results.Threshold.Default).
+func defaultMark(t results.Threshold) string {
+	if t.Default {
+		return " [default]"
+	}
+	return ""
+}
+
+// rateLine says, for an open-model workload, the target rate and the achieved throughput, and
+// in words when it fell behind (results.Workload.Behind); "" for the closed model.
+func rateLine(wl results.Workload) string {
+	if wl.Model != "open" || wl.RatePerS <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("target rate %s, achieved throughput %s", fmtRate(wl.RatePerS), fmtRate(wl.Totals.ThroughputPerS))
+	if b := wl.Behind(); b != "" {
+		s += "; " + strings.ToUpper(b[:1]) + b[1:]
+	}
+	return s
+}
+
+// extraIntegrity lists the integrity figures beyond the usual ones that are not zero: late
+// deliveries, gaps, unexpected, lost and re-established connections.
+func extraIntegrity(i *results.Integrity) string {
+	var parts []string
+	for _, f := range []struct {
+		name string
+		n    int64
+	}{{"unexpected", i.Unexpected}, {"late (after the drain)", i.Late}, {"gaps", i.Gaps}, {"connections lost", i.ConnectionsLost}, {"reconnected", i.Reconnects}} {
+		if f.n != 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", f.name, f.n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // verdict is FAIL for a file that records a failure (results.File.Failed), ERROR for a run an
@@ -107,11 +144,8 @@ func runDuration(r results.Run) float64 {
 // secretKey matches configuration keys whose values are secrets.
 var secretKey = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[-_]?key|credential|auth|private[-_]?key|sasl|cookie|session)`)
 
-// urlUserinfo matches the password part of credentials in a URL (amqp://user:pass@host).
-var urlUserinfo = regexp.MustCompile(`(://[^:/@\s]*):([^@\s/]*)@`)
-
-// redactString removes URL passwords from s.
-func redactString(s string) string { return urlUserinfo.ReplaceAllString(s, "$1:***@") }
+// redactString redacts the URLs in s with internal/redact (user info, query values).
+func redactString(s string) string { return redact.String(s) }
 
 // kv is one configuration or environment row.
 type kv struct{ Key, Value string }

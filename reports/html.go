@@ -23,6 +23,7 @@ var funcs = template.FuncMap{
 	"pct":               fmtPct,
 	"dur":               fmtDuration,
 	"metric":            fmtMetric,
+	"extraIntegrity":    extraIntegrity,
 	"redact":            redactString,
 	"failedInteraction": interactionFailed,
 	"runName":           runName,
@@ -134,7 +135,7 @@ func HTML(w io.Writer, f *results.File) error {
 	}
 	for i, wl := range f.Workloads {
 		wv := workloadView{W: wl, ID: fmt.Sprintf("workload-%d", i+1), Errors: sortedErrors(wl.Errors), Statuses: statusRows(wl)}
-		for _, l := range []latencyRow{{"latency", wl.Latency}, {"service time", wl.ServiceTime}, {"schedule delay", wl.ScheduleDelay}, {"end to end", wl.EndToEnd}} {
+		for _, l := range []latencyRow{{"latency", wl.Latency}, {"service time", wl.ServiceTime}, {"schedule delay", wl.ScheduleDelay}, {"end to end", wl.EndToEnd}, {"failed operations", wl.FailedLatency}} {
 			if l.L != nil && l.L.Count > 0 {
 				wv.Latencies = append(wv.Latencies, l)
 			}

@@ -112,6 +112,7 @@ func BuildJUnit(f *results.File) *JUnitSuites {
 	host := f.Run.Environment.Hostname
 	for _, g := range groupInteractions(f.Verification) {
 		s := JUnitSuite{Name: fmt.Sprintf("contract %s -> %s", g.Consumer, g.Provider), Timestamp: ts, Hostname: host}
+		s.Props = brokerPactProps(f.Verification, g.Consumer, g.Provider)
 		var secs float64
 		for _, in := range g.Interactions {
 			secs += in.DurationMS / 1000
@@ -178,6 +179,28 @@ func (d *JUnitSuites) add(s JUnitSuite) {
 	d.Suites = append(d.Suites, s)
 }
 
+// brokerPactProps returns the <properties> of a consumer-provider suite whose pact came from a Pact
+// Broker: pact_url (redacted), pending, wip, published and one "notice" per broker notice.
+func brokerPactProps(v *results.Verification, consumer, provider string) *JUnitProps {
+	var props []JUnitProp
+	for _, p := range v.Pacts {
+		if p.Consumer != consumer || p.Provider != provider {
+			continue
+		}
+		props = append(props, JUnitProp{Name: "pact_url", Value: redactString(p.URL)},
+			JUnitProp{Name: "pending", Value: strconv.FormatBool(p.Pending)},
+			JUnitProp{Name: "wip", Value: strconv.FormatBool(p.WIP)},
+			JUnitProp{Name: "published", Value: strconv.FormatBool(p.Published)})
+		for _, n := range p.Notices {
+			props = append(props, JUnitProp{Name: "notice", Value: xmlText(n.Text)})
+		}
+	}
+	if len(props) == 0 {
+		return nil
+	}
+	return &JUnitProps{Props: props}
+}
+
 func interactionCase(in results.Interaction) JUnitTestCase {
 	c := JUnitTestCase{Name: in.Description, Classname: in.Consumer + "." + in.Provider + "." + in.Transport, Time: secondsAttr(in.DurationMS / 1000)}
 	details := mismatchDetails(in)
@@ -185,7 +208,11 @@ func interactionCase(in results.Interaction) JUnitTestCase {
 	case in.Status == results.StatusSkipped:
 		c.Skipped = &JUnitSkipped{Message: in.Reason}
 	case in.Pending && interactionFailed(in):
-		c.Skipped = &JUnitSkipped{Message: "pending interaction " + in.Status + " (does not fail the run)"}
+		kind := "pending"
+		if in.WIP {
+			kind = "pending (WIP)"
+		}
+		c.Skipped = &JUnitSkipped{Message: kind + " interaction " + in.Status + " (does not fail the run)"}
 		c.SystemOut = &JUnitText{Text: details}
 	case in.Status == results.StatusFailed:
 		c.Failure = &JUnitProblem{Message: problemMessage(in), Type: "contract", Text: details}
@@ -210,6 +237,7 @@ func problemMessage(in results.Interaction) string {
 }
 
 func mismatchDetails(in results.Interaction) string {
+	in = shownInteraction(in)
 	var b strings.Builder
 	if in.Source != "" {
 		fmt.Fprintf(&b, "pact: %s\n", redactString(in.Source))
@@ -231,7 +259,7 @@ func mismatchDetails(in results.Interaction) string {
 			if m.Missing {
 				actual = "(missing)"
 			}
-			fmt.Fprintf(&b, "   expected: %s\n   actual:   %s\n", indentMore(m.Expected), indentMore(actual))
+			fmt.Fprintf(&b, "   expected: %s\n   actual:   %s\n", m.Expected, actual)
 		}
 	}
 	return xmlText(b.String())
@@ -252,6 +280,3 @@ func xmlText(s string) string {
 }
 
 func secondsAttr(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
-
-// indentMore indents the continuation lines of a pretty-printed value under its label.
-func indentMore(s string) string { return strings.ReplaceAll(s, "\n", "\n             ") }

@@ -38,6 +38,7 @@ func Markdown(w io.Writer, f *results.File) error {
 		s := vf.Summary
 		ew.printf("\n#### Contracts\n\n| total | passed | failed | pending failed | skipped | errors |\n|---:|---:|---:|---:|---:|---:|\n")
 		ew.printf("| %d | %d | %d | %d | %d | %d |\n", s.Total, s.Passed, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
+		brokerPactsMarkdown(ew, vf.Pacts)
 		var pending []results.Interaction // the others lead the summary (mdFailures)
 		for _, in := range failedInteractions(vf) {
 			if in.Pending {
@@ -74,6 +75,16 @@ func Markdown(w io.Writer, f *results.File) error {
 				wl.Totals.Requests, fmtRate(wl.Totals.ThroughputPerS), fmtPct(wl.Totals.ErrorRate), p50, p99, pmax)
 		}
 		for _, wl := range f.Workloads {
+			if r := rateLine(wl); r != "" {
+				mark := ""
+				if wl.FellBehind {
+					mark = "⚠️ "
+				}
+				ew.printf("\n%s%s: %s\n", mark, mdEsc(runName(wl)), mdEsc(r))
+			}
+			if l := wl.FailedLatency; l != nil && l.Count > 0 {
+				ew.printf("\n%s: %d failed operations, latency p50 %s, p99 %s (not in the percentiles above)\n", mdEsc(runName(wl)), l.Count, fmtMS(l.P50MS), fmtMS(l.P99MS))
+			}
 			var cells []string
 			for _, r := range statusRows(wl) {
 				cells = append(cells, fmt.Sprintf("%s %d", mdEsc(r.Status), r.Count))
@@ -99,6 +110,11 @@ func Markdown(w io.Writer, f *results.File) error {
 				i := wl.Integrity
 				ew.printf("| %s | %d | %d | %d | %d | %d | %d | %s |\n", mdEsc(runName(wl)), i.Sent, i.Acknowledged, i.Received, i.Lost, i.Duplicates, i.OutOfOrder, fmtPct(i.LossRate))
 			}
+			for _, wl := range integ {
+				if x := extraIntegrity(wl.Integrity); x != "" {
+					ew.printf("\n%s integrity: %s\n", mdEsc(runName(wl)), mdEsc(x))
+				}
+			}
 		}
 		if total, _ := thresholdCounts(f); total > 0 {
 			ew.printf("\n| threshold | workload | actual | result |\n|---|---|---:|---|\n")
@@ -108,7 +124,7 @@ func Markdown(w io.Writer, f *results.File) error {
 					if !t.Passed {
 						r = "❌ fail"
 					}
-					ew.printf("| %s | %s | %s | %s |\n", mdEsc(t.Expr), mdEsc(runName(wl)), fmtMetric(t.Metric, t.Actual), r)
+					ew.printf("| %s%s | %s | %s | %s |\n", mdEsc(t.Expr), defaultMark(t), mdEsc(runName(wl)), fmtMetric(t.Metric, t.Actual), r)
 				}
 			}
 		}
@@ -132,6 +148,38 @@ func mdEsc(s string) string { return mdReplacer.Replace(oneLine(s)) }
 
 // mdCode makes s safe inside a single-backtick code span.
 func mdCode(s string) string { return strings.ReplaceAll(oneLine(s), "`", "'") }
+
+// brokerPactsMarkdown lists the pacts a Pact Broker selected: URL, pending/WIP status, whether the
+// results were published, and the broker's notices.
+func brokerPactsMarkdown(ew *errWriter, pacts []results.BrokerPact) {
+	if len(pacts) == 0 {
+		return
+	}
+	ew.printf("\n#### Pacts from the Pact Broker\n\n")
+	for _, p := range pacts {
+		var status []string
+		if p.WIP {
+			status = append(status, "WIP")
+		}
+		if p.Pending {
+			status = append(status, "pending")
+		}
+		if p.Published {
+			status = append(status, "results published")
+		}
+		if p.PublishError != "" {
+			status = append(status, "results not published: "+p.PublishError)
+		}
+		ew.printf("- **%s → %s** `%s`", mdEsc(p.Consumer), mdEsc(p.Provider), mdCode(redactString(p.URL)))
+		if len(status) > 0 {
+			ew.printf(" (%s)", mdEsc(strings.Join(status, ", ")))
+		}
+		ew.printf("\n")
+		for _, n := range p.Notices {
+			ew.printf("  - %s\n", mdEsc(n.Text))
+		}
+	}
+}
 
 // maxMarkdownDiffLines bounds the diff lines shown per mismatch in the Markdown summary.
 const maxMarkdownDiffLines = 12
@@ -157,6 +205,7 @@ func mdFailures(ew *errWriter, f *results.File) {
 		ew.printf("- ❌ threshold `%s` on **%s**: actual %s\n", mdCode(t.T.Expr), mdEsc(t.Workload), fmtMetric(t.T.Metric, t.T.Actual))
 	}
 	for i, in := range ins {
+		in = shownInteraction(in) // values cut as in every report
 		if i == maxMarkdownFailures {
 			ew.printf("- … and %d more failed interactions: see the HTML report\n", len(ins)-i)
 			break
@@ -197,7 +246,7 @@ func mdFailures(ew *errWriter, f *results.File) {
 					mark = "+ "
 				}
 				// A fence inside a value would close the block.
-				ew.printf("    %s%s\n", mark, strings.ReplaceAll(oneLine(clip(l.Text, 200)), "```", "'''"))
+				ew.printf("    %s%s\n", mark, strings.ReplaceAll(clipValue(l.Text, 200), "```", "'''"))
 			}
 			ew.printf("    ```\n\n")
 		}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/commbench/commbench/results"
 )
@@ -31,7 +32,7 @@ func groupInteractions(v *results.Verification) []contractGroup {
 			idx[key] = i
 			out = append(out, contractGroup{Consumer: in.Consumer, Provider: in.Provider})
 		}
-		out[i].Interactions = append(out[i].Interactions, in)
+		out[i].Interactions = append(out[i].Interactions, shownInteraction(in))
 	}
 	for i := range out {
 		out[i].Summary = results.Summarize(out[i].Interactions)
@@ -72,6 +73,7 @@ func failedInteractions(v *results.Verification) []results.Interaction {
 // Markdown summaries: its reason, then at most limit mismatches and "… and N more".
 func failureNotes(in results.Interaction, limit int) []string {
 	var notes []string
+	in = shownInteraction(in)
 	if in.Reason != "" {
 		notes = append(notes, oneLine(in.Reason))
 	}
@@ -83,4 +85,30 @@ func failureNotes(in results.Interaction, limit int) []string {
 		notes = append(notes, mismatchLine(m))
 	}
 	return notes
+}
+
+// maxShownBytes bounds what every report shows of one mismatch's expected value, actual value
+// and message, and of an interaction's reason: 4 KiB, then "… (N bytes in all)" (results.Cut).
+// The results file keeps up to results.MaxMismatchValueBytes.
+const maxShownBytes = 4 << 10
+
+// shownInteraction is in as every renderer shows it: reason and mismatch values cut to
+// maxShownBytes. The one cut of long values for the text, Markdown, JUnit and HTML reports.
+func shownInteraction(in results.Interaction) results.Interaction {
+	in.Reason = results.Cut(in.Reason, maxShownBytes)
+	long := func(m results.Mismatch) bool {
+		return len(m.Expected) > maxShownBytes || len(m.Actual) > maxShownBytes || len(m.Message) > maxShownBytes
+	}
+	if !slices.ContainsFunc(in.Mismatches, long) {
+		return in
+	}
+	ms := make([]results.Mismatch, len(in.Mismatches)) // a copy: the results stay as they are
+	for i, m := range in.Mismatches {
+		m.Expected = results.Cut(m.Expected, maxShownBytes)
+		m.Actual = results.Cut(m.Actual, maxShownBytes)
+		m.Message = results.Cut(m.Message, maxShownBytes)
+		ms[i] = m
+	}
+	in.Mismatches = ms
+	return in
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/commbench/commbench/internal/termsafe"
 	"github.com/commbench/commbench/results"
 )
 
@@ -56,7 +57,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 	}
 
 	v := verdict(f)
-	tw.printf("%s  commbench %s, run %s, %s", status(paint(ansiBold, v)), f.Run.Command, f.Run.ID, fmtDuration(runDuration(f.Run)))
+	tw.printf("%s  commbench %s, run %s, %s", status(paint(ansiBold, v)), oneLine(f.Run.Command), oneLine(f.Run.ID), fmtDuration(runDuration(f.Run)))
 	tw.printf("\n")
 	if f.Run.Interrupted {
 		tw.printf("  interrupted: the figures are partial\n")
@@ -124,6 +125,12 @@ func Text(w io.Writer, f *results.File, color bool) error {
 		}
 		tab.Flush()
 		for _, wl := range f.Workloads {
+			if r := rateLine(wl); r != "" {
+				tw.printf("  %s rate: %s\n", oneLine(runName(wl)), r)
+			}
+			if l := wl.FailedLatency; l != nil && l.Count > 0 {
+				tw.printf("  %s failed operations: %d, latency p50 %s, p99 %s, max %s (not in the percentiles above)\n", oneLine(runName(wl)), l.Count, fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS))
+			}
 			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
 				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(runName(wl)), t.Succeeded, t.MessagesSent, t.MessagesReceived)
 			}
@@ -131,6 +138,9 @@ func Text(w io.Writer, f *results.File, color bool) error {
 				tw.printf("  %s integrity: sent %d, acknowledged %d, received %d\n", clip(oneLine(runName(wl)), 24), i.Sent, i.Acknowledged, i.Received)
 				tw.printf("    lost %d (%s), duplicates %d (%s), out of order %d (%s)\n",
 					i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
+				if x := extraIntegrity(i); x != "" {
+					tw.printf("  %s integrity: %s\n", clip(oneLine(runName(wl)), 24), x)
+				}
 			}
 			if errs := sortedErrors(wl.Errors); len(errs) > 0 {
 				parts := make([]string, len(errs))
@@ -156,7 +166,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 	if len(f.SkippedWorkloads) > 0 {
 		tw.printf("\nSkipped workloads:\n")
 		for _, sw := range f.SkippedWorkloads {
-			tw.printf("  %s  %s (%s %s): %s\n", status("SKIP"), oneLine(sw.Name), sw.Driver, sw.Operation, oneLine(sw.Reason))
+			tw.printf("  %s  %s (%s %s): %s\n", status("SKIP"), oneLine(sw.Name), oneLine(sw.Driver), oneLine(sw.Operation), oneLine(sw.Reason))
 		}
 	}
 	return tw.err
@@ -170,35 +180,32 @@ func mismatchLine(m results.Mismatch) string {
 	}
 	s += ": " + oneLine(m.Message)
 	if m.Expected != "" || m.Actual != "" {
-		s += fmt.Sprintf(" (expected %s, actual %s)", clip(compact(m.Expected), 80), clip(compact(m.Actual), 80))
+		s += fmt.Sprintf(" (expected %s, actual %s)", clipValue(m.Expected, 80), clipValue(m.Actual, 80))
 	}
 	return s
 }
 
-// oneLine replaces line breaks and control characters so user text cannot forge terminal lines
-// or escape sequences.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
-}
+// oneLine is internal/termsafe's Line: user text with line breaks and control characters escaped
+// ("\n", "\x1b"), so it can neither forge terminal or CI log lines nor send escape sequences.
+func oneLine(s string) string { return termsafe.Line(s) }
 
-// compact is s on one line with runs of white space collapsed (multi-line JSON values).
-func compact(s string) string { return strings.Join(strings.Fields(oneLine(s)), " ") }
+// compact is s on one line with runs of white space collapsed (multi-line JSON values), then made
+// safe as oneLine does.
+func compact(s string) string { return oneLine(strings.Join(strings.Fields(s), " ")) }
 
-// clip shortens s to n runes with an ellipsis.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// clipValue is a mismatch value on one line, at most n runes; a value cut says its full size:
+// `{"id": "a… (63000000 bytes in all)`.
+func clipValue(s string, n int) string {
+	head := s
+	if len(head) > 4*n {
+		head = strings.ToValidUTF8(head[:4*n], "")
 	}
-	return string(r[:n-1]) + "…"
+	flat := compact(head)
+	r := []rune(flat)
+	if len(head) == len(s) && len(r) <= n {
+		return flat
+	}
+	return string(r[:min(len(r), n-1)]) + fmt.Sprintf("… (%d bytes in all)", len(s))
 }
 
 // errWriter remembers the first write error.
@@ -217,3 +224,12 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
+
+// clip shortens s to n runes with an ellipsis (the terminal summary's 80 columns).
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n || n < 1 {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -126,7 +126,7 @@ func openREST(ctx context.Context, lookupEnv func(string) (string, bool), t scen
 	}
 	format := formatName(w.Payload)
 	return &opened{
-		info:  bench.Info{Driver: "rest", Operation: "request", Target: shown, Format: format, Name: method + " " + path},
+		info:  bench.Info{Driver: "rest", Operation: "request", Target: shown, Format: format, Name: method + " " + scenario.RedactURL(path)},
 		op:    op,
 		close: closeOp,
 	}, nil

@@ -62,7 +62,10 @@ func payloadCodec(p scenario.Payload) (formats.Codec, error) {
 // codec (nil: JSON text). No template gives nil: empty bodies. A template that does not encode
 // fails here, before any load.
 func payloadSource(p scenario.Payload, codec formats.Codec) (payload.Source, error) {
-	opts := template.Options{DataFile: p.DataFile}
+	if p.MaxBytes < 0 {
+		return nil, errors.New("payload: max_bytes must not be negative")
+	}
+	opts := template.Options{DataFile: p.DataFile, MaxPayloadBytes: p.MaxBytes}
 	var (
 		t    *template.Template
 		err  error
@@ -81,6 +84,9 @@ func payloadSource(p scenario.Payload, codec formats.Codec) (payload.Source, err
 			return nil, errors.New("payload: data_file needs a template")
 		}
 		return nil, nil
+	}
+	if errors.Is(err, template.ErrPayloadTooLarge) {
+		return nil, fmt.Errorf("template %s: %w (raise the limit with payload max_bytes, or --max-payload-bytes)", name, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)

@@ -139,6 +139,7 @@ func (p *Plan) Run(ctx context.Context) (*results.File, error) {
 			part, err := p.verify(ctx, c)
 			if part != nil {
 				v.Interactions = append(v.Interactions, part.Interactions...)
+				v.Pacts = append(v.Pacts, part.Pacts...)
 			}
 			if err != nil {
 				if !isClassified(err) {

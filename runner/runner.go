@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/results"
 )
@@ -48,6 +49,8 @@ type Options struct {
 	// Notes are kept in the results' configuration ("notes"), before the ones Run adds (each
 	// skipped target and workload).
 	Notes []string
+	// Hooks are given to every contract of a scenario (Run); see Contract.Hooks.
+	Hooks verifier.Hooks
 	// Version is the commbench version written into the results (default: the module version
 	// from the build information, else "dev").
 	Version string
@@ -66,6 +69,9 @@ type Progress struct {
 	// WorkloadSkipped is called when Run skips a workload, with why (its optional target did not
 	// answer).
 	WorkloadSkipped func(note string)
+	// BrokerPact is called before each pact from a Pact Broker is verified, with its URL,
+	// pending/WIP status and the broker's notices (to print the "before_verification" ones).
+	BrokerPact func(results.BrokerPact)
 }
 
 func (o Options) lookupEnv() func(string) (string, bool) {

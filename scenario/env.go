@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/commbench/commbench/internal/redact"
 )
 
 // envRef matches "$$" (a literal '$', as in the drivers' ${NAME} expansion) or a ${VAR} or
@@ -36,14 +38,37 @@ func (t Target) ExpandEnv(getenv func(string) (string, bool)) (Target, error) {
 	return t, nil
 }
 
-// ExpandEnv returns c with ${VAR} and ${VAR:-default} references in the state change URL replaced
-// as Target.ExpandEnv does; a reference to an unset variable without a default is an error.
+// ExpandEnv returns c with ${VAR} and ${VAR:-default} references in the state change URL and the
+// set_headers_if_present values replaced as Target.ExpandEnv does; a reference to an unset
+// variable without a default is an error.
 func (c Contract) ExpandEnv(getenv func(string) (string, bool)) (Contract, error) {
 	var missing []string
 	c.StateChangeURL = expandRefs(c.StateChangeURL, getenv, &missing)
 	if len(missing) > 0 {
 		sort.Strings(missing)
 		return c, fmt.Errorf("contract state_change_url: environment variable %s is not set", missing[0])
+	}
+	if len(c.SetHeadersIfPresent) > 0 {
+		h := make(map[string]string, len(c.SetHeadersIfPresent))
+		for k, v := range c.SetHeadersIfPresent {
+			h[k] = expandRefs(v, getenv, &missing)
+		}
+		c.SetHeadersIfPresent = h
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return c, fmt.Errorf("contract set_headers_if_present: environment variable %s is not set", missing[0])
+		}
+	}
+	if c.Broker != nil {
+		b := *c.Broker
+		for _, f := range []*string{&b.URL, &b.Username, &b.Password, &b.Token, &b.ProviderVersion, &b.ProviderBranch, &b.BuildURL} {
+			*f = expandRefs(*f, getenv, &missing)
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return c, fmt.Errorf("contract broker: environment variable %s is not set", missing[0])
+		}
+		c.Broker = &b
 	}
 	return c, nil
 }
@@ -71,7 +96,8 @@ func expandRefs(s string, getenv func(string) (string, bool), missing *[]string)
 var OSEnv = os.LookupEnv
 
 // Redacted returns a copy of s fit for results and reports: passwords and header values are
-// replaced by "***", and credentials in addresses (user:pass@) are removed. ${VAR} references are
+// replaced by "***", and the user info and query values of addresses, pact URLs, state change
+// URLs and request paths too (internal/redact). ${VAR} references are
 // kept as written, since they name the variable, not its value.
 func (s Scenario) Redacted() Scenario {
 	out := s
@@ -93,10 +119,36 @@ func (s Scenario) Redacted() Scenario {
 	out.Contracts = make([]Contract, len(s.Contracts))
 	for i, c := range s.Contracts {
 		c.StateChangeURL = RedactURL(c.StateChangeURL)
+		if len(c.SetHeadersIfPresent) > 0 {
+			h := make(map[string]string, len(c.SetHeadersIfPresent))
+			for k := range c.SetHeadersIfPresent {
+				h[k] = "***"
+			}
+			c.SetHeadersIfPresent = h
+		}
+		if len(c.Pacts) > 0 {
+			pacts := make([]string, len(c.Pacts))
+			for j, p := range c.Pacts {
+				pacts[j] = RedactURL(p)
+			}
+			c.Pacts = pacts
+		}
+		if c.Broker != nil {
+			b := *c.Broker
+			b.URL = RedactURL(b.URL)
+			if b.Password != "" {
+				b.Password = "***"
+			}
+			if b.Token != "" {
+				b.Token = "***"
+			}
+			c.Broker = &b
+		}
 		out.Contracts[i] = c
 	}
 	out.Workloads = make([]Workload, len(s.Workloads))
 	for i, w := range s.Workloads {
+		w.Path = RedactURL(w.Path)
 		if len(w.Headers) > 0 {
 			h := make(map[string]string, len(w.Headers))
 			for k := range w.Headers {
@@ -109,10 +161,9 @@ func (s Scenario) Redacted() Scenario {
 	return out
 }
 
-var userinfo = regexp.MustCompile(`(://)[^/@\s]*@`)
-
-// RedactURL removes user:password@ from every URL in s ("amqp://guest:x@h/" -> "amqp://***@h/").
-func RedactURL(s string) string { return userinfo.ReplaceAllString(s, "${1}***@") }
+// RedactURL is internal/redact's URL: user info and query values of every URL in s become "***"
+// ("amqp://guest:x@h/" -> "amqp://***@h/", "http://h/s?token=t" -> "http://h/s?token=***").
+func RedactURL(s string) string { return redact.URL(s) }
 
 // Expand returns s with its ${VAR} and ${VAR:-default} references replaced by values from getenv
 // and "$$" by "$", as scenario values are; a reference without a default to an unset variable is

@@ -13,6 +13,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/payload"
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/internal/redact"
 )
 
 func init() {
@@ -64,10 +66,15 @@ type Op struct {
 }
 
 type worker struct {
-	req  *fasthttp.Request
-	resp *fasthttp.Response
-	buf  []byte
+	req   *fasthttp.Request
+	resp  *fasthttp.Response
+	buf   []byte
+	drain []byte // buffer that streamed response bodies are counted through
 }
+
+// bufferedBodyBytes is the largest response body read into memory; a longer or chunked body is
+// streamed and counted through a 32 KiB buffer, never held: a load test needs its size only.
+const bufferedBodyBytes = 64 << 10
 
 // New checks the configuration, checks that the target accepts a connection within
 // ConnectTimeout (drivers.ErrUnreachable wrapped when not), and returns the Operation.
@@ -125,7 +132,8 @@ func New(ctx context.Context, c Config) (*Op, error) {
 		NoDefaultUserAgentHeader:      false,
 		DisableHeaderNamesNormalizing: true,
 		Dial:                          func(addr string) (net.Conn, error) { return dialer.DialTimeout(addr, t.ConnectTimeout) },
-		MaxResponseBodySize:           64 << 20,
+		MaxResponseBodySize:           bufferedBodyBytes,
+		StreamResponseBody:            true,
 	}
 	o := &Op{client: client, body: c.Body, timeout: t.RequestTimeout, workers: make([]worker, c.Workers)}
 	uri := u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/") + c.Path
@@ -175,7 +183,22 @@ func (o *Op) Do(ctx context.Context, w int, seq uint64) (int, error) {
 	if err := o.client.DoTimeout(st.req, st.resp, o.timeout); err != nil {
 		return len(st.buf), err
 	}
-	n := len(st.buf) + len(st.resp.Body())
+	n := len(st.buf)
+	if body := st.resp.BodyStream(); body != nil {
+		if st.drain == nil {
+			st.drain = make([]byte, 32<<10)
+		}
+		read, err := io.CopyBuffer(io.Discard, body, st.drain)
+		n += int(read)
+		if cerr := st.resp.CloseBodyStream(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return n, err
+		}
+	} else {
+		n += len(st.resp.Body())
+	}
 	if code := st.resp.StatusCode(); code >= 400 {
 		return n, &bench.StatusError{Code: code}
 	}
@@ -188,9 +211,4 @@ func (o *Op) Close() error {
 	return nil
 }
 
-func redacted(s string) string {
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	return "(unparsable URL)"
-}
+func redacted(s string) string { return redact.URL(s) }

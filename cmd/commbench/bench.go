@@ -1,11 +1,8 @@
 package main
 
 import (
-	"fmt"
+	"cmp"
 	"github.com/commbench/commbench/runner"
-	"io"
-	"maps"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -16,10 +13,10 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/formats/template"
 	"github.com/commbench/commbench/internal/exitcode"
-	"github.com/commbench/commbench/internal/units"
+	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/reports"
-	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/scenario"
 )
 
@@ -154,56 +151,17 @@ func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Thresho
 	return cfg, ths, nil
 }
 
-// echo is the load part of the configuration echo in the results.
-func (l *loadFlags) echo(cfg bench.Config, res *results.Workload) map[string]any {
-	m := map[string]any{"model": "closed", "workers": res.Concurrency, "drain": cfg.Drain.String()}
-	if cfg.Open() {
-		m["model"] = "open"
-		m["max_backlog"] = l.maxBacklog
-	}
-	for k, v := range map[string]string{"rate": l.rate, "stages": l.stages} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	if cfg.Duration > 0 {
-		m["duration"] = cfg.Duration.String()
-	}
-	if cfg.Count > 0 {
-		m["count"] = cfg.Count
-	}
-	if cfg.Warmup > 0 {
-		m["warmup"] = cfg.Warmup.String()
-	}
-	if len(l.thresholds) > 0 {
-		m["thresholds"] = l.thresholds
-	}
-	if l.repeat > 1 {
-		m["repeat"] = l.repeat
-	}
-	return m
-}
-
-// benchBuild maps a bench subcommand's flags to the runner's workload (its load model comes from
-// loadFlags), with the driver part of the configuration echo, which may depend on the results.
-type benchBuild func() (runner.Workload, func(*results.Workload) map[string]any, error)
-
-// fixedEcho is a configuration echo that does not depend on the results.
-func fixedEcho(m map[string]any) func(*results.Workload) map[string]any {
-	return func(*results.Workload) map[string]any { return m }
-}
-
 // runBench runs one workload through runner.Bench: flags to the load model (exit 2 on bad input),
 // build (its errors carry their exit code), the run (bad input 2, unreachable 3, with progress on
 // stderr), then the results file and reports (reports.WriteOutputs; a path that cannot be
 // written exits 2) and the summary on stdout (stderr when a report goes to stdout as "-"). A
 // breached threshold exits 1 and an interrupted run 3, both after the results are written.
-func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error {
+func runBench(cmd *cobra.Command, a *app, l *loadFlags, build func() (runner.Workload, error)) error {
 	cfg, ths, err := l.config(cmd.Flags())
 	if err != nil {
 		return err
 	}
-	w, echo, err := build()
+	w, err := build()
 	if err != nil {
 		return err
 	}
@@ -213,8 +171,6 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error 
 		return runErr
 	}
 	res := &f.Workloads[0]
-	f.Run.Config = l.echo(cfg, res)
-	maps.Copy(f.Run.Config, echo(res))
 	outputs := l.outputs.outputs(a)
 	if err := reports.WriteOutputs(f, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
@@ -226,33 +182,8 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error 
 	if err := reports.Text(summary, f, a.Color(summary)); err != nil {
 		return err
 	}
-	if res.Model == "open" {
-		writeOpenSummary(summary, res)
-	}
-	if strings.HasSuffix(res.Operation, "-stream") {
-		writeStreamSummary(summary, res)
-	}
-	return verdict(f, runErr, false)
-}
-
-// writeOpenSummary adds the open-model figures the workload table leaves out: late and dropped
-// sends, service time and schedule delay beside the corrected latency.
-func writeOpenSummary(out io.Writer, w *results.Workload) {
-	fmt.Fprintf(out, "\nOpen model (%s): late %d, dropped %d\n", w.Name, w.Totals.Late, w.Totals.Dropped)
-	for _, l := range []struct {
-		name string
-		l    *results.Latency
-	}{{"latency (from intended send)", w.Latency}, {"service time", w.ServiceTime}, {"schedule delay", w.ScheduleDelay}} {
-		if l.l != nil {
-			fmt.Fprintf(out, "  %-29s p50 %s  p99 %s  p99.9 %s  max %s\n", l.name, units.MS(l.l.P50MS), units.MS(l.l.P99MS), units.MS(l.l.P999MS), units.MS(l.l.MaxMS))
-		}
-	}
-}
-
-// writeStreamSummary adds what a streaming workload moved: one operation is one whole stream.
-func writeStreamSummary(out io.Writer, w *results.Workload) {
-	fmt.Fprintf(out, "\nStreams (%s, %s): %d succeeded, %d failed; messages sent %d, received %d; %d bytes (latency is per stream)\n",
-		w.Name, w.Operation, w.Totals.Succeeded, w.Totals.Errors, w.Totals.MessagesSent, w.Totals.MessagesReceived, w.Totals.Bytes)
+	reports.WorkloadDetails(summary, res)
+	return cmp.Or(runErr, runner.Verdict(f))
 }
 
 // targetFlags are the connection flags of the request/response drivers.
@@ -277,56 +208,41 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 	fs.BoolVar(&t.tls.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the server's certificate (testing only: anyone can impersonate the server)")
 }
 
-// target builds the drivers.Target for address; errors are usage errors. Header values stay as
-// written, with LookupEnv (the app's environment) to expand their ${VAR} references once: in
-// the drivers (verify) or in scenarioTarget (bench), so a value containing '$'
-// arrives intact. They are checked here, so that an unset variable is a usage error naming the
-// flag before anything connects.
-func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
-	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout, LookupEnv: a.LookupEnv, TLS: t.tlsSettings()}
+// target is the runner's target the flags describe for driver at address (name: what errors
+// call it, "" for the runner's defaults). Its ${VAR} and ${VAR:-default} references are expanded
+// once, here (scenario.Target.ExpandEnv), so a value containing '$' (a secret) arrives intact;
+// header values are checked first, so that an unset variable is a usage error naming the flag.
+func (t *targetFlags) target(a *app, name, driver, address string) (scenario.Target, error) {
+	st := scenario.Target{Name: name, Driver: driver, Address: address, TLS: t.tlsSettings(),
+		ConnectTimeout: scenario.Duration(t.connectTimeout), RequestTimeout: scenario.Duration(t.requestTimeout)}
 	for _, h := range t.headers {
 		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return tg, exitcode.Usagef("--header %q: want \"Name: value\"", h)
+		if k, v = strings.TrimSpace(k), strings.TrimSpace(v); !ok || k == "" {
+			return st, exitcode.Usagef("--header %q: want \"Name: value\"", h)
 		}
-		v = strings.TrimSpace(v)
 		if _, err := drivers.ExpandEnv(v, a.LookupEnv); err != nil {
-			return tg, exitcode.Usagef("--header %s: %w", strings.TrimSpace(k), err)
+			return st, exitcode.Usagef("--header %s: %w", k, err)
 		}
-		if tg.Headers == nil {
-			tg.Headers = map[string]string{}
+		if st.Headers == nil {
+			st.Headers = map[string]string{}
 		}
-		tg.Headers[strings.TrimSpace(k)] = v
+		st.Headers[k] = v
 	}
 	for _, o := range t.options {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok || k == "" {
-			return tg, exitcode.Usagef("--option %q: want key=value", o)
+			return st, exitcode.Usagef("--option %q: want key=value", o)
 		}
-		if tg.Options == nil {
-			tg.Options = map[string]string{}
+		if st.Options == nil {
+			st.Options = map[string]string{}
 		}
-		tg.Options[k] = v
+		st.Options[k] = v
 	}
-	return tg, nil
-}
-
-// scenarioTarget is the runner's target of the flags for driver at address: the header values'
-// ${VAR} references expanded once (tg.LookupEnv), so a value containing '$' arrives intact.
-// Errors are usage errors naming the flag.
-func (t *targetFlags) scenarioTarget(a *app, driver, address string) (scenario.Target, error) {
-	tg, err := t.target(a, address)
+	st, err := st.ExpandEnv(a.LookupEnv)
 	if err != nil {
-		return scenario.Target{}, err
+		return st, exitcode.Usagef("%w", err)
 	}
-	headers, err := tg.ExpandHeaders()
-	if err != nil {
-		return scenario.Target{}, exitcode.Usagef("--header: %w", err)
-	}
-	return scenario.Target{
-		Name: driver, Driver: driver, Address: tg.Address, TLS: tg.TLS, Headers: headers, Options: tg.Options,
-		ConnectTimeout: scenario.Duration(tg.ConnectTimeout), RequestTimeout: scenario.Duration(tg.RequestTimeout),
-	}, nil
+	return st, nil
 }
 
 // tlsSettings returns the TLS flags, TLS turned on when any of them is given.
@@ -336,64 +252,28 @@ func (t *targetFlags) tlsSettings() drivers.TLS {
 	return s
 }
 
-// echo is the target part of the configuration echo: header names only, options as given.
-func (t *targetFlags) echo(m map[string]any) {
-	if s := t.tlsSettings(); s.Enabled {
-		m["tls"] = s // file paths and names only: no key material
-	}
-	if len(t.headers) > 0 {
-		names := make([]string, 0, len(t.headers))
-		for _, h := range t.headers {
-			k, _, _ := strings.Cut(h, ":")
-			names = append(names, strings.TrimSpace(k)+": ***")
-		}
-		m["headers"] = names
-	}
-	if len(t.options) > 0 {
-		m["options"] = t.options
-	}
-	m["request_timeout"] = t.requestTimeout.String()
-}
-
-// redactURL removes credentials from an address for results and logs.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
-}
+// redactURL is internal/redact's URL: no user info or query value reaches results or logs.
+func redactURL(s string) string { return redact.URL(s) }
 
 // payloadFlags select the body template and data file of requests or messages.
 type payloadFlags struct {
 	template string
 	dataFile string
 	ring     int
+	maxBytes int
 }
 
 func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
 	fs.StringVar(&p.template, name, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
 	fs.StringVar(&p.dataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
 	fs.IntVar(&p.ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
+	fs.IntVar(&p.maxBytes, "max-payload-bytes", template.DefaultMaxPayloadBytes, "largest payload a template may generate, in bytes (a template past it fails before the load)")
 }
 
 // payload is the scenario payload the flags describe (built by workload.go's payloadSource).
 func (p *payloadFlags) payload(format, schema, message string, deps, importPaths []string, contentType string) scenario.Payload {
 	return scenario.Payload{Format: format, Schema: schema, Message: message, SchemaDeps: deps, ImportPaths: importPaths,
-		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType}
-}
-
-func (p *payloadFlags) echo(m map[string]any) {
-	if p.template != "" {
-		m["template"] = p.template
-	}
-	if p.dataFile != "" {
-		m["data_file"] = p.dataFile
-	}
-	if p.ring > 0 {
-		m["payload_ring"] = p.ring
-	}
+		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType, MaxBytes: p.maxBytes}
 }
 
 func newBenchRESTCmd(a *app) *cobra.Command {
@@ -423,22 +303,19 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
     --body-template order.json --rate 5000/s -d 1m --threshold 'p99<25ms' --out results.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, error) {
 				if baseURL == "" {
-					return runner.Workload{}, nil, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
+					return runner.Workload{}, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
 				}
-				st, err := tf.scenarioTarget(a, "rest", baseURL)
+				st, err := tf.target(a, "rest", "rest", baseURL)
 				if err != nil {
-					return runner.Workload{}, nil, err
+					return runner.Workload{}, err
 				}
 				w := scenario.Workload{
 					Operation: "request", Method: method, Path: path, HTTPClient: client,
 					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
 				}
-				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": strings.ToUpper(method), "path": path, "format": format, "http_client": client}
-				tf.echo(echo)
-				pf.echo(echo)
-				return runner.Workload{Target: st, Workload: w}, fixedEcho(echo), nil
+				return runner.Workload{Target: st, Workload: w}, nil
 			})
 		},
 	}
@@ -492,29 +369,21 @@ is cancelled after N responses (default 0: read until the server ends the stream
     --method shop.v1.OrderService/WatchOrders --message-template watch.json -c 20 -d 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, error) {
 				if address == "" || method == "" || len(protos) == 0 {
-					return runner.Workload{}, nil, exitcode.Usagef("--address, --proto and --method are required")
+					return runner.Workload{}, exitcode.Usagef("--address, --proto and --method are required")
 				}
 				if connections < 1 {
-					return runner.Workload{}, nil, exitcode.Usagef("--connections must be at least 1")
+					return runner.Workload{}, exitcode.Usagef("--connections must be at least 1")
 				}
-				t, err := tf.scenarioTarget(a, "grpc", address)
+				t, err := tf.target(a, "grpc", "grpc", address)
 				if err != nil {
-					return runner.Workload{}, nil, err
+					return runner.Workload{}, err
 				}
 				t.Proto, t.ImportPaths = protos, importPaths
 				// No operation: the method's descriptor gives the call type.
 				w := scenario.Workload{Method: method, Connections: connections, MessagesPerStream: messagesPerStream, Payload: pf.payload("", "", "", nil, nil, "")}
-				return runner.Workload{Target: t, Workload: w}, func(res *results.Workload) map[string]any {
-					echo := map[string]any{"driver": "grpc", "address": address, "method": "/" + strings.TrimPrefix(method, "/"), "operation": res.Operation, "proto": protos, "connections": connections}
-					if res.Operation != "unary" {
-						echo["messages_per_stream"] = messagesPerStream
-					}
-					tf.echo(echo)
-					pf.echo(echo)
-					return echo
-				}, nil
+				return runner.Workload{Target: t, Workload: w}, nil
 			})
 		},
 	}

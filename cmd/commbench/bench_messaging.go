@@ -1,8 +1,7 @@
 package main
 
 import (
-	"github.com/commbench/commbench/results"
-	"github.com/commbench/commbench/runner"
+	"cmp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/commbench/commbench/bench/messaging"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/runner"
 	"github.com/commbench/commbench/scenario"
 )
 
@@ -38,7 +38,7 @@ func (m *messagingFlags) register(fs *pflag.FlagSet, ops string, tf *targetFlags
 	fs.StringVar(&m.operation, "operation", "", ops)
 	fs.IntVar(&m.producers, "producers", 1, "producer connections (publishing operations)")
 	fs.IntVar(&m.consumers, "consumers", 1, "consumer connections sharing the messages (consuming operations)")
-	fs.StringVar(&m.runID, "run-id", "", "run id stamped on every message (default: a new UUID)")
+	fs.StringVar(&m.runID, "run-id", "", "run id stamped on every message (default: a new UUID); with --operation consume, the run whose messages are checked (default: the first stamped message's)")
 	fs.StringVar(&m.format, "format", "json", "body wire format: json, protobuf or avro")
 	fs.StringVar(&m.schema, "schema", "", "body schema: .proto or protoset (protobuf), .avsc (avro)")
 	fs.StringSliceVar(&m.schemaDeps, "schema-dep", nil, "further schema files (repeatable)")
@@ -50,12 +50,13 @@ func (m *messagingFlags) register(fs *pflag.FlagSet, ops string, tf *targetFlags
 }
 
 // workload is the runner's messaging workload w against t (from targetFlags: its headers become
-// message headers), with the messaging flags filled in, and its configuration echo.
-func (m *messagingFlags) workload(fs *pflag.FlagSet, l *loadFlags, tf *targetFlags, t scenario.Target, w scenario.Workload, echo map[string]any) (runner.Workload, func(*results.Workload) map[string]any, error) {
+// message headers), with the messaging flags filled in.
+func (m *messagingFlags) workload(fs *pflag.FlagSet, l *loadFlags, t scenario.Target, w scenario.Workload) (runner.Workload, error) {
 	if m.producers < 1 || m.consumers < 1 {
-		return runner.Workload{}, nil, exitcode.Usagef("--producers and --consumers must be at least 1")
+		return runner.Workload{}, exitcode.Usagef("--producers and --consumers must be at least 1")
 	}
-	if m.runID == "" {
+	if m.runID == "" && m.operation != messaging.Consume {
+		// consume checks the run given, else the first stamped message's (messaging.Config.RunID)
 		m.runID = uuid.NewString()
 	}
 	w.Operation, w.RunID, w.Producers, w.Consumers, w.Drain = m.operation, m.runID, m.producers, m.consumers, scenario.Duration(l.drain)
@@ -63,11 +64,7 @@ func (m *messagingFlags) workload(fs *pflag.FlagSet, l *loadFlags, tf *targetFla
 	if fs.Changed("max-in-flight") {
 		w.MaxInFlight = l.maxInFlight
 	}
-	tf.echo(echo)
-	echo["operation"], echo["format"], echo["run_id"] = w.Operation, m.format, m.runID
-	echo["producers"], echo["consumers"] = w.Producers, w.Consumers
-	m.pf.echo(echo)
-	return runner.Workload{Target: t, Workload: w}, fixedEcho(echo), nil
+	return runner.Workload{Target: t, Workload: w}, nil
 }
 
 func newBenchAMQPCmd(a *app) *cobra.Command {
@@ -100,23 +97,22 @@ intended send time in the open model.
 			if mf.operation == "" {
 				mf.operation = messaging.PublishConsume
 			}
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, error) {
 				if address == "" {
-					return runner.Workload{}, nil, exitcode.Usagef("--url is required, e.g. --url amqp://guest:guest@127.0.0.1:5672/")
+					return runner.Workload{}, exitcode.Usagef("--url is required, e.g. --url amqp://guest:guest@127.0.0.1:5672/")
 				}
 				if subscribe == "" {
 					subscribe = route
 				}
 				if mf.operation != messaging.Publish && mf.consumers > 1 && !strings.HasPrefix(subscribe, "queue:") {
-					return runner.Workload{}, nil, exitcode.Usagef("--consumers %d with --subscribe %q would give each consumer its own temporary queue (every message %d times): subscribe to a shared queue:NAME", mf.consumers, subscribe, mf.consumers)
+					return runner.Workload{}, exitcode.Usagef("--consumers %d with --subscribe %q would give each consumer its own temporary queue (every message %d times): subscribe to a shared queue:NAME", mf.consumers, subscribe, mf.consumers)
 				}
 				w := scenario.Workload{Route: route, Subscribe: subscribe, Prefetch: prefetch, AutoAck: autoAck}
-				echo := map[string]any{"driver": "amqp", "url": redactURL(address), "route": route, "subscribe": subscribe}
-				st, err := tf.scenarioTarget(a, "amqp", address)
+				st, err := tf.target(a, "amqp", "amqp", address)
 				if err != nil {
-					return runner.Workload{}, nil, err
+					return runner.Workload{}, err
 				}
-				return mf.workload(cmd.Flags(), &l, &tf, st, w, echo)
+				return mf.workload(cmd.Flags(), &l, st, w)
 			})
 		},
 	}
@@ -159,26 +155,25 @@ send time in the open model.
 			if mf.operation == "" {
 				mf.operation = messaging.ProduceConsume
 			}
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
+			return runBench(cmd, a, &l, func() (runner.Workload, error) {
 				if brokers == "" || topic == "" {
-					return runner.Workload{}, nil, exitcode.Usagef("--brokers and --topic are required, e.g. --brokers 127.0.0.1:9092 --topic orders")
+					return runner.Workload{}, exitcode.Usagef("--brokers and --topic are required, e.g. --brokers 127.0.0.1:9092 --topic orders")
 				}
 				if keys < 0 {
-					return runner.Workload{}, nil, exitcode.Usagef("--keys must not be negative")
+					return runner.Workload{}, exitcode.Usagef("--keys must not be negative")
 				}
-				if mf.runID == "" {
+				if mf.runID == "" && mf.operation != messaging.Consume {
 					mf.runID = uuid.NewString()
 				}
 				if group == "" && mf.consumers > 1 {
-					group = "commbench-" + mf.runID
+					group = "commbench-" + cmp.Or(mf.runID, uuid.NewString())
 				}
 				w := scenario.Workload{Route: topic, Group: group, From: from, Keys: keys}
-				echo := map[string]any{"driver": "kafka", "brokers": brokers, "topic": topic, "group": group, "keys": keys}
-				st, err := tf.scenarioTarget(a, "kafka", brokers)
+				st, err := tf.target(a, "kafka", "kafka", brokers)
 				if err != nil {
-					return runner.Workload{}, nil, err
+					return runner.Workload{}, err
 				}
-				return mf.workload(cmd.Flags(), &l, &tf, st, w, echo)
+				return mf.workload(cmd.Flags(), &l, st, w)
 			})
 		},
 	}

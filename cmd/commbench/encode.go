@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -234,26 +236,16 @@ file's header and prints one JSON value per line (JSON Lines, as avro-tools tojs
   commbench decode --ocf orders.avro | jq .id`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var values []any
-			var err error
 			if cmd.Flags().Changed("ocf") {
-				values, err = readOCF(a, cmd, &f, &cf, ocfFile)
-			} else {
-				values, err = decodeOne(cmd.Context(), a, &f, &cf)
+				return decodeOCF(a, cmd, &f, &cf, ocfFile, pretty)
 			}
+			values, err := decodeOne(cmd.Context(), a, &f, &cf)
 			if err != nil {
 				return err
 			}
 			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			if pretty {
-				enc.SetIndent("", "  ")
-			}
-			for _, v := range values {
-				if err := enc.Encode(v); err != nil {
-					return err
-				}
+			if err := newJSONLines(&buf, pretty).Encode(values[0]); err != nil {
+				return err
 			}
 			return writeOutput(a, f.out, buf.Bytes())
 		},
@@ -292,30 +284,77 @@ func decodeOne(ctx context.Context, a *app, f *codecFlags, cf *confluentFlags) (
 	return []any{v}, nil
 }
 
-// readOCF reads every value of the container file path; the schema comes from its header, so
-// schema and framing flags are refused.
-func readOCF(a *app, cmd *cobra.Command, f *codecFlags, cf *confluentFlags, path string) ([]any, error) {
+// newJSONLines is the JSON encoder of decode's output: one value per line (indented with
+// pretty), no HTML escaping.
+func newJSONLines(w io.Writer, pretty bool) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if pretty {
+		enc.SetIndent("", "  ")
+	}
+	return enc
+}
+
+// decodeOCF writes the values of the container file path as JSON lines to --out, each as it is
+// decoded: memory holds one block and one value, whatever the size of the file (see
+// avro.OCFReader). The schema comes from the file's header, so schema and framing flags are
+// refused. A value that does not decode stops the output there, with exit 2.
+func decodeOCF(a *app, cmd *cobra.Command, f *codecFlags, cf *confluentFlags, path string, pretty bool) (err error) {
 	switch {
 	case path == "":
-		return nil, exitcode.Usagef("--ocf needs a file name (- for stdin)")
+		return exitcode.Usagef("--ocf needs a file name (- for stdin)")
 	case f.format != "" && f.format != "avro":
-		return nil, exitcode.Usagef("--ocf reads Avro container files, not --format %s", f.format)
+		return exitcode.Usagef("--ocf reads Avro container files, not --format %s", f.format)
 	case f.localSchema() || f.message != "":
-		return nil, exitcode.Usagef("--ocf takes the writer schema from the file's header: drop --schema/--avsc/--proto/--schema-dep/--message")
+		return exitcode.Usagef("--ocf takes the writer schema from the file's header: drop --schema/--avsc/--proto/--schema-dep/--message")
 	case cf.active():
-		return nil, exitcode.Usagef("--ocf and the Confluent flags exclude each other")
+		return exitcode.Usagef("--ocf and the Confluent flags exclude each other")
 	case cmd.Flags().Changed("in"):
-		return nil, exitcode.Usagef("--ocf names the input file: drop --in")
+		return exitcode.Usagef("--ocf names the input file: drop --in")
 	}
-	raw, err := readInput(a, path)
+	in := a.stdin
+	if path != "-" {
+		file, err := os.Open(path)
+		if err != nil {
+			return exitcode.New(exitcode.Usage, fmt.Errorf("read input: %w", err))
+		}
+		defer file.Close()
+		in = file
+	}
+	o, err := avro.NewOCFReader(in)
 	if err != nil {
-		return nil, err
+		return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(path), err))
 	}
-	values, _, err := avro.ReadOCF(bytes.NewReader(raw))
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(path), err))
+	defer o.Close()
+	out := a.stdout
+	if f.out != "" && f.out != "-" {
+		file, err := os.Create(f.out)
+		if err != nil {
+			return exitcode.Usagef("--out: %w", err)
+		}
+		defer func() {
+			if cerr := file.Close(); err == nil && cerr != nil {
+				err = cerr
+			}
+		}()
+		out = file
 	}
-	return values, nil
+	bw := bufio.NewWriterSize(out, 64<<10)
+	enc := newJSONLines(bw, pretty)
+	for {
+		v, err := o.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			_ = bw.Flush() // the values before the bad one are written
+			return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(path), err))
+		}
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }
 
 // formatCost is one row of `encode --compare`.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/internal/redact"
+	"github.com/commbench/commbench/internal/termsafe"
 	"github.com/commbench/commbench/scenario"
 )
 
@@ -21,7 +25,8 @@ const exitCodesHelp = `Exit codes:
   0  success
   1  a contract verification failed or a threshold was breached (the run itself worked)
   2  usage error or invalid input (bad flag, unreadable or invalid file)
-  3  the run could not be carried out (target unreachable, broker refused, aborted)`
+  3  the run could not be carried out (target unreachable, broker refused, aborted)
+  70 commbench itself crashed (a bug, please report it with the message it printed)`
 
 // app is what every command needs from the process: streams, environment, logger and the global
 // flags. Commands read the environment through Getenv, never os.Getenv, so tests control it.
@@ -34,6 +39,10 @@ type app struct {
 	noColor  bool
 	quiet    bool
 	log      *slog.Logger
+	// secrets are the literal credential values of this invocation (header values, variables
+	// that flags reference, tokens from the environment): logs and error messages mask them,
+	// with every URL's user info and query values (internal/redact).
+	secrets *redact.Secrets
 }
 
 // Getenv returns the value of an environment variable given to Execute ("" when unset).
@@ -70,7 +79,28 @@ var commandBuilders = []func(*app) *cobra.Command{
 // "KEY=value" strings and the given streams, and returns the process exit code. It never calls
 // os.Exit, so tests drive the whole CLI in-process.
 func Execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ)}
+	return guard(stderr, func() int { return execute(ctx, args, environ, stdin, stdout, stderr) })
+}
+
+// issuesURL is where crashes are reported.
+const issuesURL = "https://github.com/commbench/commbench/issues"
+
+// guard runs fn and turns a panic into exit code exitcode.Crash with a short message asking to
+// report it (the panic value and the stack, which hold no flag values or secrets by
+// construction of the message: only the value panicked with and code locations).
+func guard(stderr io.Writer, fn func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "commbench crashed: %v\nThis is a bug in commbench, not a verdict on the system under test. Please report it at %s\nwith the command line (secrets removed) and this trace:\n%s", r, issuesURL, debug.Stack())
+			code = exitcode.Crash
+		}
+	}()
+	return fn()
+}
+
+func execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ), secrets: &redact.Secrets{}}
+	a.addEnvSecrets()
 	root := newRootCmd(a)
 	args, err := expandArgs(args, a.LookupEnv)
 	if err != nil {
@@ -90,7 +120,9 @@ func Execute(ctx context.Context, args, environ []string, stdin io.Reader, stdou
 		code = exitcode.Usage
 	}
 	if !exitcode.Silent(err) {
-		fmt.Fprintf(stderr, "commbench: %v\n", err)
+		// redacted (a library error may quote a URL with its credentials) and made safe for a
+		// terminal or CI log (it may quote a pact's or a provider's text)
+		fmt.Fprintf(stderr, "commbench: %s\n", a.safe(err.Error()))
 		if code == exitcode.Usage {
 			fmt.Fprintln(stderr, "Run 'commbench --help' for usage.")
 		}
@@ -123,7 +155,8 @@ HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
 			if a.quiet && level < slog.LevelWarn {
 				level = slog.LevelWarn
 			}
-			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			a.addFlagSecrets(cmd.Flags())
+			a.log = slog.New(redact.Handler(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}), a.secrets))
 			return nil
 		},
 	}
@@ -135,7 +168,7 @@ HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
 	pf.BoolVar(&a.noColor, "no-color", false, "disable colour in output (also when NO_COLOR is set)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only results and errors: no progress, no info logs")
-	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a.log = slog.New(redact.Handler(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}), a.secrets))
 	for _, build := range commandBuilders {
 		root.AddCommand(build(a))
 	}
@@ -264,6 +297,50 @@ func isUsageError(err error) bool {
 		}
 	}
 	return false
+}
+
+// safe is s fit for the console: secrets redacted, control characters and line breaks escaped
+// (for text that may quote a pact, a provider or a library error).
+func (a *app) safe(s string) string { return termsafe.String(a.secrets.String(s)) }
+
+// secretEnv matches the names of environment variables whose values are credentials
+// (PACT_BROKER_TOKEN, COMMBENCH_SCHEMA_REGISTRY_PASSWORD, AWS_SECRET_ACCESS_KEY...).
+var secretEnv = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api_?key|credential|private_?key)`)
+
+// envRef matches a ${VAR} or ${VAR:-default} reference in a flag value.
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}`)
+
+// addEnvSecrets registers the values of the environment variables named like credentials.
+func (a *app) addEnvSecrets() {
+	for k, v := range a.env {
+		if secretEnv.MatchString(k) {
+			a.secrets.Add(v)
+		}
+	}
+}
+
+// addFlagSecrets registers the secrets that flags carry: header values and the values of the
+// variables any flag references as ${VAR} (the README promises they never reach outputs).
+func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
+	fs.Visit(func(f *pflag.Flag) {
+		values := []string{f.Value.String()}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			values = sv.GetSlice()
+		}
+		for _, v := range values {
+			if f.Name == "header" {
+				if _, hv, ok := strings.Cut(v, ":"); ok {
+					a.secrets.Add(strings.TrimSpace(hv))
+					if fields := strings.Fields(hv); len(fields) > 1 {
+						a.secrets.Add(fields[1:]...) // "Bearer TOKEN": the token alone too
+					}
+				}
+			}
+			for _, m := range envRef.FindAllStringSubmatch(v, -1) {
+				a.secrets.Add(a.env[m[1]])
+			}
+		}
+	})
 }
 
 func envMap(environ []string) map[string]string {

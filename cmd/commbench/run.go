@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -14,7 +15,6 @@ import (
 	"github.com/commbench/commbench/bench"
 	"github.com/commbench/commbench/bench/progress"
 	"github.com/commbench/commbench/internal/exitcode"
-	"github.com/commbench/commbench/internal/units"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/runner"
@@ -132,8 +132,9 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 	}
 	ro := a.runnerOptions(o.command)
 	ro.Only, ro.Skip, ro.Notes = o.only, o.skip, o.notes
-	ro.Progress.Interaction = func(r results.Interaction) { printInteraction(out, r, a.Color(a.stdout)) }
-	ro.Progress.WorkloadSkipped = func(note string) { fmt.Fprintln(out, "- "+note) }
+	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(out, r, a.Color(a.stdout)) }
+	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(out, p) }
+	ro.Progress.WorkloadSkipped = func(note string) { fmt.Fprintln(out, "- "+a.safe(note)) }
 	plan, err := runner.NewPlan(s, ro)
 	if err != nil {
 		return err
@@ -151,43 +152,11 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		_ = reports.Text(a.stdout, file, a.Color(a.stdout))
 		notes, _ := file.Run.Config["notes"].([]string)
 		for _, n := range notes {
-			fmt.Fprintln(a.stdout, "note: "+n)
+			fmt.Fprintln(a.stdout, "note: "+a.safe(n))
 		}
 		printOutputs(a.stdout, s.Outputs)
 	}
-	return verdict(file, stopErr, true)
-}
-
-// verdict is the error carrying the exit code of a run that wrote file: stopErr (what stopped
-// it), every interaction skipped (2), a breached threshold or a failed contract (1). named: the
-// breached thresholds are named by workload.
-func verdict(file *results.File, stopErr error, named bool) error {
-	if stopErr != nil {
-		return stopErr
-	}
-	if v := file.Verification; v != nil && v.Summary.Total > 0 && v.Summary.Skipped == v.Summary.Total {
-		return exitcode.Usagef("no interaction was verified: every one was skipped (%s)", v.Interactions[0].Reason)
-	}
-	var breached []string
-	for _, w := range file.Workloads {
-		for _, t := range w.Thresholds {
-			if t.Passed {
-				continue
-			}
-			what := fmt.Sprintf("%s (actual %s)", t.Expr, reports.FormatMetric(t.Metric, t.Actual))
-			if named {
-				what = w.Name + ": " + what
-			}
-			breached = append(breached, what)
-		}
-	}
-	switch {
-	case len(breached) > 0:
-		return exitcode.Failedf("threshold breached: %s", strings.Join(breached, ", "))
-	case file.Failed():
-		return exitcode.New(exitcode.Failed, nil)
-	}
-	return nil
+	return cmp.Or(stopErr, runner.Verdict(file))
 }
 
 // printOutputs says where the reports went.
@@ -236,13 +205,17 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 				via = append(via, p.k+"="+p.v)
 			}
 		}
-		fmt.Fprintf(w, "  %d. %s via %s\n", i+1, strings.Join(c.Pacts, ", "), strings.Join(via, " "))
+		pacts := make([]string, len(c.Pacts))
+		for j, p := range c.Pacts {
+			pacts[j] = scenario.RedactURL(p)
+		}
+		fmt.Fprintf(w, "  %d. %s via %s\n", i+1, strings.Join(pacts, ", "), strings.Join(via, " "))
 	}
 	if len(p.Workloads) > 0 {
 		fmt.Fprintln(w, "\nWorkloads (in order):")
 	}
 	for i, wl := range p.Workloads {
-		fmt.Fprintf(tw, "  %d. %s\t%s %s\ton %s\t%s\n", i+1, wl.Workload.Name, wl.Workload.Operation, wl.Format(), wl.Workload.Target, describeLoad(*wl.Load))
+		fmt.Fprintf(tw, "  %d. %s\t%s %s\ton %s\t%s\n", i+1, wl.Workload.Name, wl.Workload.Operation, wl.Format(), wl.Workload.Target, wl.Describe())
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w)
@@ -252,24 +225,4 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 	}
 	fmt.Fprintln(w, "dry run: every target answers")
 	return nil
-}
-
-// describeLoad is the load model in words: "open 200/s, 5s" or "closed 10 workers, 5s".
-func describeLoad(cfg bench.Config) string {
-	var b strings.Builder
-	switch {
-	case len(cfg.Stages) > 0:
-		fmt.Fprintf(&b, "open, %d stages", len(cfg.Stages))
-	case cfg.Open():
-		fmt.Fprintf(&b, "open %s", units.Rate(cfg.Rate))
-	default:
-		fmt.Fprintf(&b, "closed %d workers", cfg.Workers)
-	}
-	if cfg.Duration > 0 {
-		fmt.Fprintf(&b, ", %s", cfg.Duration)
-	}
-	if cfg.Count > 0 {
-		fmt.Fprintf(&b, ", %d sends", cfg.Count)
-	}
-	return b.String()
 }

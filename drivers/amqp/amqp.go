@@ -17,6 +17,7 @@ import (
 	amqp091 "github.com/rabbitmq/amqp091-go"
 
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/internal/redact"
 )
 
 func init() { drivers.Register(New()) }
@@ -110,7 +111,7 @@ func openError(err error, where, user string, timeout time.Duration) error {
 	case errors.Is(err, amqp091.ErrSASL):
 		return fmt.Errorf("amqp %s: %w: the broker offers no PLAIN authentication", where, drivers.ErrAuth)
 	case errors.As(err, &ae) && ae.Code == amqp091.NotAllowed:
-		return fmt.Errorf("amqp %s: %w: the vhost does not exist or user %q may not use it: %s", where, drivers.ErrAuth, user, ae.Reason)
+		return fmt.Errorf("amqp %s: %w: the vhost does not exist or user %q may not use it: %s", where, drivers.ErrAuth, user, redact.String(ae.Reason))
 	case errors.As(err, &ae) && ae.Server:
 		return fmt.Errorf("amqp %s: %w", where, brokerError("connection", ae))
 	}
@@ -127,13 +128,14 @@ func openError(err error, where, user string, timeout time.Duration) error {
 		strings.Contains(msg, "EOF") || strings.Contains(msg, "connection reset"):
 		return fmt.Errorf("amqp %s: %w: the broker closed the connection during the handshake: is TLS expected (amqps://) or is this not an AMQP port?", where, drivers.ErrUnreachable)
 	default:
-		return fmt.Errorf("amqp %s: %w: %s", where, drivers.ErrUnreachable, msg)
+		return fmt.Errorf("amqp %s: %w: %s", where, drivers.ErrUnreachable, redact.String(msg))
 	}
 }
 
-// redactErr renders err without the URI's password.
+// redactErr renders err without the URI's user info (internal/redact, and the literal user info
+// of raw, which a parse error may quote without its scheme).
 func redactErr(err error, raw string) string {
-	msg := err.Error()
+	msg := redact.String(err.Error())
 	if at := strings.LastIndex(raw, "@"); at > 0 {
 		if i := strings.Index(raw, "://"); i >= 0 && i+3 < at {
 			msg = strings.ReplaceAll(msg, raw[i+3:at], "***")

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/internal/redact"
 )
 
 func init() { drivers.Register(New()) }
@@ -132,7 +133,7 @@ func (c *Conn) producerOpts() []kgo.Opt {
 // openError classifies a failed first contact.
 func (c *Conn) openError(err error, timeout time.Duration) error {
 	if isAuth(err) {
-		return fmt.Errorf("kafka %s: %w: SASL %s login of user %q refused: wrong username or password (%v)", c.seeds, drivers.ErrAuth, c.opts.sasl, c.user, err)
+		return fmt.Errorf("kafka %s: %w: SASL %s login of user %q refused: wrong username or password (%v)", c.seeds, drivers.ErrAuth, c.opts.sasl, c.user, redact.Error(err))
 	}
 	if c.user != "" && errors.Is(err, io.EOF) {
 		return fmt.Errorf("kafka %s: %w: the broker closed the connection during SASL %s login of user %q: wrong username or password, or a mechanism the broker does not enable (or is TLS expected?)", c.seeds, drivers.ErrAuth, c.opts.sasl, c.user)
@@ -140,7 +141,7 @@ func (c *Conn) openError(err error, timeout time.Duration) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("kafka %s: %w: no broker answered within %s", c.seeds, drivers.ErrUnreachable, timeout)
 	}
-	return fmt.Errorf("kafka %s: %w: %v", c.seeds, drivers.ErrUnreachable, err)
+	return fmt.Errorf("kafka %s: %w: %v", c.seeds, drivers.ErrUnreachable, redact.Error(err))
 }
 
 func isAuth(err error) bool {

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/internal/redact"
 )
 
 // Name is the registry name of the driver.
@@ -95,13 +96,13 @@ func (driver) Open(ctx context.Context, t drivers.Target) (drivers.Conn, error) 
 	t.Address = addr
 	u, err := url.Parse(t.Address)
 	if err != nil {
-		return nil, fmt.Errorf("rest address: want http://host[:port][/prefix] or https://...: %w", err)
+		return nil, fmt.Errorf("rest address: want http://host[:port][/prefix] or https://...: %w", redact.Error(err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("rest address %q: want http://host[:port][/prefix] or https://...", u.Redacted())
+		return nil, fmt.Errorf("rest address %q: want http://host[:port][/prefix] or https://...", redact.URL(u.String()))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("rest address %q: a base URL has no query or fragment", u.Redacted())
+		return nil, fmt.Errorf("rest address %q: a base URL has no query or fragment", redact.URL(u.String()))
 	}
 	opts, err := parseOptions(t.Options)
 	if err != nil {
@@ -129,7 +130,7 @@ func (driver) Open(ctx context.Context, t drivers.Target) (drivers.Conn, error) 
 	tlsSettings := t.TLS
 	tlsSettings.Enabled = tlsSettings.Enabled || secure
 	if tlsSettings.Enabled && !secure {
-		return nil, fmt.Errorf("rest address %q: TLS is enabled, use an https:// address", u.Redacted())
+		return nil, fmt.Errorf("rest address %q: TLS is enabled, use an https:// address", redact.URL(u.String()))
 	}
 	tlsCfg, err := tlsSettings.Config()
 	if err != nil {
@@ -156,7 +157,7 @@ func (driver) Open(ctx context.Context, t drivers.Target) (drivers.Conn, error) 
 		probeCfg.NextProtos = []string{"h2"}
 	}
 	if err := drivers.CheckReachable(ctx, hostport, probeCfg, t.ConnectTimeout); err != nil {
-		return nil, fmt.Errorf("rest %s: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("rest %s: %w", redact.URL(u.String()), err)
 	}
 	dialer := &net.Dialer{Timeout: t.ConnectTimeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
@@ -241,7 +242,10 @@ func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Mess
 		return nil, c.wrap(ctx, method, route, err)
 	}
 	defer resp.Body.Close()
-	b, err := readBody(resp, c.maxBody)
+	var b []byte
+	if method != http.MethodHead { // a HEAD response's Content-Length describes a body it does not carry
+		b, err = readBody(resp, c.maxBody)
+	}
 	if err != nil {
 		return nil, c.wrap(ctx, method, route, err)
 	}
@@ -270,9 +274,9 @@ func (c *Conn) wrap(ctx context.Context, method, route string, err error) error 
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
-		return fmt.Errorf("rest %s %s: %w: %w", method, route, drivers.ErrUnreachable, err)
+		return fmt.Errorf("rest %s %s: %w: %w", method, redact.URL(route), drivers.ErrUnreachable, redact.Error(err))
 	}
-	return fmt.Errorf("rest %s %s: %w", method, route, err)
+	return fmt.Errorf("rest %s %s: %w", method, redact.URL(route), redact.Error(err))
 }
 
 // errBodyTooLarge is returned when a response body exceeds max_body_bytes.

@@ -1,6 +1,7 @@
 package avro
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"errors"
@@ -36,36 +37,47 @@ var containerConfig = avro.Config{MaxByteSliceSize: MaxOCFBlockBytes}.Freeze()
 // The header layout comes from hamba/avro's ocf package (ocf.HeaderSchema) and values are read
 // with hamba's avro.Reader; ocf.Decoder itself is not used because it decodes into hamba's own
 // Go types (time.Time, *big.Rat, ...) and allocates each block at the size the file claims.
-// The whole file is held in memory (sample data, not data lakes).
+//
+// Memory is bounded by construction: the file is read as a stream, one block at a time, and a
+// block may hold at most MaxOCFBlockBytes compressed and MaxOCFBlockBytes once decompressed (an
+// error past it, so a compression bomb stops at the first oversized block); values are decoded
+// one at a time by Next, so a caller that writes each value before asking for the next holds one
+// block and one value, whatever the size of the file.
 type OCFReader struct {
-	schema avro.Schema
-	codec  ocf.CodecName
-	meta   map[string][]byte
-	sync   [16]byte
-	file   *avro.Reader // container level, over the whole file
-	block  *avro.Reader // over the current decompressed block
-	zstd   *zstd.Decoder
-	limit  int   // MaxOCFBlockBytes; smaller in fuzzing
-	left   int64 // values left in the current block
-	blockN int   // current block, from 1
-	valueN int   // values read from the current block
-	err    error // sticky
+	schema   avro.Schema
+	codec    ocf.CodecName
+	meta     map[string][]byte
+	sync     [16]byte
+	file     *avro.Reader // container level, over the whole file
+	block    *avro.Reader // over the current decompressed block
+	zstd     *zstd.Decoder
+	inflated bytes.Buffer // decompressed block, reused
+	limit    int          // MaxOCFBlockBytes; smaller in fuzzing
+	left     int64        // values left in the current block
+	blockN   int          // current block, from 1
+	valueN   int          // values read from the current block
+	err      error        // sticky
 }
 
-// NewOCFReader reads all of r and parses the container header. Errors: not an Avro container
-// file (magic bytes), a truncated header, a missing or invalid avro.schema, an unknown codec.
+// ocfReadBuffer is the read buffer over the file (blocks are read whole, up to MaxOCFBlockBytes).
+const ocfReadBuffer = 64 << 10
+
+// NewOCFReader parses the container header at the start of r; Next then reads r block by block.
+// Errors: not an Avro container file (magic bytes), a truncated header, a missing or invalid
+// avro.schema, an unknown codec, r's read errors.
 func NewOCFReader(r io.Reader) (*OCFReader, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
+	br := bufio.NewReaderSize(r, ocfReadBuffer)
+	start, err := br.Peek(4)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("read Avro container file: %w", err)
+	}
+	if magic := []byte("Obj\x01"); !bytes.Equal(start, magic) {
+		return nil, fmt.Errorf("not an Avro container file: starts with %q, want %q", start, magic)
 	}
 	o := &OCFReader{
 		limit: MaxOCFBlockBytes,
-		file:  avro.NewReader(nil, 0, avro.WithReaderConfig(containerConfig)).Reset(data),
+		file:  avro.NewReader(br, ocfReadBuffer, avro.WithReaderConfig(containerConfig)),
 		block: avro.NewReader(nil, 0),
-	}
-	if magic := []byte("Obj\x01"); !bytes.HasPrefix(data, magic) {
-		return nil, fmt.Errorf("not an Avro container file: starts with %q, want %q", data[:min(len(data), 4)], magic)
 	}
 	var h ocf.Header
 	if err := readHeader(o.file, &h); err != nil {
@@ -197,14 +209,15 @@ func (o *OCFReader) decompress(b []byte) ([]byte, error) {
 	case ocf.Deflate:
 		fr := flate.NewReader(bytes.NewReader(b))
 		defer fr.Close()
-		out, err := io.ReadAll(io.LimitReader(fr, int64(o.limit)+1))
-		if err != nil {
+		o.inflated.Reset()
+		if _, err := o.inflated.ReadFrom(io.LimitReader(fr, int64(o.limit)+1)); err != nil {
 			return nil, err
 		}
-		if len(out) > o.limit {
+		if o.inflated.Len() > o.limit {
+			o.inflated = bytes.Buffer{} // do not keep the oversized buffer
 			return nil, o.tooLarge()
 		}
-		return out, nil
+		return o.inflated.Bytes(), nil
 	case ocf.Snappy:
 		if len(b) < 5 {
 			return nil, errors.New("block shorter than its CRC-32")
@@ -244,7 +257,8 @@ func (o *OCFReader) Close() error {
 }
 
 // ReadOCF reads every value of the Avro Object Container File in r, with its writer schema
-// (see OCFReader for the mapping and the errors).
+// (see OCFReader for the mapping and the errors). It holds every value: for files of any size,
+// use OCFReader and handle each value as Next returns it.
 func ReadOCF(r io.Reader) ([]any, avro.Schema, error) {
 	o, err := NewOCFReader(r)
 	if err != nil {

@@ -16,8 +16,13 @@ import (
 	"github.com/commbench/commbench/formats"
 )
 
-// maxDepth bounds the nesting of decoded values (recursive schemas on garbage input).
-const maxDepth = 256
+// MaxDepth bounds the nesting of values, encoded and decoded alike (recursive schemas on garbage
+// input; a value nested deeper would encode but not decode back): 256 levels, one per record
+// field, array item, map entry and non-nullable union branch, as formats.Path counts them.
+const MaxDepth = 256
+
+// maxDepth is MaxDepth for the decoder.
+const maxDepth = MaxDepth
 
 func schemaName(s avro.Schema) string {
 	s = deref(s)
@@ -89,6 +94,12 @@ func wantName(s avro.Schema) string {
 // encodeValue writes v in the binary encoding of schema s.
 func encodeValue(w *avro.Writer, s avro.Schema, v any, p *formats.Path) error {
 	s = deref(s)
+	switch s.Type() {
+	case avro.Record, avro.Array, avro.Map, avro.Union:
+		if p.Depth() > MaxDepth-1 && v != nil {
+			return fmt.Errorf("%s: values nested deeper than %d levels (the decoder's limit)", p, MaxDepth)
+		}
+	}
 	if l := logicalOf(s); l != nil {
 		if ok, err := encodeLogical(w, s, l, v, p); ok {
 			return err
@@ -520,11 +531,10 @@ func decodeValue(r *avro.Reader, s avro.Schema, depth int) any {
 		if t.Type() == avro.Null {
 			return nil
 		}
-		v := decodeValue(r, t, depth+1)
 		if s.(*avro.UnionSchema).Nullable() {
-			return v
+			return decodeValue(r, t, depth) // "T or null": no level of its own, as encodeValue counts
 		}
-		return map[string]any{branchName(t): v}
+		return map[string]any{branchName(t): decodeValue(r, t, depth+1)}
 	}
 	r.ReportError("decode", "unsupported Avro type "+string(s.Type()))
 	return nil

@@ -22,6 +22,7 @@ import (
 	"github.com/commbench/commbench/formats"
 	"github.com/commbench/commbench/formats/avro"
 	"github.com/commbench/commbench/formats/protobuf"
+	"github.com/commbench/commbench/internal/redact"
 )
 
 // Environment variables holding the registry's basic-auth credentials.
@@ -177,7 +178,7 @@ func NewRegistry(url string, getenv func(string) string) (*Registry, error) {
 	}
 	cl, err := sr.NewClient(opts...)
 	if err != nil {
-		return nil, fmt.Errorf("schema registry %s: %w", url, err)
+		return nil, fmt.Errorf("schema registry %s: %w", redact.URL(url), redact.Error(err))
 	}
 	return NewRegistryClient(cl), nil
 }
@@ -197,26 +198,26 @@ func (r *Registry) resolve(ctx context.Context, id int) (*resolved, error) {
 	}
 	s, err := r.client.SchemaByID(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("schema id %d: %w", id, err)
+		return nil, fmt.Errorf("schema id %d: %w", id, redact.Error(err))
 	}
 	res = &resolved{typ: s.Type}
 	switch s.Type {
 	case sr.TypeAvro:
 		schema, err := r.avroSchema(ctx, s)
 		if err != nil {
-			return nil, fmt.Errorf("schema id %d: %w", id, err)
+			return nil, fmt.Errorf("schema id %d: %w", id, redact.Error(err))
 		}
 		res.avro = avro.NewCodec(schema)
 	case sr.TypeProtobuf:
 		sources := map[string]string{}
 		if err := r.protoSources(ctx, s.References, sources, 0); err != nil {
-			return nil, fmt.Errorf("schema id %d: %w", id, err)
+			return nil, fmt.Errorf("schema id %d: %w", id, redact.Error(err))
 		}
 		name := fmt.Sprintf("registry/schema-%d.proto", id)
 		sources[name] = s.Schema
 		files, err := protobuf.CompileSources(ctx, sources, []string{name})
 		if err != nil {
-			return nil, fmt.Errorf("schema id %d: %w", id, err)
+			return nil, fmt.Errorf("schema id %d: %w", id, redact.Error(err))
 		}
 		fd, err := files.FindFileByPath(name)
 		if err != nil {
@@ -243,13 +244,13 @@ func (r *Registry) avroSchema(ctx context.Context, s sr.Schema) (hamba.Schema, e
 		for _, ref := range refs {
 			ss, err := r.client.SchemaByVersion(ctx, ref.Subject, ref.Version)
 			if err != nil {
-				return fmt.Errorf("reference %s (subject %s version %d): %w", ref.Name, ref.Subject, ref.Version, err)
+				return fmt.Errorf("reference %s (subject %s version %d): %w", ref.Name, ref.Subject, ref.Version, redact.Error(err))
 			}
 			if err := load(ss.References, depth+1); err != nil {
 				return err
 			}
 			if _, err := avro.ParseSchema(ss.Schema.Schema, cache); err != nil {
-				return fmt.Errorf("reference %s: %w", ref.Name, err)
+				return fmt.Errorf("reference %s: %w", ref.Name, redact.Error(err))
 			}
 		}
 		return nil
@@ -274,7 +275,7 @@ func (r *Registry) protoSources(ctx context.Context, refs []sr.SchemaReference, 
 		}
 		ss, err := r.client.SchemaByVersion(ctx, ref.Subject, ref.Version)
 		if err != nil {
-			return fmt.Errorf("reference %s (subject %s version %d): %w", ref.Name, ref.Subject, ref.Version, err)
+			return fmt.Errorf("reference %s (subject %s version %d): %w", ref.Name, ref.Subject, ref.Version, redact.Error(err))
 		}
 		into[ref.Name] = ss.Schema.Schema
 		if err := r.protoSources(ctx, ss.References, into, depth+1); err != nil {
@@ -304,7 +305,7 @@ func (r *Registry) Decode(ctx context.Context, b []byte) (any, error) {
 	}
 	md, err := messageAt(res.file, index)
 	if err != nil {
-		return nil, fmt.Errorf("schema id %d: %w", id, err)
+		return nil, fmt.Errorf("schema id %d: %w", id, redact.Error(err))
 	}
 	return protobuf.NewCodec(md, res.files).Decode(payload)
 }
@@ -326,7 +327,7 @@ func (r *Registry) CodecByID(ctx context.Context, id int, message string) (*Code
 		}
 		md = res.file.Messages().Get(0)
 	} else if md, err = protobuf.FindMessage(res.files, message); err != nil {
-		return nil, fmt.Errorf("schema id %d: %w", id, err)
+		return nil, fmt.Errorf("schema id %d: %w", id, redact.Error(err))
 	}
 	return NewProtobuf(protobuf.NewCodec(md, res.files), id), nil
 }
@@ -336,7 +337,7 @@ func (r *Registry) CodecByID(ctx context.Context, id int, message string) (*Code
 func (r *Registry) CodecBySubject(ctx context.Context, subject, message string) (*Codec, error) {
 	ss, err := r.client.SchemaByVersion(ctx, subject, -1)
 	if err != nil {
-		return nil, fmt.Errorf("subject %s: %w", subject, err)
+		return nil, fmt.Errorf("subject %s: %w", subject, redact.Error(err))
 	}
 	return r.CodecByID(ctx, ss.ID, message)
 }

@@ -63,7 +63,18 @@ type Options struct {
 	DataFile string
 	// Now is the clock for now and nowMillis; default time.Now.
 	Now func() time.Time
+	// MaxPayloadBytes bounds one generated payload (bytes of JSON text); 0 means
+	// DefaultMaxPayloadBytes. Compile renders payload 0 and fails past it, and every later
+	// payload that grows past it (a longer data row) is an error, not an allocation.
+	MaxPayloadBytes int
 }
+
+// DefaultMaxPayloadBytes is the default bound on one generated payload: 16 MiB.
+const DefaultMaxPayloadBytes = 16 << 20
+
+// ErrPayloadTooLarge is returned (wrapped, with the sizes) when a payload would exceed
+// Options.MaxPayloadBytes.
+var ErrPayloadTooLarge = errors.New("generated payload too large")
 
 // Template is a compiled payload template.
 type Template struct {
@@ -73,6 +84,7 @@ type Template struct {
 	csv      bool   // rows are CSV text cells
 	dataFile string // for errors
 	now      func() time.Time
+	maxBytes int
 	usesNow  bool
 	nowText  atomic.Pointer[nowText] // RFC 3339 text of the last millisecond formatted
 }
@@ -110,9 +122,12 @@ func Compile(name, text string, opts Options) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Template{name: name, now: opts.Now}
+	t := &Template{name: name, now: opts.Now, maxBytes: opts.MaxPayloadBytes}
 	if t.now == nil {
 		t.now = time.Now
+	}
+	if t.maxBytes <= 0 {
+		t.maxBytes = DefaultMaxPayloadBytes
 	}
 	if opts.DataFile != "" {
 		if t.rows, t.csv, err = readRows(opts.DataFile); err != nil {
@@ -137,7 +152,7 @@ func Compile(name, text string, opts Options) (*Template, error) {
 	}
 	out, err := t.Generate(0)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if _, err := formats.ParseJSON(out); err != nil {
 		return nil, fmt.Errorf("%s: the payload it generates is not JSON: %w\n%s", name, err, out)
@@ -160,8 +175,11 @@ func (t *Template) Generate(seq uint64) ([]byte, error) {
 }
 
 // AppendGenerate appends the JSON text of payload number seq to dst (reuse dst to avoid an
-// allocation per payload).
+// allocation per payload). It fails with ErrPayloadTooLarge as soon as the payload passes
+// Options.MaxPayloadBytes, so it never holds more than that plus one action's output (at most
+// 64 KiB, or a data row).
 func (t *Template) AppendGenerate(dst []byte, seq uint64) ([]byte, error) {
+	start := len(dst)
 	g := gen{seq: seq}
 	if len(t.rows) > 0 {
 		g.row = int(seq % uint64(len(t.rows)))
@@ -171,6 +189,9 @@ func (t *Template) AppendGenerate(dst []byte, seq uint64) ([]byte, error) {
 	}
 	for _, s := range t.segs {
 		dst = s(dst, g)
+		if n := len(dst) - start; n > t.maxBytes {
+			return dst[:start], fmt.Errorf("%w: payload %d passes the limit of %d bytes", ErrPayloadTooLarge, seq, t.maxBytes)
+		}
 	}
 	return dst, nil
 }
