@@ -11,7 +11,7 @@ export LD_LIBRARY_PATH := $(PACT_LIB):$(LD_LIBRARY_PATH)
 export PACT_DO_NOT_TRACK := true
 TAGS ?= pact
 
-.PHONY: help build test test-deps fmt-check vet unit demo bench bench-peers fuzz clean
+.PHONY: help build test test-deps fmt-check vet unit demo bench bench-rss bench-peers fuzz clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,12 @@ demo: ## the main job: the embedded demo, reports in commbench-demo/
 
 bench: ## go test benchmarks of the hot paths (formats, matcher, load engine)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+bench-rss: ## peak RSS of the binary on large and hostile inputs (decode --ocf, verify of large pacts)
+	COMMBENCH_RSS=1 $(GO) test -run '^$$' -bench RSS -benchtime 1x ./cmd/commbench
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 20s), corpus kept in testdata/fuzz
+	FUZZTIME=$(or $(FUZZTIME),20s) bash scripts/fuzz.sh
 
 bench-peers: ## compare commbench with wrk, hey and ghz on local targets
 	bash scripts/bench-peers.sh

@@ -82,6 +82,14 @@ type MessageCounter interface {
 	Messages(worker int) (sent, received int)
 }
 
+// LoadEnder is an optional hook: LoadEnded is called once when the load stops (planned end,
+// count reached or interruption), before the drain, so that an operation waiting for work that
+// is not an operation in flight (a consumer waiting for the next message) returns at once
+// (with ErrNoOperation) instead of at the end of the drain.
+type LoadEnder interface {
+	LoadEnded()
+}
+
 // Finisher is an optional hook called after the load stopped and drained, with the workload
 // figures filled in; it adds its own (Integrity, EndToEnd latency, extra error classes). ctx is
 // bounded by the drain period. An error is recorded as the run's error.
@@ -136,7 +144,7 @@ type Config struct {
 	// it from every figure.
 	Warmup time.Duration
 	// Drain bounds the wait for in-flight operations after the load ends or is interrupted
-	// (default 5s); operations still running then are cancelled.
+	// (default 5s); operations still running then are cancelled and counted as canceled.
 	Drain time.Duration
 	// Info names the workload in the results.
 	Info Info
@@ -426,6 +434,9 @@ func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 	}
 	e.stopped.Store(true)
 	stopWork()
+	if le, ok := e.hook.(LoadEnder); ok {
+		le.LoadEnded()
+	}
 	interrupted := ctx.Err() != nil
 	loadEnd := e.clk.now()
 

@@ -89,12 +89,13 @@ func TestHangingTargetCanceled(t *testing.T) {
 					cfg.Rate = 100
 				}
 				began := time.Now()
-				var inflight int64
+				var seen atomic.Int64
 				go func() {
 					time.Sleep(1400 * time.Millisecond)
-					inflight = srv.inflight.Load()
+					seen.Store(srv.inflight.Load())
 				}()
 				w := run(t, cfg, op)
+				inflight := seen.Load()
 				if took := time.Since(began); took > 1500*time.Millisecond {
 					t.Fatalf("run took %v, want duration + drain (1.5 s)", took)
 				}

@@ -31,6 +31,10 @@ type LoadOptions struct {
 	Getenv func(string) string
 	// MaxBytes caps one pact file (default 64 MiB).
 	MaxBytes int64
+	// Lean drops the decoded JSON document once the model is built: memory holds the model only
+	// (verification needs nothing else), and JSONV3/JSONV4 then write the modelled fields only,
+	// not the fields commbench does not model. Default false: lossless write-back.
+	Lean bool
 }
 
 // Load reads pacts from a file, a directory (every *.json file in it, sorted by name, not
@@ -85,20 +89,33 @@ func Load(ctx context.Context, source string, opts LoadOptions) ([]*Pact, error)
 	return out, nil
 }
 
+// lean applies LoadOptions.Lean to p (nil-safe on errors).
+func lean(p *Pact, err error, opts LoadOptions) (*Pact, error) {
+	if err == nil && opts.Lean {
+		p.dropRaw()
+	}
+	return p, err
+}
+
 func loadFile(path string, opts LoadOptions) (*Pact, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load pact %s: %w", path, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, opts.MaxBytes+1))
-	if err != nil {
+	var buf bytes.Buffer
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= opts.MaxBytes {
+		buf.Grow(int(fi.Size()) + bytes.MinRead) // one allocation of the file's size, not doubling growth
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(f, opts.MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("load pact %s: %w", path, err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > opts.MaxBytes {
 		return nil, fmt.Errorf("load pact %s: larger than %d bytes", path, opts.MaxBytes)
 	}
-	return Parse(data, path)
+	p, err := Parse(data, path)
+	return lean(p, err, opts)
 }
 
 func loadURL(ctx context.Context, u string, opts LoadOptions) (*Pact, error) {
@@ -139,7 +156,8 @@ func loadURL(ctx context.Context, u string, opts LoadOptions) (*Pact, error) {
 	if int64(len(data)) > opts.MaxBytes {
 		return nil, fmt.Errorf("load pact %s: larger than %d bytes", redactURL(u), opts.MaxBytes)
 	}
-	return Parse(data, redactURL(u))
+	p, err := Parse(data, redactURL(u))
+	return lean(p, err, opts)
 }
 
 // redactURL is internal/redact's URL: no user info or query value reaches errors or results.

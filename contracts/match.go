@@ -157,7 +157,7 @@ func MatchBody(expected, actual *Body, rules *matching.Category, allowUnexpected
 	case baseType(et) == "application/x-www-form-urlencoded":
 		return matching.MatchForm(string(expected.Content), string(actual.Content), rules, allowUnexpectedKeys)
 	case strings.HasPrefix(baseType(et), "text/"):
-		return matching.MatchText(string(expected.Content), string(actual.Content), rules)
+		return matching.MatchTextBytes(expected.Content, actual.Content, rules)
 	}
 	return matching.MatchBinary(expected.Content, actual.Content, rules)
 }

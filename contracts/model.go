@@ -412,3 +412,22 @@ func majorOf(v string) int {
 	}
 	return -1
 }
+
+// dropRaw forgets the decoded JSON document kept for write-back (LoadOptions.Lean).
+func (p *Pact) dropRaw() {
+	p.raw = nil
+	for _, in := range p.Interactions {
+		in.raw = nil
+		if in.Request != nil {
+			in.Request.raw = nil
+		}
+		if in.Response != nil {
+			in.Response.raw = nil
+		}
+		for _, m := range append([]*Message{in.Message, in.SyncRequest}, in.SyncResponses...) {
+			if m != nil {
+				m.raw = nil
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
@@ -52,4 +53,34 @@ func TestCut(t *testing.T) {
 	if len(m.Expected) > results.MaxMismatchValueBytes+40 || !strings.HasSuffix(m.Expected, "(65537 bytes in all)") {
 		t.Errorf("Bounded kept %d bytes", len(m.Expected))
 	}
+}
+
+// FuzzRenderResults renders arbitrary results files (commbench report render reads files from
+// anywhere): no renderer panics, and the terminal summary holds no raw control character but
+// the colour-free line breaks and tabs it writes itself.
+func FuzzRenderResults(f *testing.F) {
+	f.Add([]byte(`{"schema":"commbench.results/v1","run":{"id":"r\u001b[2J","command":"verify","error":"x\n::error::y"},
+		"verification":{"summary":{"total":1,"failed":1},"interactions":[{"consumer":"c\u0007","provider":"p","description":"d\n::add-mask::",
+		"status":"failed","mismatches":[{"category":"body","path":"$","expected":"\u009b","actual":"\u0000","message":"m"}]}]}}`))
+	f.Add([]byte(`{"schema":"commbench.results/v1","workloads":[{"name":"w\r","driver":"rest","errors":{"e\u001b":1},"thresholds":[{"expr":"p99<1ms","metric":"p99"}]}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var file results.File
+		if json.Unmarshal(b, &file) != nil {
+			return
+		}
+		var text bytes.Buffer
+		if err := Text(&text, &file, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range text.String() {
+			if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r <= 0x9f {
+				t.Fatalf("text summary holds %U raw:\n%q", r, text.String())
+			}
+		}
+		for _, render := range []func(io.Writer, *results.File) error{Markdown, JUnit, HTML} {
+			if err := render(io.Discard, &file); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }

@@ -30,7 +30,13 @@ func brokerFile() *results.File {
 
 func TestBrokerPactsInReports(t *testing.T) {
 	f := brokerFile()
-	var html, md, junit bytes.Buffer
+	var html, md, junit, text bytes.Buffer
+	if err := Text(&text, f, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "Pact Broker: 2 pacts (1 pending, 1 WIP), results published for 1") {
+		t.Errorf("text summary:\n%s", text.String())
+	}
 	if err := HTML(&html, f); err != nil {
 		t.Fatal(err)
 	}

@@ -28,3 +28,19 @@ func TestInteractionLine(t *testing.T) {
 		t.Errorf("pending failure: %q", b.String())
 	}
 }
+
+// TestInteractionCommentsAndWarnings (issue 14, differences 5 and 6): the V4 test name and
+// comments and the interaction's warnings are printed under its line, escaped.
+func TestInteractionCommentsAndWarnings(t *testing.T) {
+	r := results.Interaction{Consumer: "web", Provider: "orders", Description: "get", Transport: "http", Status: results.StatusPassed,
+		TestName: "OrdersSpec.get", Comments: []string{"see ticket 42", "two\nlines"},
+		Warnings: []string{`ProviderState: "id" is not among the provider state values; the pact's example value is kept`}}
+	var b bytes.Buffer
+	Interaction(&b, r, false)
+	for _, want := range []string{"    test name: OrdersSpec.get\n", "    comment: see ticket 42\n", "    comment: two\\nlines\n",
+		"    warning: ProviderState: \"id\" is not among"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, b.String())
+		}
+	}
+}

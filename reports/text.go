@@ -58,6 +58,9 @@ func Text(w io.Writer, f *results.File, color bool) error {
 
 	v := verdict(f)
 	tw.printf("%s  commbench %s, run %s, %s", status(paint(ansiBold, v)), oneLine(f.Run.Command), oneLine(f.Run.ID), fmtDuration(runDuration(f.Run)))
+	if f.Run.Interrupted {
+		tw.printf(" (interrupted: figures are partial)")
+	}
 	tw.printf("\n")
 	if f.Run.Interrupted {
 		tw.printf("  interrupted: the figures are partial\n")
@@ -70,6 +73,15 @@ func Text(w io.Writer, f *results.File, color bool) error {
 		s := vf.Summary
 		tw.printf("\nContracts: %d/%d passed, %d failed, %d pending failed, %d skipped, %d errors\n",
 			s.Passed, s.Total, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
+		if n := len(vf.Pacts); n > 0 {
+			pending, wip, published := 0, 0, 0
+			for _, p := range vf.Pacts {
+				pending += btoi(p.Pending)
+				wip += btoi(p.WIP)
+				published += btoi(p.Published)
+			}
+			tw.printf("Pact Broker: %d pacts (%d pending, %d WIP), results published for %d\n", n, pending, wip, published)
+		}
 		for _, in := range failedInteractions(vf) {
 			label := strings.ToUpper(in.Status)
 			if in.Pending {
@@ -139,7 +151,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 				tw.printf("    lost %d (%s), duplicates %d (%s), out of order %d (%s)\n",
 					i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
 				if x := extraIntegrity(i); x != "" {
-					tw.printf("  %s integrity: %s\n", clip(oneLine(runName(wl)), 24), x)
+					tw.printf("    %s\n", x)
 				}
 			}
 			if errs := sortedErrors(wl.Errors); len(errs) > 0 {
@@ -225,10 +237,17 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
 
-// clip shortens s to n runes with an ellipsis (the terminal summary's 80 columns).
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// clip shortens s to n runes with an ellipsis (n < 2 leaves s as it is).
 func clip(s string, n int) string {
 	r := []rune(s)
-	if len(r) <= n || n < 1 {
+	if n < 2 || len(r) <= n {
 		return s
 	}
 	return string(r[:n-1]) + "…"

@@ -21,6 +21,7 @@ var (
 	}
 	latencySources = map[string]func(*Workload) *Latency{
 		"latency":        func(w *Workload) *Latency { return w.Latency },
+		"failed_latency": func(w *Workload) *Latency { return w.FailedLatency },
 		"service_time":   func(w *Workload) *Latency { return w.ServiceTime },
 		"schedule_delay": func(w *Workload) *Latency { return w.ScheduleDelay },
 		"end_to_end":     func(w *Workload) *Latency { return w.EndToEnd },
@@ -59,7 +60,7 @@ func fraction(n, of int64) float64 {
 // operations/s, rates as fractions, counts, bytes) and false when the metric is unknown or w does
 // not have it (no latency recorded, no integrity checking). Names: the latency statistics min,
 // mean, stdev, p50, p90, p95, p99, p99.9, p99.99, max (of Latency, or of a source given as a
-// prefix: latency., service_time., schedule_delay., end_to_end.); the totals throughput,
+// prefix: latency., failed_latency., service_time., schedule_delay., end_to_end.); the totals throughput,
 // error_rate, requests, succeeded, errors, canceled, bytes, intended, late, dropped, late_rate and
 // dropped_rate (fractions of the intended sends); the integrity figures sent, acknowledged,
 // unconfirmed, returned, received, lost, duplicates, out_of_order, unexpected, late_deliveries, gaps, connections_lost, reconnects,

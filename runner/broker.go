@@ -31,6 +31,11 @@ func fetchBroker(ctx context.Context, c Contract, o Options) (*broker.Client, []
 	if cfg.Auth == (broker.Auth{}) {
 		cfg.Auth = broker.Auth{Username: o.getenv("PACT_BROKER_USERNAME"), Password: o.getenv("PACT_BROKER_PASSWORD"), Token: o.getenv("PACT_BROKER_TOKEN")}
 	}
+	if cfg.OnRetry == nil {
+		cfg.OnRetry = func(r broker.Retry) {
+			o.logger().Warn("Pact Broker request failed, retrying", "method", r.Method, "url", r.URL, "status", r.Status, "wait", r.Wait)
+		}
+	}
 	client, err := broker.New(cfg)
 	if err != nil {
 		return nil, nil, err

@@ -52,7 +52,7 @@ type Contract struct {
 	StateChangeURL string
 	StateTeardown  bool
 	// Client makes state change, trigger and message provider calls (default: a client with a
-	// 30 s timeout).
+	// 30 s timeout that trusts what the first endpoint with TLS trusts).
 	Client *http.Client
 
 	// Routes route message interactions whose metadata names no topic, exchange or queue, by
@@ -120,7 +120,7 @@ func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 		err = exitcode.Unavailablef("verification stopped: %w", err)
 	}
 	file.Verification = v
-	o.stopped(file, nil, err)
+	o.stopped(file, nil, err, ctx.Err() != nil)
 	return file, err
 }
 
@@ -132,16 +132,23 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 	if err := checkTransports("skip transports", c.SkipTransports); err != nil {
 		return nil, err
 	}
-	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" {
-		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url or --message-provider-url)")
+	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" && len(c.Hooks.MessageProducers) == 0 {
+		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url, --message-provider-url or message producers)")
 	}
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
-		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv})
+		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv, Lean: true})
 		if err != nil {
 			return nil, exitcode.Usagef("%w", err)
 		}
 		pacts = append(pacts, ps...)
+	}
+	if c.Client == nil {
+		client, err := defaultClient(c)
+		if err != nil {
+			return nil, err
+		}
+		c.Client = client
 	}
 	var client *broker.Client
 	var fetched []*broker.Pact
@@ -233,6 +240,24 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 	}
 	return v, err
+}
+
+// defaultClient is the client of c's state change, trigger and message provider calls: a 30 s
+// timeout, and the TLS settings of the first of its endpoints that uses TLS (HTTP, gRPC, Kafka,
+// AMQP), so those calls trust what the provider connection trusts.
+func defaultClient(c Contract) (*http.Client, error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	for _, e := range []*Endpoint{c.HTTP, c.GRPC, c.Kafka, c.AMQP} {
+		if e != nil && e.TLS.Enabled {
+			tlsCfg, err := e.TLS.Config()
+			if err != nil {
+				return nil, exitcode.Usagef("TLS: %w", err)
+			}
+			transport.TLSClientConfig = tlsCfg
+			break
+		}
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: transport}, nil
 }
 
 // httpHeaders sets the verifier's header handling for HTTP interactions: the HTTP endpoint's

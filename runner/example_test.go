@@ -69,7 +69,7 @@ func ExampleVerify() {
 }
 
 // Benchmark an HTTP server: 200 requests from 4 workers (the closed model), with thresholds that
-// fail the run when a request errs.
+// fail the run when a request errs (succeeded>0 is the default threshold every workload gets).
 func ExampleBench() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"status":"ok"}`)

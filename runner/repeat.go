@@ -21,7 +21,7 @@ func BenchRepeated(ctx context.Context, w Workload, o Options, n int) (*results.
 		f, err := Bench(ctx, w, o)
 		if f == nil {
 			if file != nil {
-				o.stopped(file, nil, err)
+				o.stopped(file, nil, err, ctx.Err() != nil)
 			}
 			return file, err
 		}

@@ -113,7 +113,9 @@ func (o Options) newFile(command string, started time.Time, config map[string]an
 
 // stopped ends f: the end time, the notes, and what stopped the run (err, nil when it ran to its
 // end).
-func (o Options) stopped(f *results.File, notes []string, err error) {
+// interrupted says whether the run was interrupted (ctx cancelled): only then are the results
+// marked Interrupted; a run stopped by an error has Run.Error alone.
+func (o Options) stopped(f *results.File, notes []string, err error, interrupted bool) {
 	f.Run.Ended = time.Now()
 	if len(notes) > 0 {
 		if f.Run.Config == nil {
@@ -122,9 +124,9 @@ func (o Options) stopped(f *results.File, notes []string, err error) {
 		f.Run.Config["notes"] = notes
 	}
 	if err != nil {
-		f.Run.Interrupted = true
 		f.Run.Error = err.Error()
 	}
+	f.Run.Interrupted = interrupted
 }
 
 // environment describes where the run happens.

@@ -25,7 +25,7 @@ func Verdict(f *results.File) error {
 	for _, w := range f.Workloads {
 		for _, t := range w.Thresholds {
 			if !t.Passed {
-				what := fmt.Sprintf("%s (actual %s)", t.Expr, reports.FormatMetric(t.Metric, t.Actual)) // plain decimals with the unit
+				what := fmt.Sprintf("%s (actual %s)", t.Expr, reports.FormatMetric(t.Metric, t.Actual))
 				if len(f.Workloads) > 1 || f.Verification != nil {
 					what = w.Name + ": " + what
 				}

@@ -90,7 +90,7 @@ func Bench(ctx context.Context, w Workload, o Options) (*results.File, error) {
 	}
 	file := o.newFile("bench", started, w.echo(res))
 	file.Workloads = []results.Workload{*res}
-	o.stopped(file, nil, err)
+	o.stopped(file, nil, err, ctx.Err() != nil || res.Interrupted)
 	return file, err
 }
 
@@ -123,6 +123,9 @@ func (w *Workload) plan() error {
 func loadConfig(w scenario.Workload) (bench.Config, []threshold.Threshold, error) {
 	var cfg bench.Config
 	bad := func(err error) (bench.Config, []threshold.Threshold, error) {
+		if w.Name == "" {
+			return cfg, nil, exitcode.Usagef("workload: %w", err)
+		}
 		return cfg, nil, exitcode.Usagef("workload %q: %w", w.Name, err)
 	}
 	var err error

@@ -38,9 +38,17 @@ func (o *consumeOp) Do(ctx context.Context, _ int, _ uint64) (int, error) {
 	select {
 	case n := <-w.inbox:
 		return n, nil
+	case <-w.loadEnded:
+		return 0, bench.ErrNoOperation
 	case <-ctx.Done():
 		return 0, bench.ErrNoOperation
 	}
+}
+
+// LoadEnded ends the waits for the next message (bench.LoadEnder): the run is over.
+func (o *consumeOp) LoadEnded() {
+	w := (*Workload)(o)
+	w.endOnce.Do(func() { close(w.loadEnded) })
 }
 
 // Finish stops the consumers, fills wl.Integrity with the observer's figures (received,

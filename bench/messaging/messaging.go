@@ -165,8 +165,10 @@ type Workload struct {
 	stopRecv  atomic.Bool
 
 	// consume-only
-	inbox   chan int // body sizes of received messages, taken by consume workers
-	started atomic.Bool
+	inbox     chan int // body sizes of received messages, taken by consume workers
+	started   atomic.Bool
+	loadEnded chan struct{} // closed when the engine's load ended
+	endOnce   sync.Once
 }
 
 // Open connects Producers publishers and Consumers subscribers through d to t and subscribes the
@@ -178,7 +180,7 @@ func Open(ctx context.Context, d drivers.Driver, t drivers.Target, cfg Config) (
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	w := &Workload{cfg: cfg, driver: d, target: t, stop: make(chan struct{})}
+	w := &Workload{cfg: cfg, driver: d, target: t, stop: make(chan struct{}), loadEnded: make(chan struct{})}
 	w.life, w.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	if cfg.publishes() {
 		w.tracker, _ = integrity.New(cfg.RunID)

@@ -8,7 +8,8 @@
 //   - OP is one of <, <=, >, >=, ==, !=.
 //   - Latency metrics (unit ms; VALUE may carry us, µs, ms or s): p50, p90, p95, p99, p99.9,
 //     p99.99, min, max, mean, stdev, of the latency (corrected, from the intended send time)
-//     by default, or prefixed: latency.p99, service_time.p99, schedule_delay.p99, end_to_end.p99.
+//     by default, or prefixed: latency.p99, failed_latency.p99, service_time.p99,
+//     schedule_delay.p99, end_to_end.p99.
 //   - Rates (fractions; VALUE may end in %): error_rate, loss_rate, duplicate_rate,
 //     out_of_order_rate.
 //   - throughput (successful operations per second; VALUE may end in /s).
@@ -88,7 +89,7 @@ func Parse(expr string) (Threshold, error) {
 	// read the same figures.
 	unit, known := results.MetricUnit(metric)
 	if !known {
-		return t, fmt.Errorf("threshold %q: unknown metric %q; want a latency statistic (p50, p90, p95, p99, p99.9, p99.99, min, max, mean, stdev, optionally prefixed latency., service_time., schedule_delay., end_to_end.), error_rate, throughput, requests, succeeded, errors, late, dropped, bytes, or a messaging figure (lost, duplicates, out_of_order, unexpected, unconfirmed, returned, sent, acknowledged, received, loss_rate, duplicate_rate, out_of_order_rate)", expr, metric)
+		return t, fmt.Errorf("threshold %q: unknown metric %q; want a latency statistic (p50, p90, p95, p99, p99.9, p99.99, min, max, mean, stdev, optionally prefixed latency., failed_latency., service_time., schedule_delay., end_to_end.), error_rate, throughput, requests, succeeded, errors, late, dropped, bytes, or a messaging figure (lost, duplicates, out_of_order, unexpected, unconfirmed, returned, sent, acknowledged, received, loss_rate, duplicate_rate, out_of_order_rate)", expr, metric)
 	}
 	metric = strings.TrimPrefix(results.CanonicalMetric(metric), "latency.")
 	if (metric == "late" || metric == "dropped") && strings.HasSuffix(value, "%") {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/commbench/commbench/demo"
 	"github.com/commbench/commbench/demo/shop"
 	"github.com/commbench/commbench/internal/exitcode"
-	"github.com/commbench/commbench/runner"
 	"github.com/commbench/commbench/scenario"
 )
 
@@ -184,32 +182,11 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 	}
 	a.env = env
 
-	s, err := loadScenario(filepath.Join(root, filepath.FromSlash(demo.Scenario)), nil)
+	s, skip, err := demo.LoadScenario(root, o.out, o.duration, sys)
 	if err != nil {
-		return err
+		return exitcode.Usagef("%w", err)
 	}
-	s.Outputs = scenario.Outputs{
-		HTML:  filepath.Join(o.out, "report.html"),
-		JUnit: filepath.Join(o.out, "junit.xml"),
-		JSON:  filepath.Join(o.out, "results.json"),
-		MD:    filepath.Join(o.out, "report.md"),
-	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return exitcode.Usagef("--dir: %w", err)
-	}
-	if o.duration > 0 {
-		for i := range s.Workloads {
-			s.Workloads[i].Duration = scenario.Duration(o.duration)
-		}
-	}
-	ro := runOptions{command: "demo", skip: map[string]string{}}
-	if sys.AMQPErr != nil {
-		for _, t := range s.Targets {
-			if t.Driver == "amqp" {
-				ro.skip[t.Name] = runner.SkipReason(t, sys.AMQPErr)
-			}
-		}
-	}
+	ro := runOptions{command: "demo", skip: skip}
 	if o.broken {
 		ro.notes = append(ro.notes, "--break: the orders API renames the order's status field to state and answers 200 for a missing order")
 	}

@@ -14,8 +14,9 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/bench"
-	"github.com/commbench/commbench/bench/progress"
 	"github.com/commbench/commbench/internal/exitcode"
+
+	"github.com/commbench/commbench/bench/progress"
 )
 
 // abortGrace bounds how long the outputs may take after a second interrupt.
@@ -36,10 +37,10 @@ func main() {
 	go func() {
 		<-sigs
 		// Above the progress bar when one is shown, so the bar is not drawn twice.
-		progress.Notice(os.Stderr, "commbench: interrupted, stopping (press Ctrl-C again to stop at once)")
+		progress.Notice(os.Stderr, "commbench: interrupted, stopping (press Ctrl-C again to exit at once)")
 		cancel()
 		<-sigs
-		progress.Notice(os.Stderr, fmt.Sprintf("commbench: second interrupt, stopping at once: writing the outputs (at most %s)", abortGrace))
+		fmt.Fprintf(os.Stderr, "commbench: second interrupt, stopping at once: writing the outputs (at most %s)\n", abortGrace)
 		close(abort)
 		time.Sleep(abortGrace)
 		fmt.Fprintln(os.Stderr, "commbench: outputs not written in time, exiting")

@@ -41,7 +41,8 @@ target addresses, credentials and headers come from the environment and are neve
 results or reports. The JSON Schema of the format is scenario/scenario.schema.json.
 
 A target marked optional that does not answer is skipped: its contracts' interactions are
-reported as skipped with the reason, its workloads are listed as skipped.`,
+reported as skipped with the reason, its workloads are listed as skipped. One that answers but
+refuses (wrong credentials, a TLS or protocol error) fails the run with exit 3.`,
 		Example: `  # The example shop's scenario (targets from the environment)
   commbench run testdata/scenarios/shop.yaml
 
@@ -72,7 +73,7 @@ reported as skipped with the reason, its workloads are listed as skipped.`,
 	rf.addStepSummary(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&o.only, "only", "", "run only the contracts (verify) or only the workloads (bench)")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and check that every target answers; verify and load nothing")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "load and check every input file (exit 2 naming the file), print the plan and check that every target answers; verify and load nothing")
 	fs.StringArrayVar(&o.overrides, "set", nil, "override a scenario value: key=value with a dotted path, e.g. workloads.get-order.rate=200/s (repeatable)")
 	return cmd
 }
@@ -168,9 +169,14 @@ func printOutputs(w io.Writer, o scenario.Outputs) {
 	}
 }
 
-// dryRun prints the plan and checks that every target the run would use answers: exit 0 when
-// they all do (optional ones may not), 3 otherwise.
+// dryRun loads and checks every input file the run would read (exit 2 naming the file), prints
+// the plan and checks that every target the run would use answers: exit 0 when they all do
+// (optional ones may not answer at all), 3 otherwise (an optional target that answers but
+// refuses, for its credentials, TLS or protocol, too).
 func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
+	if err := p.Validate(ctx); err != nil {
+		return err
+	}
 	w, s := a.stdout, p.Scenario
 	name := s.Name
 	if name == "" {
@@ -185,9 +191,13 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 			status = "answers"
 			if err := p.Check(ctx, t); err != nil {
 				status = "DOES NOT ANSWER: " + err.Error()
-				if t.Optional {
+				switch {
+				case t.Optional && runner.NotAnswering(ctx, t.Target, err):
 					status = "does not answer (optional: would be skipped): " + err.Error()
-				} else {
+				case t.Optional:
+					status = "ANSWERS BUT CANNOT BE USED (optional, the run would fail): " + err.Error()
+					down = append(down, t.Name)
+				default:
 					down = append(down, t.Name)
 				}
 			}
@@ -221,7 +231,7 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 	fmt.Fprintln(w)
 	printOutputs(w, s.Outputs)
 	if len(down) > 0 {
-		return exitcode.Unavailablef("dry run: %s did not answer", strings.Join(down, ", "))
+		return exitcode.Unavailablef("dry run: %s did not answer or cannot be used", strings.Join(down, ", "))
 	}
 	fmt.Fprintln(w, "dry run: every target answers")
 	return nil

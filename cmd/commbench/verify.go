@@ -5,13 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/commbench/commbench/runner"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +15,8 @@ import (
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/reports"
 	"github.com/commbench/commbench/results"
+	"github.com/commbench/commbench/runner"
+	"github.com/commbench/commbench/scenario"
 )
 
 // verifyFlags are the flags of `commbench verify`.
@@ -160,6 +158,13 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		}
 		c.SetHeadersIfPresent[name] = value
 	}
+	if len(c.SetHeadersIfPresent) > 0 { // ${VAR} expanded once, here, as --header values are
+		sc, err := scenario.Contract{SetHeadersIfPresent: c.SetHeadersIfPresent}.ExpandEnv(a.LookupEnv)
+		if err != nil {
+			return c, exitcode.Usagef("--set-header-if-present: %w", err)
+		}
+		c.SetHeadersIfPresent = sc.SetHeadersIfPresent
+	}
 	for _, tr := range f.skipTransports {
 		if !slices.Contains(runner.Transports, tr) {
 			return c, exitcode.Usagef("--skip-transport %q: want one of %s", tr, strings.Join(runner.Transports, ", "))
@@ -176,12 +181,6 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 	if len(f.pacts) == 0 && c.Broker == nil {
 		return c, exitcode.Usagef("no pacts to verify: give --pact FILE|DIR|URL or --broker-url with --provider-name")
 	}
-	// State change, trigger and message provider calls trust what the provider connection trusts.
-	tlsCfg, err := f.target.tlsSettings().Config()
-	if err != nil {
-		return c, exitcode.Usagef("TLS: %w", err)
-	}
-	c.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}}
 	for _, re := range []struct {
 		flag, expr string
 		dst        **regexp.Regexp

@@ -225,3 +225,26 @@ outputs:
 		t.Errorf("the scenario echo shows the token: %s", echo)
 	}
 }
+
+func TestVerifyFromBrokerRetries(t *testing.T) {
+	api := ordersAPI(t)
+	for _, tc := range []struct {
+		retries string
+		code    int
+	}{{"", 0}, {"0", 3}} {
+		b := brokerPacts(t, false)
+		b.Fail(http.MethodPost, "/pacts/provider/orders/for-verification", 1, http.StatusServiceUnavailable)
+		args := []string{"verify", "--broker-url", b.URL, "--provider-name", "orders", "--provider-base-url", api,
+			"--token", brokerToken, "--consumer-version-selectors", `{"consumer": "web"}`}
+		if tc.retries != "" {
+			args = append(args, "--retries", tc.retries)
+		}
+		code, stdout, stderr := runCLI(t, nil, args...)
+		if code != tc.code {
+			t.Errorf("--retries %q after one 503: exit %d, want %d\n%s\n%s", tc.retries, code, tc.code, stdout, stderr)
+		}
+		if tc.code == 3 && !strings.Contains(stderr, "unavailable") {
+			t.Errorf("stderr: %s", stderr)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/commbench/commbench/runner"
 	"os"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/commbench/commbench/formats/avro"
 	"github.com/commbench/commbench/formats/confluent"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/runner"
 	"github.com/commbench/commbench/scenario"
 )
 

@@ -159,6 +159,11 @@ type Config struct {
 	// EnablePending, IncludeWIPPactsSince, ProviderBranch and ProviderTags are not sent.
 	Selectors           []Selector
 	ConsumerVersionTags []string
+	// ForVerification uses pb:provider-pacts-for-verification even with no selector nor tag (an
+	// empty consumerVersionSelectors: the broker's default selection), as pact_verifier's
+	// BrokerWithDynamicConfiguration source does; the reference CLI only does so with selectors or
+	// tags.
+	ForVerification bool
 	// EnablePending sends includePendingStatus (--enable-pending).
 	EnablePending bool
 	// IncludeWIPPactsSince sends includeWipPactsSince, a date such as 2024-01-31
@@ -267,7 +272,7 @@ type forVerification struct {
 func (c *Client) Fetch(ctx context.Context) ([]*Pact, error) {
 	var pacts []*Pact
 	var err error
-	if len(c.cfg.Selectors) > 0 || len(c.cfg.ConsumerVersionTags) > 0 {
+	if c.cfg.ForVerification || len(c.cfg.Selectors) > 0 || len(c.cfg.ConsumerVersionTags) > 0 {
 		pacts, err = c.fetchForVerification(ctx)
 	} else {
 		pacts, err = c.fetchLatest(ctx)
@@ -338,7 +343,7 @@ func (c *Client) fetchForVerification(ctx context.Context) ([]*Pact, error) {
 		ConsumerVersionSelectors: c.cfg.Selectors,
 	}
 	if len(req.ConsumerVersionSelectors) == 0 {
-		req.ConsumerVersionSelectors = TagSelectors(c.cfg.ConsumerVersionTags)
+		req.ConsumerVersionSelectors = TagSelectors(c.cfg.ConsumerVersionTags) // [] with neither
 	}
 	if c.cfg.IncludeWIPPactsSince != "" {
 		req.IncludeWipPactsSince = &c.cfg.IncludeWIPPactsSince

@@ -70,6 +70,7 @@ type pipeline struct {
 	version       string
 	buildURL      string
 	token         string
+	user, pass    string
 	ignoreNoPacts bool
 }
 
@@ -102,6 +103,9 @@ func (p pipeline) args(brokerURL, provider string, prov *url.URL) []string {
 	}
 	if p.token != "" {
 		a = append(a, "--token", p.token)
+	}
+	if p.user != "" {
+		a = append(a, "--user", p.user, "--password", p.pass)
 	}
 	if p.ignoreNoPacts {
 		a = append(a, "--ignore-no-pacts-error")
@@ -168,7 +172,7 @@ func runCommbench(t *testing.T, b *brokertest.Broker, prov *url.URL, p pipeline)
 	t.Helper()
 	ctx := context.Background()
 	cfg := broker.Config{
-		URL: b.URL, Provider: b.Provider, Auth: broker.Auth{Token: p.token},
+		URL: b.URL, Provider: b.Provider, Auth: broker.Auth{Token: p.token, Username: p.user, Password: p.pass},
 		ConsumerVersionTags: p.tags, EnablePending: p.pending, IncludeWIPPactsSince: p.wipSince,
 		ProviderBranch: p.branch, ProviderTags: p.providerTags, IgnoreNoPactsError: p.ignoreNoPacts,
 		RetryDelay: 10 * time.Millisecond,
@@ -219,7 +223,8 @@ func runCommbench(t *testing.T, b *brokertest.Broker, prov *url.URL, p pipeline)
 	return v, res, err
 }
 
-// normalized renders the requests as "METHOD path body" lines; JSON bodies are re-encoded with
+// normalized renders the requests as "METHOD path [headers] body" lines (the Authorization,
+// Accept and Content-Type headers); JSON bodies are re-encoded with
 // sorted keys; verifiedBy (the tool's own name and version) and each mismatch's description (the
 // tool's own sentence; attribute and identifier are compared) are replaced by placeholders.
 func normalized(t *testing.T, reqs []brokertest.Request) []string {
@@ -227,6 +232,8 @@ func normalized(t *testing.T, reqs []brokertest.Request) []string {
 	var out []string
 	for _, r := range reqs {
 		line := r.Method + " " + r.Path
+		// The headers that matter to a broker: credentials, content negotiation.
+		line += fmt.Sprintf(" [authorization=%q accept=%q content-type=%q]", r.Header.Get("Authorization"), r.Header.Values("Accept"), r.Header.Get("Content-Type"))
 		if len(r.Body) > 0 {
 			var doc any
 			if err := json.Unmarshal(r.Body, &doc); err != nil {
@@ -295,6 +302,8 @@ func TestReferenceSelectorsAndBranch(t *testing.T) {
 		}},
 		{"consumer version tags", pipeline{tags: []string{"prod", "main"}, branch: "main"}},
 		{"no selectors: latest pacts", pipeline{}},
+		{"basic auth", pipeline{selectors: []string{`{"mainBranch": true}`}, user: "ci", pass: "pa55:word"}},
+		{"bearer token", pipeline{selectors: []string{`{"mainBranch": true}`}, token: "tok"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cb, _, err, b := compare(t, pacts(t, web), tc.p)

@@ -51,17 +51,7 @@ const excludedTag = "@wip"
 // knownGaps are in-scope scenarios that need commbench features not on this branch; each is
 // reported as a gap with its reason (never counted as passed), and one that passes is reported
 // so the entry can go.
-var knownGaps = map[string]string{
-	"V1/http_provider.feature: Verifying a simple HTTP request via a Pact broker":                                 "no Pact broker client in commbench (pacts for verification, publication of results)",
-	"V1/http_provider.feature: Verifying a simple HTTP request via a Pact broker with publishing results enabled": "no Pact broker client in commbench",
-	"V1/http_provider.feature: Verifying multiple Pact files via a Pact broker":                                   "no Pact broker client in commbench",
-	"V1/http_provider.feature: Incorrect request is made to provider via a Pact broker":                           "no Pact broker client in commbench",
-	"V1/http_provider.feature: Verifying an interaction with no defined provider state":                           "issue 14 difference 4 (state \"\" calls), delivered by issue14b",
-	"V1/http_provider.feature: Verifying an interaction where a provider state callback is not configured":        "a warning for provider states without a state change URL (issue14b's verifier warnings)",
-	"V1/http_provider.feature: Verifying a HTTP request with a request filter configured":                         "issue 14 difference 7 (request filter), delivered by issue14b",
-	"V4/http_provider.feature: Verifying a HTTP interaction with comments":                                        "issue 14 difference 5 (V4 comments), delivered by issue14b",
-	"V4/message_provider.feature: Verifying a message interaction with comments":                                  "issue 14 difference 5 (V4 comments), delivered by issue14b",
-}
+var knownGaps = map[string]string{}
 
 type outcome struct {
 	feature, scenario string

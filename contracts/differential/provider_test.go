@@ -76,6 +76,29 @@ var variants = []variant{
 			return v
 		})
 	}},
+	{"headers-joined", func(r *reply) { // every multi-value header on one line, values joined by ", "
+		for k, vs := range r.header {
+			if len(vs) > 1 {
+				r.header[k] = []string{strings.Join(vs, ", ")}
+			}
+		}
+	}},
+	{"headers-split", func(r *reply) { // every comma-separated header value on lines of its own
+		for k, vs := range r.header {
+			if strings.EqualFold(k, "Last-Modified") || strings.EqualFold(k, "Date") || strings.EqualFold(k, "Expires") {
+				continue // dates hold commas of their own
+			}
+			var split []string
+			for _, v := range vs {
+				for _, p := range strings.Split(v, ",") {
+					split = append(split, strings.TrimSpace(p))
+				}
+			}
+			if len(split) > len(vs) {
+				r.header[k] = split
+			}
+		}
+	}},
 	{"wrong-content-type", func(r *reply) {
 		r.header["Content-Type"] = []string{"text/plain"}
 		if r.metadata != nil {

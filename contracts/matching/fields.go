@@ -1,11 +1,13 @@
 package matching
 
 import (
+	"bytes"
 	"fmt"
 	"mime"
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/commbench/commbench/contracts/jsonpath"
 	"github.com/commbench/commbench/results"
@@ -295,6 +297,33 @@ func HeadersToMetadata(h map[string][]string) map[string]any {
 		out[k] = normaliseMeta(v)
 	}
 	return out
+}
+
+// MatchTextBytes is MatchText over bytes: bodies that are equal, or differ without rules, are
+// compared without copying them to strings, and a mismatch shows at most
+// results.MaxMismatchValueBytes of each (bodies may be tens of megabytes).
+func MatchTextBytes(expected, actual []byte, rules *Category) []results.Mismatch {
+	if _, _, ok := rules.Best([]string{"$"}); ok {
+		return MatchText(string(expected), string(actual), rules)
+	}
+	if bytes.Equal(expected, actual) {
+		return nil
+	}
+	se, sa := showText(expected), showText(actual)
+	return []results.Mismatch{mm("body", "$", se, sa, "Expected body %s but received %s", se, sa)}
+}
+
+// showText is Show of a text body's first results.MaxMismatchValueBytes, with its full size
+// said when cut.
+func showText(b []byte) string {
+	if len(b) <= results.MaxMismatchValueBytes {
+		return Show(string(b))
+	}
+	n := results.MaxMismatchValueBytes
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return Show(string(b[:n])) + fmt.Sprintf("… (%d bytes in all)", len(b))
 }
 
 // MatchText compares plain text bodies: equality, or the body rules at `$`.

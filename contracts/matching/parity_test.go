@@ -92,3 +92,31 @@ func TestXMLMinCountsTextNodes(t *testing.T) {
 		t.Errorf("text, comment and elements against max 2: %+v", mis)
 	}
 }
+
+// Numbers where Pact's reference verifier (pact verifier 18.1.2) departs from JSON (RFC 8259),
+// which the Pact specification's bodies are, and commbench follows JSON: recorded reference
+// verdicts beside commbench's.
+func TestNumberRulesFollowJSONNotReferenceQuirks(t *testing.T) {
+	for _, c := range []struct {
+		rule, value string
+		reference   bool
+		want        bool
+		why         string
+	}{
+		{"integer", "18446744073709551616", false, true, "an integer beyond 64 bits is an integer; the reference reads it as a float (Expected 1.8446744073709552e+19 (Decimal) to be an integer)"},
+		{"integer", "-0", false, true, "-0 has no fraction: an integer; the reference reads it as the float -0.0"},
+		{"decimal", "-0", true, false, "-0 has no fraction, so it is not a decimal; the reference reads it as the float -0.0"},
+		{"integer", "9223372036854775807", true, true, ""},
+		{"decimal", "-0.0", true, true, ""},
+		{"number", "18446744073709551616", true, true, ""},
+	} {
+		r := &Rule{Match: c.rule}
+		got := r.Check(nil, mustJSON(t, c.value), false) == nil
+		if got != c.want {
+			t.Errorf("%s %s: commbench %v, want %v (reference %v)", c.rule, c.value, got, c.want, c.reference)
+		}
+		if c.reference != c.want {
+			t.Logf("%s %s: reference %v, commbench %v: %s", c.rule, c.value, c.reference, got, c.why)
+		}
+	}
+}

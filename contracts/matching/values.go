@@ -314,7 +314,7 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 	case "date", "time", "datetime":
 		s, ok := actual.(string)
 		if !ok {
-			return fmt.Errorf("Expected %s to match a %s pattern of '%s'", PactDesc(actual), r.Match, cmpFormat(r.Match, r.Format))
+			return fmt.Errorf("Expected %s to match a %s pattern of '%s'", PactDesc(actual), patternKind(r.Match), cmpFormat(r.Match, r.Format))
 		}
 		if r.dateRe == nil {
 			re, err := dateTimeRegexp(r.Match, r.Format)
@@ -324,10 +324,10 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 			r.dateRe = re
 		}
 		if !r.dateRe.MatchString(s) {
-			return fmt.Errorf("Expected %s to match a %s pattern of '%s'", PactValue(actual), r.Match, cmpFormat(r.Match, r.Format))
+			return fmt.Errorf("Expected %s to match a %s pattern of '%s'", PactValue(actual), patternKind(r.Match), cmpFormat(r.Match, r.Format))
 		}
 		if why := validDate(r.dateRe, s); why != "" {
-			return fmt.Errorf("Expected %s to match a %s pattern of '%s': %s", PactValue(actual), r.Match, cmpFormat(r.Match, r.Format), why)
+			return fmt.Errorf("Expected %s to match a %s pattern of '%s': %s", PactValue(actual), patternKind(r.Match), cmpFormat(r.Match, r.Format), why)
 		}
 	case "contentType":
 		var data []byte
@@ -490,19 +490,21 @@ func baseType(ct string) string {
 	return strings.ToLower(strings.TrimSpace(ct))
 }
 
-// cmpFormat names a date/time format in messages: the pattern, or for none the ISO 8601 pattern
-// pact-reference defaults to (yyyy-MM-dd, HH:mm:ss, yyyy-MM-dd'T'HH:mm:ss).
+// cmpFormat names a date/time format in messages: the pattern, or for none the one
+// pact-reference defaults to (see defaultFormat).
 func cmpFormat(kind, f string) string {
 	if f != "" {
 		return f
 	}
-	switch kind {
-	case "date":
-		return "yyyy-MM-dd"
-	case "time":
-		return "HH:mm:ss"
+	return defaultFormat(kind)
+}
+
+// patternKind names a date/time rule in messages as pact-reference does (date, time, timestamp).
+func patternKind(match string) string {
+	if match == "datetime" {
+		return "timestamp"
 	}
-	return "yyyy-MM-dd'T'HH:mm:ss"
+	return match
 }
 
 // PactType names the type of a data model value as pact-reference's mismatch messages do:

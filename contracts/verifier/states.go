@@ -59,6 +59,13 @@ func (cfg *Config) tearDown(ctx context.Context, in *contracts.Interaction) erro
 // answered and the first error; a failed call does not stop the next ones.
 func (cfg *Config) callStates(ctx context.Context, in *contracts.Interaction, action string) (map[string]any, error) {
 	if cfg.StateChangeURL == "" {
+		if action == "setup" {
+			// Pact's verifier goes on and says so ("State Change ignored as there is no state
+			// change URL provided"), pact-reference's execute_state_change without a callback
+			for _, s := range in.ProviderStates {
+				warn(ctx, fmt.Sprintf("provider state %q was not set up: no state change URL is configured (--state-change-url)", s.Name))
+			}
+		}
 		return nil, nil
 	}
 	states := in.ProviderStates

@@ -1,0 +1,243 @@
+package main
+
+// Peak memory of the commbench binary on hostile or large inputs (issue 15). Each benchmark
+// builds the binary, generates its input, runs it as a child process and reports the child's
+// peak resident set (getrusage ru_maxrss) as peak-RSS-MB, and the bytes it wrote. Run:
+//
+//	COMMBENCH_RSS=1 go test ./cmd/commbench -run '^$' -bench RSS -benchtime 1x    (make bench-rss)
+//
+// Without COMMBENCH_RSS they are skipped: each takes 30 to 80 s and builds the binary, too long
+// for `make bench`.
+//
+// Targets: decode --ocf of an 8 x 16 MiB inflating file < 256 MB; verify of 100,000
+// interactions < 400 MB; verify of a 63 MB pact with a body mismatch < 300 MB, reports < 10 MB.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/hamba/avro/v2"
+	"github.com/hamba/avro/v2/ocf"
+
+	"github.com/commbench/commbench/internal/testenv"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// commbenchBinary builds cmd/commbench once per test process.
+func commbenchBinary(b *testing.B) string {
+	if os.Getenv("COMMBENCH_RSS") == "" {
+		b.Skip("peak RSS benchmarks run with COMMBENCH_RSS=1 (make bench-rss)")
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "commbench-rss")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "commbench")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd.Dir = filepath.Join(testenv.ModuleRoot(b), "cmd", "commbench")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		b.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// peakRSS runs the binary with args and returns its peak RSS in MB and its exit code.
+func peakRSS(b *testing.B, stdout io.Writer, args ...string) (float64, int) {
+	b.Helper()
+	cmd := exec.Command(commbenchBinary(b), args...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	err := cmd.Run()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		b.Fatal(err)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if code := cmd.ProcessState.ExitCode(); code > 1 {
+		b.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	return float64(ru.Maxrss) / 1024, cmd.ProcessState.ExitCode() // ru_maxrss is in KiB on Linux
+}
+
+// countingWriter counts bytes and drops them.
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// dirBytes is the total size of the files in dir.
+func dirBytes(b *testing.B, dir string) int64 {
+	var n int64
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && !e.IsDir() {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+// BenchmarkRSSDecodeOCFInflating: decode --ocf of a ~130 KB container file whose 8 deflate blocks
+// inflate to 16 MB each (16,000 strings of 1 KiB per block).
+func BenchmarkRSSDecodeOCFInflating(b *testing.B) {
+	commbenchBinary(b)
+	dir := b.TempDir()
+	path := filepath.Join(dir, "bomb.avro")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc, err := ocf.NewEncoder(`"string"`, f, ocf.WithCodec(ocf.Deflate), ocf.WithBlockLength(16000), ocf.WithEncoderSchemaCache(&avro.SchemaCache{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	kib := strings.Repeat("a", 1024)
+	for range 8 * 16000 {
+		if err := enc.Encode(kib); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	fi, _ := os.Stat(path)
+	b.ResetTimer()
+	for range b.N {
+		var out countingWriter
+		rss, _ := peakRSS(b, &out, "decode", "--ocf", path)
+		b.ReportMetric(rss, "peak-RSS-MB")
+		b.ReportMetric(float64(fi.Size())/1e3, "input-KB")
+		b.ReportMetric(float64(out.n)/1e6, "output-MB")
+	}
+}
+
+// provider answers every request with {"id": "1"}; with big set, POST /big answers a body that
+// differs from the pact's at its first byte.
+func startRSSProvider(b *testing.B, bigBody []byte) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/big" {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Write(bigBody)
+			return
+		}
+		io.WriteString(w, `{"id": "1"}`)
+	}))
+	b.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// writePact writes a V3 pact with the given interactions.
+func writePact(b *testing.B, path string, interactions []any) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := json.NewEncoder(f).Encode(map[string]any{
+		"consumer": map[string]any{"name": "web"}, "provider": map[string]any{"name": "orders"},
+		"interactions": interactions, "metadata": map[string]any{"pactSpecification": map[string]any{"version": "3.0.0"}},
+	}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkRSSVerify100kInteractions: verify of one pact with 100,000 HTTP interactions, every
+// report written.
+func BenchmarkRSSVerify100kInteractions(b *testing.B) {
+	commbenchBinary(b)
+	dir := b.TempDir()
+	pact := filepath.Join(dir, "big.json")
+	ins := make([]any, 100_000)
+	for i := range ins {
+		ins[i] = map[string]any{
+			"description":    fmt.Sprintf("get order %d", i),
+			"providerStates": []any{map[string]any{"name": "order exists", "params": map[string]any{"id": i}}},
+			"request":        map[string]any{"method": "GET", "path": fmt.Sprintf("/orders/%d", i), "headers": map[string]any{"Accept": "application/json"}},
+			"response": map[string]any{"status": 200, "headers": map[string]any{"Content-Type": "application/json"},
+				"body":          map[string]any{"id": "1"},
+				"matchingRules": map[string]any{"body": map[string]any{"$.id": map[string]any{"matchers": []any{map[string]any{"match": "type"}}}}}},
+		}
+	}
+	writePact(b, pact, ins)
+	fi, _ := os.Stat(pact)
+	url := startRSSProvider(b, nil)
+	b.ResetTimer()
+	for range b.N {
+		out := filepath.Join(dir, "out")
+		os.RemoveAll(out)
+		os.Mkdir(out, 0o755)
+		var stdout countingWriter
+		rss, code := peakRSS(b, &stdout, "verify", "--pact", pact, "--provider-base-url", url, "-q",
+			"--json", filepath.Join(out, "results.json"), "--html", filepath.Join(out, "report.html"),
+			"--junit", filepath.Join(out, "junit.xml"), "--md", filepath.Join(out, "report.md"))
+		if code != 0 {
+			b.Fatalf("exit %d", code)
+		}
+		b.ReportMetric(rss, "peak-RSS-MB")
+		b.ReportMetric(float64(fi.Size())/1e6, "pact-MB")
+		b.ReportMetric(float64(dirBytes(b, out))/1e6, "reports-MB")
+	}
+}
+
+// BenchmarkRSSVerifyLargePactMismatch: verify of a 63 MB pact whose one interaction expects a
+// 63 MB text body, against a provider answering another 63 MB body: one body mismatch, every
+// report and the streaming tree on stdout.
+func BenchmarkRSSVerifyLargePactMismatch(b *testing.B) {
+	commbenchBinary(b)
+	dir := b.TempDir()
+	pact := filepath.Join(dir, "large.json")
+	const size = 63_000_000
+	expected := strings.Repeat("expected line of the body\n", size/26)
+	actual := []byte(strings.Repeat("ACTUAL line of the body!!\n", size/26))
+	writePact(b, pact, []any{map[string]any{
+		"description": "post a big document",
+		"request":     map[string]any{"method": "POST", "path": "/big"},
+		"response":    map[string]any{"status": 200, "headers": map[string]any{"Content-Type": "text/plain"}, "body": expected},
+	}})
+	expected = ""
+	fi, _ := os.Stat(pact)
+	url := startRSSProvider(b, actual)
+	b.ResetTimer()
+	for range b.N {
+		out := filepath.Join(dir, "out")
+		os.RemoveAll(out)
+		os.Mkdir(out, 0o755)
+		var stdout countingWriter
+		rss, code := peakRSS(b, &stdout, "verify", "--pact", pact, "--provider-base-url", url,
+			"--json", filepath.Join(out, "results.json"), "--html", filepath.Join(out, "report.html"),
+			"--junit", filepath.Join(out, "junit.xml"), "--md", filepath.Join(out, "report.md"))
+		if code != 1 {
+			b.Fatalf("exit %d, want 1 (a mismatch)", code)
+		}
+		b.ReportMetric(rss, "peak-RSS-MB")
+		b.ReportMetric(float64(fi.Size())/1e6, "pact-MB")
+		b.ReportMetric(float64(dirBytes(b, out))/1e6, "reports-MB")
+		b.ReportMetric(float64(stdout.n)/1e6, "stdout-MB")
+	}
+}
