@@ -259,7 +259,7 @@ func mismatchDetails(in results.Interaction) string {
 			if m.Missing {
 				actual = "(missing)"
 			}
-			fmt.Fprintf(&b, "   expected: %s\n   actual:   %s\n", m.Expected, actual)
+			fmt.Fprintf(&b, "   expected: %s\n   actual:   %s\n", indentMore(m.Expected), indentMore(actual))
 		}
 	}
 	return xmlText(b.String())
@@ -280,3 +280,6 @@ func xmlText(s string) string {
 }
 
 func secondsAttr(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
+
+// indentMore indents the continuation lines of a pretty-printed value under its label.
+func indentMore(s string) string { return strings.ReplaceAll(s, "\n", "\n             ") }
