@@ -330,9 +330,18 @@ func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
 		for _, v := range values {
 			if f.Name == "header" {
 				if _, hv, ok := strings.Cut(v, ":"); ok {
-					a.secrets.Add(strings.TrimSpace(hv))
+					// A ${VAR} reference names the secret, it is not one (its value is added below);
+					// redacting it would hide which variable an error is about.
+					literal := func(s string) {
+						if !envRef.MatchString(s) {
+							a.secrets.Add(s)
+						}
+					}
+					literal(strings.TrimSpace(hv))
 					if fields := strings.Fields(hv); len(fields) > 1 {
-						a.secrets.Add(fields[1:]...) // "Bearer TOKEN": the token alone too
+						for _, f := range fields[1:] { // "Bearer TOKEN": the token alone too
+							literal(f)
+						}
 					}
 				}
 			}
