@@ -141,7 +141,7 @@ gRPC, AMQP 0-9-1 (RabbitMQ) and Kafka, encodes payloads as JSON, Protobuf and Av
 throughput and latency (and for messaging the ordering, duplicate and loss rates), and writes
 HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
 		Example: `  # Show the version as JSON
-  commbench version --output json
+  commbench version --format json
 
   # Set up shell completion for bash
   source <(commbench completion bash)`,
