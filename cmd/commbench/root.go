@@ -339,7 +339,9 @@ func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
 			values = sv.GetSlice()
 		}
 		for _, v := range values {
-			if f.Name == "header" {
+			// A header value written as a ${VAR} reference is no secret itself (its variable's
+			// value is, below): masking "${TOKEN}" would hide which variable is not set.
+			if f.Name == "header" && !strings.Contains(v, "${") {
 				if _, hv, ok := strings.Cut(v, ":"); ok {
 					// A ${VAR} reference names the secret, it is not one (its value is added below);
 					// redacting it would hide which variable an error is about.
