@@ -343,18 +343,9 @@ func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
 			// value is, below): masking "${TOKEN}" would hide which variable is not set.
 			if f.Name == "header" && !strings.Contains(v, "${") {
 				if _, hv, ok := strings.Cut(v, ":"); ok {
-					// A ${VAR} reference names the secret, it is not one (its value is added below);
-					// redacting it would hide which variable an error is about.
-					literal := func(s string) {
-						if !envRef.MatchString(s) {
-							a.secrets.Add(s)
-						}
-					}
-					literal(strings.TrimSpace(hv))
+					a.secrets.Add(strings.TrimSpace(hv))
 					if fields := strings.Fields(hv); len(fields) > 1 {
-						for _, f := range fields[1:] { // "Bearer TOKEN": the token alone too
-							literal(f)
-						}
+						a.secrets.Add(fields[1:]...) // "Bearer TOKEN": the token alone too
 					}
 				}
 			}
