@@ -28,7 +28,7 @@ func openDetails(out io.Writer, w *results.Workload) {
 		l    *results.Latency
 	}{{"latency (from intended send)", w.Latency}, {"service time", w.ServiceTime}, {"schedule delay", w.ScheduleDelay}} {
 		if l.l != nil {
-			fmt.Fprintf(out, "  %-29s p50 %.3g ms  p99 %.3g ms  p99.9 %.3g ms  max %.3g ms\n", l.name, l.l.P50MS, l.l.P99MS, l.l.P999MS, l.l.MaxMS)
+			fmt.Fprintf(out, "  %-29s p50 %s  p99 %s  p99.9 %s  max %s\n", l.name, fmtMS(l.l.P50MS), fmtMS(l.l.P99MS), fmtMS(l.l.P999MS), fmtMS(l.l.MaxMS))
 		}
 	}
 }

@@ -102,7 +102,7 @@ func execute(ctx context.Context, args, environ []string, stdin io.Reader, stdou
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ), secrets: &redact.Secrets{}}
 	a.addEnvSecrets()
 	root := newRootCmd(a)
-	args, err := expandArgs(args, a.LookupEnv)
+	args, err := expandArgs(args, a.LookupEnv, a.secrets.Add)
 	if err != nil {
 		fmt.Fprintf(stderr, "commbench: %v\nRun 'commbench --help' for usage.\n", err)
 		return exitcode.Usage
@@ -141,7 +141,7 @@ gRPC, AMQP 0-9-1 (RabbitMQ) and Kafka, encodes payloads as JSON, Protobuf and Av
 throughput and latency (and for messaging the ordering, duplicate and loss rates), and writes
 HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
 		Example: `  # Show the version as JSON
-  commbench version --output json
+  commbench version --format json
 
   # Set up shell completion for bash
   source <(commbench completion bash)`,
@@ -182,15 +182,19 @@ HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
 var expandedLater = map[string]bool{
 	"url": true, "address": true, "brokers": true, "amqp-url": true, "kafka-brokers": true, "grpc-address": true,
 	"provider-base-url": true, "state-change-url": true, "message-provider-url": true, "trigger-url": true,
-	"header": true, "schema-registry": true, "set": true,
+	"header": true, "schema-registry": true, "set": true, "set-header-if-present": true,
 }
+
+// credentialFlags carry credentials: the values of the variables they reference are registered
+// as secrets when expandArgs expands them (they must never reach outputs).
+var credentialFlags = map[string]bool{"password": true, "token": true, "user": true, "option": true, "broker-url": true}
 
 // expandArgs replaces ${VAR} and ${VAR:-default} references in the command line's flag values
 // and arguments, as scenarios do (scenario.Expand; "$$" is a literal "$"), before the flags are
 // parsed (so --duration '${D:-10s}' is a duration), except in the values of the flags that are
-// expanded when used (expandedLater). An unset variable without a default is a usage error
-// naming the flag.
-func expandArgs(args []string, getenv func(string) (string, bool)) ([]string, error) {
+// expanded when used (expandedLater). The values of the variables credential flags reference go
+// to addSecret. An unset variable without a default is a usage error naming the flag.
+func expandArgs(args []string, getenv func(string) (string, bool), addSecret func(...string)) ([]string, error) {
 	out := make([]string, len(args))
 	copy(out, args)
 	for i, arg := range args {
@@ -214,6 +218,13 @@ func expandArgs(args []string, getenv func(string) (string, bool)) ([]string, er
 		}
 		if expandedLater[name] || !strings.Contains(value, "$") {
 			continue
+		}
+		if credentialFlags[name] {
+			for _, m := range envRef.FindAllStringSubmatch(value, -1) {
+				if v, ok := getenv(m[1]); ok {
+					addSecret(v)
+				}
+			}
 		}
 		v, err := scenario.Expand(value, getenv)
 		if err != nil {

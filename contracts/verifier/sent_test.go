@@ -12,7 +12,8 @@ import (
 )
 
 // TestSentRequestRecorded: each HTTP interaction's result carries the request sent (method, path
-// with query, headers with secret values redacted, body), for the reports.
+// with query, the pact's headers, secret-looking and configured ones redacted, body), for the
+// reports.
 func TestSentRequestRecorded(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }))
 	defer srv.Close()
@@ -29,7 +30,7 @@ func TestSentRequestRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	v, err := Verify(context.Background(), Config{HTTP: conn.(drivers.Requester)}, []*contracts.Pact{p})
+	v, err := Verify(context.Background(), Config{HTTP: conn.(drivers.Requester), Headers: map[string]string{"X-Api-Canary": "c4nary-value", "X-Trace": "from-config"}}, []*contracts.Pact{p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,13 @@ func TestSentRequestRecorded(t *testing.T) {
 	if got := r.Headers["Authorization"]; len(got) != 1 || got[0] != "***" {
 		t.Errorf("Authorization %q, want redacted", got)
 	}
-	if got := r.Headers["X-Trace"]; len(got) != 1 || got[0] != "t-1" {
-		t.Errorf("X-Trace %q", got)
+	// Headers the configuration set or replaced (--header) are credentials: not recorded.
+	for _, h := range []string{"X-Api-Canary", "X-Trace"} {
+		if got := r.Headers[h]; len(got) != 1 || got[0] != "***" {
+			t.Errorf("%s %q, want redacted (set by the configuration)", h, got)
+		}
+	}
+	if got := r.Headers["Content-Type"]; len(got) != 1 || got[0] != "application/json" {
+		t.Errorf("Content-Type %q: the pact's headers are shown", got)
 	}
 }
