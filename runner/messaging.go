@@ -63,11 +63,7 @@ func openMessaging(ctx context.Context, lookupEnv func(string) (string, bool), t
 			mc.Subscription.Group = "commbench-" + cmp.Or(runID, uuid.NewString())
 		}
 	}
-	codec, err := payloadCodec(w.Payload)
-	if err != nil {
-		return nil, err
-	}
-	src, err := payloadSource(w.Payload, codec)
+	codec, src, err := payloadOf(w.Payload)
 	if err != nil {
 		return nil, err
 	}

@@ -70,11 +70,7 @@ func openREST(ctx context.Context, lookupEnv func(string) (string, bool), t scen
 	}
 	tg := driverTarget(t, lookupEnv)
 	tg.Headers = mergeHeaders(tg.Headers, w.Headers)
-	codec, err := payloadCodec(w.Payload)
-	if err != nil {
-		return nil, err
-	}
-	src, err := payloadSource(w.Payload, codec)
+	codec, src, err := payloadOf(w.Payload)
 	if err != nil {
 		return nil, err
 	}

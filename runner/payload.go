@@ -46,6 +46,16 @@ func formatName(p scenario.Payload) string {
 	return p.Format
 }
 
+// payloadOf is p's codec (payloadCodec) and compiled template (payloadSource).
+func payloadOf(p scenario.Payload) (formats.Codec, payload.Source, error) {
+	codec, err := payloadCodec(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := payloadSource(p, codec)
+	return codec, src, err
+}
+
 // payloadCodec returns the codec of p's format: nil for JSON (templates are JSON text already).
 func payloadCodec(p scenario.Payload) (formats.Codec, error) {
 	if p.Format == "" || p.Format == "json" {

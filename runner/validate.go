@@ -67,10 +67,6 @@ func validateWorkload(ctx context.Context, w Workload) error {
 		_, err = payloadSource(wl.Payload, protobuf.NewCodec(md.Input(), files))
 		return err
 	}
-	codec, err := payloadCodec(wl.Payload)
-	if err != nil {
-		return err
-	}
-	_, err = payloadSource(wl.Payload, codec)
+	_, _, err := payloadOf(wl.Payload)
 	return err
 }

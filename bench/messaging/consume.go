@@ -58,13 +58,7 @@ func (o *consumeOp) LoadEnded() {
 // re-established before the end.
 func (o *consumeOp) Finish(_ context.Context, wl *results.Workload) error {
 	w := (*Workload)(o)
-	lostErr := w.brokerLost()
-	w.halt()
-	for _, l := range w.subs {
-		l.closeSub()
-	}
-	w.stopRecv.Store(true)
-	r := w.tracker.Reconcile()
+	r, lostErr := w.finishRun()
 	in := r.Integrity
 	in.Reconnects = w.reconnects.Load()
 	in.ConnectionsLost = w.losses.Load()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/integrity"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/results"
 )
@@ -92,13 +93,7 @@ func (o *publishOp) Finish(ctx context.Context, wl *results.Workload) error {
 		_, _ = w.tracker.Drain(w.cfg.Drain, settle, ctx.Done())
 		w.tracker.DrainEnded()
 	}
-	lostErr := w.brokerLost()
-	w.halt()
-	for _, l := range w.subs {
-		l.closeSub()
-	}
-	w.stopRecv.Store(true)
-	r := w.tracker.Reconcile()
+	r, lostErr := w.finishRun()
 	in := r.Integrity
 	if len(w.subs) == 0 {
 		in = results.Integrity{Sent: in.Sent, Acknowledged: in.Acknowledged, Unconfirmed: in.Unconfirmed, Returned: in.Returned}
@@ -109,4 +104,17 @@ func (o *publishOp) Finish(ctx context.Context, wl *results.Workload) error {
 	in.ConnectionsLost = w.losses.Load()
 	wl.Integrity = &in
 	return lostErr
+}
+
+// finishRun ends a run's messaging: it notes whether a broker connection stayed lost (the error),
+// stops the publishers and reconnection, closes the subscriptions, ignores what arrives after,
+// and reconciles the tracker.
+func (w *Workload) finishRun() (integrity.Report, error) {
+	lostErr := w.brokerLost()
+	w.halt()
+	for _, l := range w.subs {
+		l.closeSub()
+	}
+	w.stopRecv.Store(true)
+	return w.tracker.Reconcile(), lostErr
 }
