@@ -82,6 +82,14 @@ type MessageCounter interface {
 	Messages(worker int) (sent, received int)
 }
 
+// LoadEnder is an optional hook: LoadEnded is called once when the load stops (planned end,
+// count reached or interruption), before the drain, so that an operation waiting for work that
+// is not an operation in flight (a consumer waiting for the next message) returns at once
+// (with ErrNoOperation) instead of at the end of the drain.
+type LoadEnder interface {
+	LoadEnded()
+}
+
 // Finisher is an optional hook called after the load stopped and drained, with the workload
 // figures filled in; it adds its own (Integrity, EndToEnd latency, extra error classes). ctx is
 // bounded by the drain period. An error is recorded as the run's error.
@@ -107,7 +115,7 @@ func (c Completion) Done(bytes int, err error) {
 		return
 	}
 	if c.measured {
-		c.shard.record(&sample{intended: c.intended, start: c.start, end: c.e.clk.now(), bytes: bytes, err: err, late: c.late})
+		c.shard.record(&sample{intended: c.intended, start: c.start, end: c.e.clk.now(), bytes: bytes, err: err, late: c.late, canceled: err != nil && c.e.canceling.Load()})
 	}
 	c.e.release()
 }
@@ -136,7 +144,7 @@ type Config struct {
 	// it from every figure.
 	Warmup time.Duration
 	// Drain bounds the wait for in-flight operations after the load ends or is interrupted
-	// (default 5s); operations still running then are cancelled.
+	// (default 5s); operations still running then are cancelled and counted as canceled.
 	Drain time.Duration
 	// Info names the workload in the results.
 	Info Info
@@ -228,7 +236,9 @@ type Engine struct {
 	next          atomic.Uint64
 	measured      atomic.Uint64 // measured sends claimed
 	dropped       atomic.Int64
+	intended      atomic.Int64 // open model: measured sends intended by the time the load stopped
 	stopped       atomic.Bool
+	canceling     atomic.Bool   // the drain ended: operations returning now were cancelled
 	inflight      chan struct{} // async tokens
 	pending       sync.WaitGroup
 
@@ -345,10 +355,32 @@ func (e *Engine) Snapshot() Snapshot {
 	return s
 }
 
+// ErrNoOperation is returned by an Operation's Do when no operation took place (a consume
+// workload's wait for the next message ended with the run): the engine records nothing.
+var ErrNoOperation = errors.New("bench: no operation took place")
+
+type abortKey struct{}
+
+// WithAbort returns a context carrying abort: when abort is closed during Run, the run stops
+// at once (a second Ctrl-C): the load stops, the drain is skipped, operations in flight are
+// cancelled and counted as canceled, and the figures gathered so far are returned, marked
+// interrupted. Closing abort does not cancel ctx; cancel ctx too (the first Ctrl-C).
+func WithAbort(ctx context.Context, abort <-chan struct{}) context.Context {
+	return context.WithValue(ctx, abortKey{}, abort)
+}
+
 // Run applies the load until the planned duration or count is reached or ctx is cancelled
 // (the result is then marked Interrupted), waits at most Config.Drain for in-flight
-// operations, and returns the workload figures (Thresholds left empty). The error is non-nil
-// only when a Finisher failed; the figures are returned all the same.
+// operations, and returns the workload figures (Thresholds left empty).
+//
+// Runs end on time: the load stops at warm-up + duration whatever the operations do (open
+// model sends not made by then are dropped and counted); at the end of the drain, operations
+// still in flight are cancelled and counted in Totals.Canceled (class "canceled", in Errors
+// too); one that ignores its context is given one more second, then counted as canceled all
+// the same. A context carrying WithAbort's channel skips the drain when it is closed. So Run
+// returns within warm-up + duration + drain + 1 s, plus what a Finisher takes (bounded by the
+// drain too). The error is non-nil only when a Finisher failed; the figures are returned all
+// the same.
 func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 	e.clk = clock{base: time.Now()}
 	e.warmNS = int64(e.cfg.Warmup)
@@ -359,11 +391,14 @@ func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 	} else if e.cfg.Duration > 0 {
 		e.endNS = e.warmNS + int64(e.cfg.Duration)
 	}
+	abort, _ := ctx.Value(abortKey{}).(<-chan struct{})
 	e.running.Store(true) // publishes clk, warmNS and endNS to Snapshot
 	opCtx, cancelOps := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelOps()
-	loadCtx, stopLoad := context.WithCancel(ctx)
+	loadCtx, stopLoad := context.WithCancel(ctx) // the series ticker: until the drain ended
 	defer stopLoad()
+	workCtx, stopWork := context.WithCancel(loadCtx) // the workers: until the load ended
+	defer stopWork()
 
 	series := make(chan []results.Point, 1)
 	tickDone := make(chan struct{})
@@ -374,46 +409,66 @@ func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.worker(loadCtx, opCtx, w)
+			e.worker(workCtx, opCtx, w)
 		}()
 	}
 	loadDone := make(chan struct{})
 	go func() { wg.Wait(); close(loadDone) }()
+	var endC <-chan time.Time
+	if e.endNS > 0 {
+		t := time.NewTimer(time.Duration(e.endNS - e.clk.now()))
+		defer t.Stop()
+		endC = t.C
+	}
 	select {
 	case <-loadDone:
 		// An open-model schedule ends with its last send; the run lasts its planned duration.
-		if wait := e.endNS - e.clk.now(); e.endNS > 0 && e.cfg.Count == 0 && wait > 0 {
-			t := time.NewTimer(time.Duration(wait))
+		if e.cfg.Count == 0 && endC != nil {
 			select {
-			case <-t.C:
+			case <-endC:
 			case <-ctx.Done():
 			}
-			t.Stop()
 		}
+	case <-endC:
 	case <-ctx.Done():
 	}
 	e.stopped.Store(true)
+	stopWork()
+	if le, ok := e.hook.(LoadEnder); ok {
+		le.LoadEnded()
+	}
 	interrupted := ctx.Err() != nil
 	loadEnd := e.clk.now()
 
-	drain := time.NewTimer(e.cfg.Drain)
-	defer drain.Stop()
 	drainCtx, cancelDrain := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.Drain)
 	defer cancelDrain()
+	if abort != nil {
+		go func() {
+			select {
+			case <-abort:
+				cancelDrain()
+			case <-drainCtx.Done():
+			}
+		}()
+	}
 	// After the drain period, in-flight operations are cancelled; an operation that ignores its
-	// context gets one more second, then its late result is left out.
+	// context gets one more second, then it is counted as canceled without its result.
 	waitOrDrain := func(done <-chan struct{}) {
 		select {
 		case <-done:
-		case <-drain.C:
+		case <-drainCtx.Done():
+			e.canceling.Store(true)
 			cancelOps()
+			grace := time.NewTimer(time.Second)
+			defer grace.Stop()
 			select {
 			case <-done:
-			case <-time.After(time.Second):
+			case <-grace.C:
 			}
 		}
 	}
 	waitOrDrain(loadDone)
+	e.countUnsent(loadEnd)
 	if e.async != nil {
 		if f, ok := e.async.(Flusher); ok {
 			_ = f.Flush(drainCtx)
@@ -423,24 +478,58 @@ func (e *Engine) Run(ctx context.Context) (*results.Workload, error) {
 		select {
 		case <-acked:
 		case <-drainCtx.Done():
+			// Unacknowledged sends are counted as canceled when the figures are merged.
+			e.canceling.Store(true)
+			cancelOps()
 		}
 	}
 	stopLoad()
 	<-tickDone
 	pts := <-series
 
-	// The measured period ends at the planned end for a completed timed run (the tail of the
-	// last responses does not dilute the rate), else when the load stopped.
-	end := loadEnd
-	if !interrupted && e.endNS > 0 && e.cfg.Count == 0 {
-		end = e.endNS
-	}
-	w := e.workload(pts, end, interrupted)
+	// The measured period ends when the last measured operation completed, or when the load
+	// stopped if that was later: the time actually measured, so that operations completing in
+	// the drain do not inflate the throughput.
+	w := e.workload(pts, loadEnd, interrupted || aborted(abort))
 	var err error
 	if f, ok := e.hook.(Finisher); ok {
 		err = f.Finish(drainCtx, w)
 	}
 	return w, err
+}
+
+func aborted(abort <-chan struct{}) bool {
+	if abort == nil {
+		return false
+	}
+	select {
+	case <-abort:
+		return true
+	default:
+		return false
+	}
+}
+
+// countUnsent adds to Dropped the open-model sends intended before the load stopped at now
+// (ns from base) that no worker made: the schedule ran ahead of the workers, and the run ended
+// on time rather than making them late.
+func (e *Engine) countUnsent(now int64) {
+	if !e.open {
+		return
+	}
+	due := uint64(e.sched.countBy(float64(now) / 1e9))
+	if e.cfg.Count > 0 {
+		due = min(due, e.warmCount+e.cfg.Count)
+	}
+	if due <= e.warmCount {
+		return
+	}
+	intended := due - e.warmCount
+	e.intended.Store(int64(intended))
+	made := e.measured.Load() + uint64(e.dropped.Load())
+	if intended > made {
+		e.dropped.Add(int64(intended - made))
+	}
 }
 
 // worker claims sends and performs them until the load ends.
@@ -460,7 +549,12 @@ func (e *Engine) worker(loadCtx, opCtx context.Context, w int) {
 			select {
 			case <-timer.C:
 			case <-loadCtx.Done():
-				return
+				// A send due before the planned end is still made when the load ended on
+				// time (the worker woke late), not when it was interrupted.
+				if now := e.clk.now(); e.endNS == 0 || now < e.endNS || c.intended >= e.endNS {
+					e.unclaim(c)
+					return
+				}
 			}
 			start = e.clk.now()
 		}
@@ -473,29 +567,51 @@ func (e *Engine) worker(loadCtx, opCtx context.Context, w int) {
 				select {
 				case e.inflight <- struct{}{}:
 				case <-loadCtx.Done():
+					e.unclaim(c)
 					return
 				}
 				start = e.clk.now()
 			}
 			e.pending.Add(1)
 			done := Completion{e: e, shard: e.rec.shard(c.seq), intended: c.intended, start: start, late: c.late, measured: c.measured}
+			if c.measured {
+				done.shard.begin()
+			}
 			if err := e.async.Send(opCtx, w, c.seq, done); err != nil {
 				if c.measured {
-					x = sample{intended: c.intended, start: start, end: e.clk.now(), err: err, late: c.late}
-					sh.record(&x)
+					x = sample{intended: c.intended, start: start, end: e.clk.now(), err: err, late: c.late, canceled: e.canceling.Load()}
+					done.shard.record(&x)
 				}
 				e.release()
 			}
 			continue
 		}
-		n, err := e.op.Do(opCtx, w, c.seq)
 		if c.measured {
-			x = sample{intended: c.intended, start: start, end: e.clk.now(), bytes: n, err: err, late: c.late}
+			sh.begin()
+		}
+		n, err := e.op.Do(opCtx, w, c.seq)
+		if errors.Is(err, ErrNoOperation) {
+			if c.measured {
+				sh.unbegin()
+				e.measured.Add(^uint64(0))
+			}
+			continue
+		}
+		if c.measured {
+			x = sample{intended: c.intended, start: start, end: e.clk.now(), bytes: n, err: err, late: c.late, canceled: err != nil && e.canceling.Load()}
 			if e.counter != nil {
 				x.sent, x.received = e.counter.Messages(w)
 			}
 			sh.record(&x)
 		}
+	}
+}
+
+// unclaim gives back a claimed send that was not made because the load stopped first; an
+// open-model send that was due then is counted as dropped by countUnsent.
+func (e *Engine) unclaim(c claimed) {
+	if c.measured {
+		e.measured.Add(^uint64(0))
 	}
 }
 

@@ -26,6 +26,7 @@ const (
 	ClassConnectionReset   = "connection_reset"
 	ClassBrokerNack        = "broker_nack"
 	ClassReturned          = "returned"
+	ClassConnectionLost    = "connection_lost" // drivers.ErrUnreachable: the peer's connection was lost
 	ClassOther             = "other"
 )
 
@@ -79,7 +80,8 @@ func RegisterClassifier(c Classifier) {
 }
 
 // Classify returns the error class of err for the results' Errors map: the first registered
-// classifier that recognises it, else a Classed error in the chain, ErrNack, ErrReturned, a
+// classifier that recognises it, else a Classed error in the chain, ErrNack, ErrReturned,
+// drivers.ErrUnreachable (connection_lost), a
 // timeout (context deadline, net.Error Timeout, gRPC DEADLINE_EXCEEDED), a cancelled context,
 // connection refused or reset, a gRPC status ("grpc_<CODE>"), else "other". nil returns "".
 func Classify(err error) string {
@@ -103,6 +105,8 @@ func Classify(err error) string {
 		return ClassBrokerNack
 	case errors.Is(err, ErrReturned):
 		return ClassReturned
+	case errors.Is(err, drivers.ErrUnreachable):
+		return ClassConnectionLost
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return ClassTimeout
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -124,6 +128,20 @@ func Classify(err error) string {
 		return ClassCanceled
 	}
 	return ClassOther
+}
+
+// StatusCode returns the exact protocol status a failed operation carried, for the results'
+// StatusCodes: "HTTP 503" for a StatusError, "gRPC UNAVAILABLE" for a gRPC status (the code
+// names of the gRPC status spec), "" for an error without one (timeout, refused connection...).
+func StatusCode(err error) string {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return "HTTP " + strconv.Itoa(se.Code)
+	}
+	if st, ok := status.FromError(err); ok && err != nil && st.Code() != codes.OK {
+		return "gRPC " + strings.TrimPrefix(GRPCClass(st.Code()), "grpc_")
+	}
+	return ""
 }
 
 // GRPCClass returns "grpc_" and the code's name as the gRPC status spec writes it

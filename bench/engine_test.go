@@ -327,6 +327,9 @@ func TestErrorsClassified(t *testing.T) {
 	if w.Errors["http_5xx"] != 100 || w.Errors["http_4xx"] != 100 || w.Totals.Errors != 200 || w.Totals.ErrorRate != 0.5 {
 		t.Fatalf("errors %v totals %+v, want 100 http_5xx, 100 http_4xx, rate 0.5", w.Errors, w.Totals)
 	}
+	if c := w.StatusCodes; c["HTTP 503"] != 100 || c["HTTP 404"] != 100 || len(c) != 2 {
+		t.Fatalf("status codes %v, want 100 HTTP 503 and 100 HTTP 404", c)
+	}
 	var sum int64
 	for _, p := range w.Series {
 		sum += p.Errors

@@ -33,11 +33,15 @@ func recordUS(h *hdr.Histogram, ns int64) {
 // each, so workers share GOMAXPROCS x 4 shards at most.
 type shard struct {
 	mu       sync.Mutex
-	latency  *hdr.Histogram // from the intended send time (open), or the service time (closed)
-	service  *hdr.Histogram // actual send to response (open model only)
-	delay    *hdr.Histogram // intended to actual send (open model only)
-	interval *hdr.Histogram // latency since the last series tick
+	latency  *hdr.Histogram // successes: from the intended send time (open), or the service time (closed)
+	failed   *hdr.Histogram // the same for failed operations
+	service  *hdr.Histogram // successes: actual send to response (open model only)
+	delay    *hdr.Histogram // every send: intended to actual send (open model only)
+	interval *hdr.Histogram // latency of successes since the last series tick
 	ok, errs int64
+	canceled int64 // in errs too
+	inflight int64 // measured operations begun and not recorded yet
+	lastEnd  int64 // latest end of a recorded operation
 	bytes    int64
 	late     int64
 	sent     int64 // messages of streaming operations (MessageCounter)
@@ -46,11 +50,12 @@ type shard struct {
 	iOK, iErrs, iBytes int64
 	closed             bool // merged for the results: later samples are left out
 	classes            map[string]int64
-	_                  [64]byte // keep shards on separate cache lines
+	codes              map[string]int64 // StatusCode of failed operations
+	_                  [64]byte         // keep shards on separate cache lines
 }
 
 func newShard(open bool) *shard {
-	s := &shard{latency: newHist(), interval: newHist(), classes: map[string]int64{}}
+	s := &shard{latency: newHist(), failed: newHist(), interval: newHist(), classes: map[string]int64{}}
 	if open {
 		s.service, s.delay = newHist(), newHist()
 	}
@@ -64,6 +69,24 @@ type sample struct {
 	sent, received       int // messages (MessageCounter)
 	err                  error
 	late                 bool
+	canceled             bool // the engine had cancelled the operation's context
+}
+
+// begin counts a measured operation as in flight until record; an operation still in flight
+// when the shard is merged is counted as canceled, so nothing vanishes from the counts.
+func (s *shard) begin() {
+	s.mu.Lock()
+	s.inflight++
+	s.mu.Unlock()
+}
+
+// unbegin undoes begin for an operation that did not take place (ErrNoOperation).
+func (s *shard) unbegin() {
+	s.mu.Lock()
+	if !s.closed {
+		s.inflight--
+	}
+	s.mu.Unlock()
 }
 
 func (s *shard) record(x *sample) {
@@ -72,20 +95,36 @@ func (s *shard) record(x *sample) {
 		s.mu.Unlock()
 		return
 	}
-	recordUS(s.latency, x.end-x.intended)
-	recordUS(s.interval, x.end-x.intended)
-	if s.service != nil {
-		recordUS(s.service, x.end-x.start)
+	s.inflight--
+	s.lastEnd = max(s.lastEnd, x.end)
+	if s.delay != nil {
 		recordUS(s.delay, x.start-x.intended)
 	}
 	if x.late {
 		s.late++
 	}
 	if x.err != nil {
+		recordUS(s.failed, x.end-x.intended)
 		s.errs++
 		s.iErrs++
-		s.classes[Classify(x.err)]++
+		if x.canceled {
+			s.canceled++
+			s.classes[ClassCanceled]++
+		} else {
+			s.classes[Classify(x.err)]++
+			if c := StatusCode(x.err); c != "" {
+				if s.codes == nil {
+					s.codes = map[string]int64{}
+				}
+				s.codes[c]++
+			}
+		}
 	} else {
+		recordUS(s.latency, x.end-x.intended)
+		recordUS(s.interval, x.end-x.intended)
+		if s.service != nil {
+			recordUS(s.service, x.end-x.start)
+		}
 		s.ok++
 		s.iOK++
 		s.bytes += int64(x.bytes)
@@ -138,21 +177,35 @@ func (r *recorders) counts() (ok, errs int64) {
 
 // merged is the end-of-run merge of all shards.
 type merged struct {
-	latency, service, delay *hdr.Histogram
-	ok, errs, bytes, late   int64
-	sent, received          int64
-	classes                 map[string]int64
+	latency, failed, service, delay *hdr.Histogram
+	ok, errs, bytes, late           int64
+	canceled                        int64 // in errs too
+	lastEnd                         int64
+	sent, received                  int64
+	classes                         map[string]int64
+	codes                           map[string]int64 // exact status codes of failed operations
 }
 
 func (r *recorders) merge() merged {
-	m := merged{latency: newHist(), classes: map[string]int64{}}
+	m := merged{latency: newHist(), failed: newHist(), classes: map[string]int64{}, codes: map[string]int64{}}
 	if r.shards[0].service != nil {
 		m.service, m.delay = newHist(), newHist()
 	}
 	for _, s := range r.shards {
 		s.mu.Lock()
 		s.closed = true
+		// Operations still in flight (they ignored the cancellation, or their acknowledgement
+		// never came) are canceled: counted, with no latency.
+		if s.inflight > 0 {
+			s.errs += s.inflight
+			s.canceled += s.inflight
+			s.classes[ClassCanceled] += s.inflight
+			s.inflight = 0
+		}
 		m.latency.Merge(s.latency)
+		m.failed.Merge(s.failed)
+		m.canceled += s.canceled
+		m.lastEnd = max(m.lastEnd, s.lastEnd)
 		if s.service != nil {
 			m.service.Merge(s.service)
 			m.delay.Merge(s.delay)
@@ -161,6 +214,9 @@ func (r *recorders) merge() merged {
 		m.sent, m.received = m.sent+s.sent, m.received+s.received
 		for k, v := range s.classes {
 			m.classes[k] += v
+		}
+		for k, v := range s.codes {
+			m.codes[k] += v
 		}
 		s.mu.Unlock()
 	}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -52,9 +53,17 @@ func (e benchError) Error() string { return string(e) }
 
 const errNoHistogram = benchError("latency has no encoded histogram")
 
-// workload builds the results of the run; end is the end of the measured period (ns from base).
-func (e *Engine) workload(pts []results.Point, end int64, interrupted bool) *results.Workload {
+// workload builds the results of the run; loadEnd is when the load stopped (ns from base). The
+// measured period ends at the planned end for a timed run that was not interrupted, else when
+// the load stopped, or later when the last measured operation completed after that (in the
+// drain): the time actually measured.
+func (e *Engine) workload(pts []results.Point, loadEnd int64, interrupted bool) *results.Workload {
 	m := e.rec.merge()
+	end := loadEnd
+	if !interrupted && e.endNS > 0 && e.cfg.Count == 0 {
+		end = e.endNS
+	}
+	end = max(end, m.lastEnd)
 	info := e.cfg.Info
 	w := &results.Workload{
 		Name: info.Name, Driver: info.Driver, Operation: info.Operation, Target: info.Target, Format: info.Format,
@@ -68,6 +77,11 @@ func (e *Engine) workload(pts []results.Point, end int64, interrupted bool) *res
 	if e.open {
 		w.Model = "open"
 		w.RatePerS = e.cfg.Rate
+		if w.RatePerS == 0 && e.endNS > e.warmNS {
+			// Stages: the mean planned rate over the measured period.
+			planned := e.sched.countBy(float64(e.endNS)/1e9) - float64(e.warmCount)
+			w.RatePerS = math.Round(1000*planned/time.Duration(e.endNS-e.warmNS).Seconds()) / 1000
+		}
 	}
 	secs := time.Duration(max(end-e.warmNS, 0)).Seconds()
 	w.DurationS = secs
@@ -75,7 +89,9 @@ func (e *Engine) workload(pts []results.Point, end int64, interrupted bool) *res
 		Requests:  m.ok + m.errs,
 		Succeeded: m.ok,
 		Errors:    m.errs,
+		Canceled:  m.canceled,
 		Bytes:     m.bytes,
+		Intended:  e.intended.Load(),
 		Late:      m.late,
 		Dropped:   e.dropped.Load(),
 
@@ -89,6 +105,7 @@ func (e *Engine) workload(pts []results.Point, end int64, interrupted bool) *res
 		w.Totals.ErrorRate = float64(m.errs) / float64(n)
 	}
 	w.Latency = Latency(m.latency)
+	w.FailedLatency = Latency(m.failed)
 	if e.open {
 		w.ServiceTime = Latency(m.service)
 		w.ScheduleDelay = Latency(m.delay)
@@ -98,6 +115,10 @@ func (e *Engine) workload(pts []results.Point, end int64, interrupted bool) *res
 	}
 	if len(m.classes) > 0 {
 		w.Errors = m.classes
+	}
+	w.FellBehind = w.IsBehind()
+	if len(m.codes) > 0 {
+		w.StatusCodes = m.codes
 	}
 	return w
 }

@@ -32,5 +32,5 @@ func Example() {
 	for _, m := range contracts.MatchResponse(in.Response, actual) {
 		fmt.Printf("%s %s: %s\n", m.Category, m.Path, m.Message)
 	}
-	// Output: body $.id: expected "7" (string) to be an integer
+	// Output: body $.id: Expected '7' (String) to be an integer
 }

@@ -24,10 +24,11 @@ func (r *Request) Generate(ctx *generators.Context) (*Request, error) {
 		}
 		out.Path = generators.Text(v)
 	}
-	if err := generateLists(r.Generators["query"], out.Query, ctx, "query"); err != nil {
+	var err error
+	if out.Query, err = generateLists(r.Generators["query"], out.Query, ctx, "query"); err != nil {
 		return nil, err
 	}
-	if err := generateLists(r.Generators["header"], out.Headers, ctx, "header"); err != nil {
+	if out.Headers, err = generateLists(r.Generators["header"], out.Headers, ctx, "header"); err != nil {
 		return nil, err
 	}
 	body, err := generateBody(r.Generators["body"], r.Body, ctx)
@@ -53,7 +54,8 @@ func (r *Response) Generate(ctx *generators.Context) (*Response, error) {
 		}
 		out.Status = n
 	}
-	if err := generateLists(r.Generators["header"], out.Headers, ctx, "header"); err != nil {
+	var err error
+	if out.Headers, err = generateLists(r.Generators["header"], out.Headers, ctx, "header"); err != nil {
 		return nil, err
 	}
 	body, err := generateBody(r.Generators["body"], r.Body, ctx)
@@ -99,9 +101,16 @@ func cloneLists(m map[string][]string) map[string][]string {
 	return out
 }
 
-func generateLists(c *generators.Category, m map[string][]string, ctx *generators.Context, cat string) error {
-	if c == nil {
-		return nil
+// generateLists applies header or query generators to m (a copy) and returns it; a generator for
+// a key the request does not have adds the key, so m may be nil (a request without headers or
+// query): the map is made then, as pact-reference's generate_request inserts the generated value
+// (pact_matching/src/generators/mod.rs, apply_generators for HEADER and QUERY).
+func generateLists(c *generators.Category, m map[string][]string, ctx *generators.Context, cat string) (map[string][]string, error) {
+	if c == nil || len(c.Entries) == 0 {
+		return m, nil
+	}
+	if m == nil {
+		m = make(map[string][]string, len(c.Entries))
 	}
 	for k, g := range c.Entries {
 		key := k
@@ -116,7 +125,7 @@ func generateLists(c *generators.Category, m map[string][]string, ctx *generator
 		}
 		v, err := g.Generate(ctx, cur)
 		if err != nil {
-			return fmt.Errorf("generators.%s[%q]: %w", cat, k, err)
+			return nil, fmt.Errorf("generators.%s[%q]: %w", cat, k, err)
 		}
 		n := max(1, len(m[key]))
 		vals := make([]string, n)
@@ -125,7 +134,7 @@ func generateLists(c *generators.Category, m map[string][]string, ctx *generator
 		}
 		m[key] = vals
 	}
-	return nil
+	return m, nil
 }
 
 func generateBody(c *generators.Category, b Body, ctx *generators.Context) (Body, error) {

@@ -341,7 +341,7 @@ func str(m map[string]any, k string) string {
 }
 
 func parseInteraction(m map[string]any, major int, where string, message bool) (*Interaction, error) {
-	in := &Interaction{raw: m, Description: str(m, "description"), Key: str(m, "key"), Transport: str(m, "transport")}
+	in := &Interaction{raw: m, Description: str(m, "description"), Key: str(m, "key"), Transport: str(m, "transport"), ID: str(m, "_id")}
 	if in.Description != "" {
 		where = fmt.Sprintf("%s (%q)", where, in.Description)
 	}

@@ -55,9 +55,12 @@ type ProviderState struct {
 // Interaction is one interaction of any kind. HTTP uses Request/Response; an asynchronous message
 // uses Message; a synchronous message uses SyncRequest and SyncResponses.
 type Interaction struct {
-	Kind           Kind
-	Description    string
-	Key            string // V4
+	Kind        Kind
+	Description string
+	Key         string // V4
+	// ID is the "_id" a Pact Broker adds to each interaction of the pacts it serves; verification
+	// results published to the broker refer to interactions by it. "" for pact files.
+	ID             string
 	ProviderStates []ProviderState
 	Pending        bool   // V4
 	Transport      string // V4 (http, grpc, kafka...), "" when absent
@@ -245,6 +248,22 @@ func isJSONType(ct string) bool {
 	return t == "application/json" || strings.HasSuffix(t, "+json") || strings.HasPrefix(t, "application/") && strings.HasSuffix(t, "json") || t == "application/json-rpc" || t == "application/jsonrequest"
 }
 
+// isBinaryType reports whether a content type is binary (pact_models ContentType::is_binary):
+// image, audio, video and font types, application/octet-stream, pdf, zip and gzip.
+func isBinaryType(ct string) bool {
+	main, sub, _ := strings.Cut(baseType(ct), "/")
+	switch main {
+	case "image", "audio", "video", "font":
+		return true
+	case "application":
+		switch sub {
+		case "octet-stream", "pdf", "zip", "gzip", "x-gzip":
+			return true
+		}
+	}
+	return false
+}
+
 func isXMLType(ct string) bool {
 	t := baseType(ct)
 	return t == "application/xml" || t == "text/xml" || strings.HasSuffix(t, "+xml")
@@ -272,6 +291,14 @@ func parseBody(v any, present bool, ctHeader, where string) (Body, error) {
 			return Body{State: BodyEmpty, ContentType: ctHeader}, nil
 		}
 		b := Body{State: BodyPresent, Content: []byte(x), ContentType: ctHeader}
+		if isBinaryType(ctHeader) {
+			// V1-V3 pacts hold binary bodies as base64 text (pact-jvm and pact-reference write
+			// them so, JSONV3 too); Pact decodes them on load, as pact_models' body_from_json
+			// does for a binary content type. Text that is not base64 stays as written.
+			if data, err := base64.StdEncoding.DecodeString(x); err == nil {
+				b.Content = data
+			}
+		}
 		if b.ContentType == "" {
 			b.ContentType = matching.DetectContentType(b.Content)
 		}

@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/commbench/commbench/demo/shop"
+	"github.com/commbench/commbench/runner"
+	"github.com/commbench/commbench/scenario"
 )
 
 // Scenario is the shop scenario, relative to the repository root.
@@ -63,4 +66,33 @@ func Env(sys *shop.System) map[string]string {
 		env[EnvAMQP] = sys.AMQPURL
 	}
 	return env
+}
+
+// LoadScenario loads the shop scenario of the repository at root to run against sys: input
+// paths resolved, the outputs in the folder out (created: report.html, junit.xml, results.json,
+// report.md), every workload's duration d (0: the scenario's). skip names the targets the run
+// must skip, with why (runner.Options.Skip): the AMQP ones when sys has no RabbitMQ.
+func LoadScenario(root, out string, d time.Duration, sys *shop.System) (s *scenario.Scenario, skip map[string]string, err error) {
+	path := filepath.Join(root, filepath.FromSlash(Scenario))
+	if s, err = scenario.Load(path, nil); err != nil {
+		return nil, nil, err
+	}
+	s.ResolvePaths(filepath.Dir(path))
+	s.Outputs = scenario.Outputs{HTML: filepath.Join(out, "report.html"), JUnit: filepath.Join(out, "junit.xml"),
+		JSON: filepath.Join(out, "results.json"), MD: filepath.Join(out, "report.md")}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, nil, err
+	}
+	skip = map[string]string{}
+	for i, t := range s.Targets {
+		if t.Driver == "amqp" && sys.AMQPErr != nil {
+			skip[t.Name] = runner.SkipReason(s.Targets[i], sys.AMQPErr)
+		}
+	}
+	if d > 0 {
+		for i := range s.Workloads {
+			s.Workloads[i].Duration = scenario.Duration(d)
+		}
+	}
+	return s, skip, nil
 }

@@ -93,6 +93,13 @@ type Subscribed interface {
 	Close() error
 }
 
+// Ending is an optional interface of a Subscribed whose end can be watched: Done is closed when
+// the subscription ended, by Close or because its connection was lost (Close then returns the
+// cause), so that a workload can subscribe again.
+type Ending interface {
+	Done() <-chan struct{}
+}
+
 // Message is what a driver moves. Requests and published messages set the request fields;
 // responses and received messages also carry Status, Properties and Time.
 type Message struct {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/commbench/commbench/internal/browsertest"
+	"github.com/commbench/commbench/results"
 )
 
 // TestHTMLInChromium opens the report of a realistic 10-minute run (verification with every
@@ -70,5 +71,50 @@ func TestHTMLInChromium(t *testing.T) {
 	for _, p := range v.Problems {
 		t.Errorf("browser reported: %s", p)
 	}
+	// What failed leads the page: before the contracts and the first workload.
+	wf, contracts, workload := strings.Index(v.Text, "What failed"), strings.Index(v.Text, "Contract results"), strings.Index(v.Text, "Workload ")
+	if wf < 0 || wf > contracts || wf > workload || !strings.Contains(v.Text, "Request sent") {
+		t.Errorf("the page does not lead with what failed (at %d, contracts at %d, first workload at %d)", wf, contracts, workload)
+	}
 	t.Log(v)
+
+	// A passing report of the same run: no failure section, the charts still drawn.
+	pass := passingFile(f)
+	passPage := filepath.Join(dir, "pass.html")
+	if err := WriteOutputs(pass, Outputs{HTML: passPage}); err != nil {
+		t.Fatal(err)
+	}
+	pv := b.Open(t, passPage, "report-chromium-pass")
+	if !strings.Contains(pv.Title, "PASS") || strings.Contains(pv.Text, "What failed") || pv.ChartsDrawn() != 3*len(pass.Workloads) {
+		t.Errorf("passing report: title %q, %d of %d charts drawn, What failed shown: %v", pv.Title, pv.ChartsDrawn(), len(pv.Charts), strings.Contains(pv.Text, "What failed"))
+	}
+	for _, p := range pv.Problems {
+		t.Errorf("browser reported on the passing report: %s", p)
+	}
+	t.Log(pv)
+}
+
+// passingFile is f with only its passed interactions and thresholds.
+func passingFile(f *results.File) *results.File {
+	p := *f
+	v := &results.Verification{}
+	for _, in := range f.Verification.Interactions {
+		if in.Status == results.StatusPassed {
+			v.Interactions = append(v.Interactions, in)
+		}
+	}
+	v.Summary = results.Summarize(v.Interactions)
+	p.Verification = v
+	p.Workloads = nil
+	for _, w := range f.Workloads {
+		var ths []results.Threshold
+		for _, t := range w.Thresholds {
+			if t.Passed {
+				ths = append(ths, t)
+			}
+		}
+		w.Thresholds = ths
+		p.Workloads = append(p.Workloads, w)
+	}
+	return &p
 }

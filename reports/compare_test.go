@@ -2,9 +2,12 @@ package reports
 
 import (
 	"bytes"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commbench/commbench/results"
 )
@@ -35,47 +38,122 @@ func scaled(t *testing.T, f *results.File, factor, tput float64) *results.File {
 	return &cp
 }
 
-func TestCompare(t *testing.T) {
-	base := sampleFile(t, 5)
+// runOf is one run of a workload "get": lognormal latencies around medianMS and a throughput
+// around tput with 5% noise, with a per-second series of seconds points.
+func runOf(t *testing.T, r *rand.Rand, id string, medianMS, tput float64, seconds int) *results.File {
+	t.Helper()
+	w := results.Workload{Name: "get", Driver: "rest", Operation: "request", Model: "closed", DurationS: float64(seconds)}
+	w.Latency = latencyOf(t, r, 2000, medianMS)
+	var total float64
+	for i := range seconds {
+		second := latencyOf(t, r, 300, medianMS)
+		tp := tput * (1 + 0.05*r.NormFloat64())
+		total += tp
+		w.Series = append(w.Series, results.Point{Time: t0.Add(time.Duration(i) * time.Second), ThroughputPerS: tp, P50MS: second.P50MS, P99MS: second.P99MS})
+	}
+	w.Totals = results.Totals{Requests: int64(total), Succeeded: int64(total), ThroughputPerS: total / float64(seconds)}
+	return &results.File{Schema: results.Schema, Run: results.Run{ID: id, Command: "bench"}, Workloads: []results.Workload{w}}
+}
+
+func runs(t *testing.T, seed uint64, n int, medianMS, tput float64, seconds int) []*results.File {
+	r := rand.New(rand.NewPCG(seed, 7))
+	var out []*results.File
+	for i := range n {
+		out = append(out, runOf(t, r, fmt.Sprintf("run-%d-%d", seed, i), medianMS, tput, seconds))
+	}
+	return out
+}
+
+func changeOf(c *Comparison, metric string) Change {
+	for _, ch := range c.Changes {
+		if ch.Metric == metric {
+			return ch
+		}
+	}
+	return Change{}
+}
+
+// TestCompareKnowsNoise: two sets of runs of the same system show no significant change and do
+// not regress; a system slowed by 30% (latency up 30%, throughput down by the same factor)
+// regresses on p99 and throughput, significantly, with a confidence interval that excludes 0.
+func TestCompareKnowsNoise(t *testing.T) {
 	limits, err := ParseLimits("p99=10%,throughput=5%")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name      string
-		cur       *results.File
-		regressed bool
-		metric    string // a metric that must be flagged
-	}{
-		{"unchanged", base, false, ""},
-		{"p99 20% worse", scaled(t, base, 1.2, 1), true, "p99"},
-		{"p99 5% worse is within 10%", scaled(t, base, 1.05, 1), false, ""},
-		{"throughput 10% lower", scaled(t, base, 1, 0.9), true, "throughput"},
-		{"faster and more throughput", scaled(t, base, 0.7, 1.3), false, ""},
+	base := runs(t, 1, 5, 4, 1000, 3)
+	same := runs(t, 2, 5, 4, 1000, 3)
+	slow := runs(t, 3, 5, 4*1.3, 1000/1.3, 3)
+
+	c := CompareSets(base, same, limits)
+	var buf bytes.Buffer
+	if err := CompareText(&buf, c); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := Compare(base, tt.cur, limits)
-			if c.Regressed() != tt.regressed {
-				var buf bytes.Buffer
-				CompareText(&buf, c)
-				t.Fatalf("regressed = %v, want %v\n%s", c.Regressed(), tt.regressed, buf.String())
-			}
-			if tt.metric != "" {
-				var flagged bool
-				for _, ch := range c.Changes {
-					if ch.Regressed {
-						if ch.Metric != tt.metric || ch.Workload != base.Workloads[0].Name {
-							t.Errorf("unexpected regression flagged: %+v", ch)
-						}
-						flagged = true
-					}
-				}
-				if !flagged {
-					t.Errorf("%s not flagged", tt.metric)
-				}
-			}
-		})
+	if c.Regressed() || c.Verdict() == "REGRESSED" {
+		t.Fatalf("same system: regressed\n%s", buf.String())
+	}
+	for _, m := range []string{"p99", "throughput"} {
+		ch := changeOf(c, m)
+		if ch.Samples != "runs" || ch.N1 != 5 || ch.Significant || !strings.Contains(buf.String(), "no significant change") {
+			t.Errorf("same system, %s: %+v\n%s", m, ch, buf.String())
+		}
+		if !(ch.WorseLo <= 0 && ch.WorseHi >= 0) {
+			t.Errorf("same system, %s: the 95%% CI %.3f..%.3f excludes 0", m, ch.WorseLo, ch.WorseHi)
+		}
+	}
+
+	c = CompareSets(base, slow, limits)
+	buf.Reset()
+	if err := CompareText(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Regressed() || c.Verdict() != "REGRESSED" {
+		t.Fatalf("30%% slower: not regressed\n%s", buf.String())
+	}
+	for _, m := range []string{"p99", "throughput"} {
+		ch := changeOf(c, m)
+		if !ch.Regressed || !ch.Significant || ch.P >= 0.05 || ch.WorseLo <= 0 || ch.Worse < 0.15 || ch.Worse > 0.5 {
+			t.Errorf("30%% slower, %s: %+v\n%s", m, ch, buf.String())
+		}
+	}
+}
+
+// TestCompareSingleRunsUsePerSecondSamples: with one run a side, throughput and p99 are tested on
+// the per-second series; two short runs of the same system (3 s: 3 samples a side, too few for
+// p < 0.05) never regress, however far apart their figures; longer runs of a slower system do.
+func TestCompareSingleRunsUsePerSecondSamples(t *testing.T) {
+	limits := Limits{"p99": 0.1, "throughput": 0.05}
+	a, b := runs(t, 4, 1, 4, 1000, 3), runs(t, 5, 1, 4, 600, 3) // 40% lower throughput in 3 samples
+	c := CompareSets(a, b, limits)
+	if ch := changeOf(c, "throughput"); ch.Samples != "per-second" || ch.N1 != 3 || ch.Significant || ch.Regressed {
+		t.Fatalf("3 s runs: %+v", ch)
+	}
+	long := CompareSets(runs(t, 6, 1, 4, 1000, 30), runs(t, 7, 1, 4*1.3, 1000/1.3, 30), limits)
+	if ch := changeOf(long, "throughput"); ch.Samples != "per-second" || !ch.Regressed {
+		t.Fatalf("30 s runs, 30%% slower: %+v", ch)
+	}
+	// p90 has no per-second samples: one value a side, compared as is and said so.
+	if ch := changeOf(long, "p90"); ch.Tested() || ch.Samples != "" {
+		t.Fatalf("p90: %+v", ch)
+	}
+}
+
+func TestTestShift(t *testing.T) {
+	var x, y []float64
+	for i := 1; i <= 10; i++ {
+		x = append(x, float64(i))
+		y = append(y, float64(i)+5)
+	}
+	s := testShift(x, y)
+	if s.Shift != 5 || !(s.Lo <= 5 && s.Hi >= 5) || s.Lo <= 0 || !s.Significant() {
+		t.Fatalf("shift %+v, want 5 with a CI around it above 0, significant", s)
+	}
+	if s := testShift(x, x); s.Significant() || s.Shift != 0 {
+		t.Fatalf("same sample: %+v", s)
+	}
+	if k := uCritical(5, 5, 0.05); k != 3 { // P(U<=2) = 4/252 <= 0.025 < P(U<=3) = 7/252
+		t.Fatalf("uCritical(5, 5) = %d, want 3", k)
 	}
 }
 
@@ -88,7 +166,7 @@ func TestCompareMissingWorkloadAndRenderers(t *testing.T) {
 	if !c.Regressed() || len(c.MissingWorkloads) != 2 || len(c.AddedWorkloads) != 1 {
 		t.Fatalf("missing %v added %v regressed %v", c.MissingWorkloads, c.AddedWorkloads, c.Regressed())
 	}
-	reg := Compare(base, scaled(t, base, 1.2, 1), Limits{"p99": 0.1})
+	reg := CompareSets(runs(t, 1, 5, 4, 1000, 3), runs(t, 3, 5, 4*1.3, 1000/1.3, 3), Limits{"p99": 0.1})
 	var txt, md, page bytes.Buffer
 	if err := CompareText(&txt, reg); err != nil {
 		t.Fatal(err)
@@ -100,8 +178,8 @@ func TestCompareMissingWorkloadAndRenderers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, out := range map[string]string{"text": txt.String(), "markdown": md.String(), "html": page.String()} {
-		if !strings.Contains(out, "FAIL") || !strings.Contains(out, "REGRESSED") || !strings.Contains(out, "p99") {
-			t.Errorf("%s output lacks the verdict or the regressed row:\n%s", name, out)
+		if !strings.Contains(out, "REGRESSED") || !strings.Contains(out, "p99") || !strings.Contains(out, "5 vs 5 runs") || !strings.Contains(out, "Mann–Whitney") {
+			t.Errorf("%s output lacks the verdict, the regressed row or the samples:\n%s", name, out)
 		}
 	}
 	if !strings.Contains(txt.String(), "% worse") {

@@ -57,6 +57,8 @@ func sampleFile(t testing.TB, seconds int) *results.File {
 	ins := []results.Interaction{
 		{Consumer: "shop-web", Provider: "orders", Description: "get order 42", Kind: "http", Transport: "http", ProviderStates: []string{"order 42 exists"}, Status: results.StatusPassed, DurationMS: 4.2, Source: "pacts/shop-web-orders.json"},
 		{Consumer: "shop-web", Provider: "orders", Description: "create an order", Kind: "http", Transport: "http", Status: results.StatusFailed, DurationMS: 6.8, Source: "pacts/shop-web-orders.json",
+			Request: &results.SentRequest{Method: "POST", Path: "/orders", Headers: map[string][]string{"Content-Type": {"application/json"}, "Authorization": {"***"}},
+				Body: `{"customer":"c-7","items":[{"sku":"SKU-1","qty":2}]}`},
 			Mismatches: []results.Mismatch{
 				{Category: "status", Expected: "201", Actual: "200", Message: "expected status 201 but was 200"},
 				{Category: "body", Path: "$.items[0].qty", Expected: "2", Actual: "\"2\"", Message: "expected a number (type matcher) but got a string"},

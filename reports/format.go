@@ -10,32 +10,16 @@ import (
 	"time"
 
 	"github.com/commbench/commbench/internal/redact"
+	"github.com/commbench/commbench/internal/units"
 	"github.com/commbench/commbench/results"
 )
 
-// fmtMS formats milliseconds with precision that suits the magnitude: 0.412 ms, 8.50 ms,
-// 31.2 ms, 1204 ms.
-func fmtMS(v float64) string {
-	switch a := math.Abs(v); {
-	case a == 0:
-		return "0 ms"
-	case a < 1:
-		return strconv.FormatFloat(v, 'f', 3, 64) + " ms"
-	case a < 10:
-		return strconv.FormatFloat(v, 'f', 2, 64) + " ms"
-	case a < 100:
-		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
-}
+// fmtMS formats milliseconds with precision that suits the magnitude, never an exponent:
+// 0.412 ms, 8.50 ms, 31.2 ms, 10200 ms (package units).
+func fmtMS(v float64) string { return units.MS(v) }
 
-// fmtRate formats a per-second rate: 1234.5/s.
-func fmtRate(v float64) string {
-	if v >= 100 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + "/s"
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + "/s"
-}
+// fmtRate formats a per-second rate: 1234/s, 99.5/s.
+func fmtRate(v float64) string { return units.Rate(v) }
 
 // fmtPct formats a fraction as a percentage: 0.0012 -> 0.12%.
 func fmtPct(v float64) string {
@@ -79,6 +63,10 @@ func metricUnit(metric string) string {
 	return ""
 }
 
+// FormatMetric formats a value of the named metric (results.MetricNames) in its unit, as the
+// reports show it: "10200 ms", "1234/s", "0.12%", "3".
+func FormatMetric(metric string, v float64) string { return fmtMetric(metric, v) }
+
 // fmtMetric formats a value of the named metric in its unit.
 func fmtMetric(metric string, v float64) string {
 	switch metricUnit(metric) {
@@ -89,12 +77,48 @@ func fmtMetric(metric string, v float64) string {
 	case "%":
 		return fmtPct(v)
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return units.Number(v)
 }
 
 // thresholdLine is "p99<25ms: 8.50 ms".
 func thresholdLine(t results.Threshold) string {
-	return fmt.Sprintf("%s (actual %s)", t.Expr, fmtMetric(t.Metric, t.Actual))
+	return fmt.Sprintf("%s%s (actual %s)", t.Expr, defaultMark(t), fmtMetric(t.Metric, t.Actual))
+}
+
+// defaultMark is " [default]" for a threshold commbench added (results.Threshold.Default).
+func defaultMark(t results.Threshold) string {
+	if t.Default {
+		return " [default]"
+	}
+	return ""
+}
+
+// rateLine says, for an open-model workload, the target rate and the achieved throughput, and
+// in words when it fell behind (results.Workload.Behind); "" for the closed model.
+func rateLine(wl results.Workload) string {
+	if wl.Model != "open" || wl.RatePerS <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("target rate %s, achieved throughput %s", fmtRate(wl.RatePerS), fmtRate(wl.Totals.ThroughputPerS))
+	if b := wl.Behind(); b != "" {
+		s += "; " + strings.ToUpper(b[:1]) + b[1:]
+	}
+	return s
+}
+
+// extraIntegrity lists the integrity figures beyond the usual ones that are not zero: late
+// deliveries, gaps, unexpected, lost and re-established connections.
+func extraIntegrity(i *results.Integrity) string {
+	var parts []string
+	for _, f := range []struct {
+		name string
+		n    int64
+	}{{"unexpected", i.Unexpected}, {"late (after the drain)", i.Late}, {"gaps", i.Gaps}, {"connections lost", i.ConnectionsLost}, {"reconnected", i.Reconnects}} {
+		if f.n != 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", f.name, f.n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // verdict is FAIL for a file that records a failure (results.File.Failed), ERROR for a run an
@@ -184,4 +208,13 @@ func sortedErrors(m map[string]int64) []kvCount {
 type kvCount struct {
 	Key   string
 	Count int64
+}
+
+// runName is a workload's name as the reports show it: with "#N" for run N of a repeated
+// workload (bench --repeat).
+func runName(w results.Workload) string {
+	if w.Repeat > 0 {
+		return w.Name + " #" + strconv.Itoa(w.Repeat)
+	}
+	return w.Name
 }

@@ -23,8 +23,10 @@ var funcs = template.FuncMap{
 	"pct":               fmtPct,
 	"dur":               fmtDuration,
 	"metric":            fmtMetric,
+	"extraIntegrity":    extraIntegrity,
 	"redact":            redactString,
 	"failedInteraction": interactionFailed,
+	"runName":           runName,
 	"lines": func(s string) []string {
 		if s == "" {
 			return nil
@@ -47,17 +49,20 @@ func mustRead(name string) string {
 }
 
 type htmlView struct {
-	F         *results.File
-	Verdict   string
-	Failed    bool
-	Started   string
-	Duration  string
-	Figures   []figure
-	Groups    []contractGroup
-	Workloads []workloadView
-	Config    []kv
-	Env       []kv
-	CSS       template.CSS
+	F *results.File
+	// FailedThresholds and FailedInteractions (not pending) lead the page: what failed, first.
+	FailedThresholds   []failedThreshold
+	FailedInteractions []interactionView
+	Verdict            string
+	Failed             bool
+	Started            string
+	Duration           string
+	Figures            []figure
+	Groups             []groupView
+	Workloads          []workloadView
+	Config             []kv
+	Env                []kv
+	CSS                template.CSS
 }
 
 type workloadView struct {
@@ -66,6 +71,13 @@ type workloadView struct {
 	Latencies []latencyRow
 	Charts    []template.HTML
 	Errors    []kvCount
+	Statuses  []statusRow
+}
+
+// groupView is a consumer-provider pair with its interaction views.
+type groupView struct {
+	contractGroup
+	Views []interactionView
 }
 
 type latencyRow struct {
@@ -83,13 +95,26 @@ type latencyRow struct {
 // configuration (secrets redacted) and the environment. It returns the first write error.
 func HTML(w io.Writer, f *results.File) error {
 	v := htmlView{
-		F:        f,
-		Verdict:  verdict(f),
-		Failed:   f.Failed() || f.Run.Error != "",
-		Duration: fmtDuration(runDuration(f.Run)),
-		Groups:   groupInteractions(f.Verification),
-		Config:   flattenConfig(f.Run.Config),
-		CSS:      template.CSS(reportCSS),
+		F:                f,
+		Verdict:          verdict(f),
+		Failed:           f.Failed() || f.Run.Error != "",
+		Duration:         fmtDuration(runDuration(f.Run)),
+		FailedThresholds: failedThresholds(f),
+		Config:           flattenConfig(f.Run.Config),
+		CSS:              template.CSS(reportCSS),
+	}
+	n := 0
+	for _, g := range groupInteractions(f.Verification) {
+		gv := groupView{contractGroup: g}
+		for _, in := range g.Interactions {
+			n++
+			iv := interactionView{Interaction: in, ID: fmt.Sprintf("interaction-%d", n), Req: newRequestView(in.Request), Mismatches: mismatchViews(in.Mismatches)}
+			gv.Views = append(gv.Views, iv)
+			if interactionFailed(in) && !in.Pending {
+				v.FailedInteractions = append(v.FailedInteractions, iv)
+			}
+		}
+		v.Groups = append(v.Groups, gv)
 	}
 	if !f.Run.Started.IsZero() {
 		v.Started = f.Run.Started.UTC().Format(time.RFC3339)
@@ -109,8 +134,8 @@ func HTML(w io.Writer, f *results.File) error {
 		v.Figures = append(v.Figures, figure{"thresholds passed", fmt.Sprintf("%d/%d", total-failed, total)})
 	}
 	for i, wl := range f.Workloads {
-		wv := workloadView{W: wl, ID: fmt.Sprintf("workload-%d", i+1), Errors: sortedErrors(wl.Errors)}
-		for _, l := range []latencyRow{{"latency", wl.Latency}, {"service time", wl.ServiceTime}, {"schedule delay", wl.ScheduleDelay}, {"end to end", wl.EndToEnd}} {
+		wv := workloadView{W: wl, ID: fmt.Sprintf("workload-%d", i+1), Errors: sortedErrors(wl.Errors), Statuses: statusRows(wl)}
+		for _, l := range []latencyRow{{"latency", wl.Latency}, {"service time", wl.ServiceTime}, {"schedule delay", wl.ScheduleDelay}, {"end to end", wl.EndToEnd}, {"failed operations", wl.FailedLatency}} {
 			if l.L != nil && l.L.Count > 0 {
 				wv.Latencies = append(wv.Latencies, l)
 			}
@@ -119,7 +144,7 @@ func HTML(w io.Writer, f *results.File) error {
 		v.Workloads = append(v.Workloads, wv)
 		prefix := ""
 		if len(f.Workloads) > 1 {
-			prefix = wl.Name + " "
+			prefix = runName(wl) + " "
 		}
 		v.Figures = append(v.Figures, figure{prefix + "throughput", fmtRate(wl.Totals.ThroughputPerS)})
 		if wl.Latency != nil && wl.Latency.Count > 0 {
@@ -151,18 +176,31 @@ func workloadCharts(id string, wl results.Workload, lats []latencyRow) []templat
 		p99 = append(p99, chart.Point{X: x, Y: p.P99MS})
 	}
 	timeAxis := chart.Axis{Label: "time since start", Format: clock, MinStep: 1}
+	var tputRefs, latRefs []chart.Ref
+	if wl.Model == "open" && wl.RatePerS > 0 {
+		tputRefs = append(tputRefs, chart.Ref{Y: wl.RatePerS, Label: "target rate " + fmtRate(wl.RatePerS)})
+	}
+	for _, t := range wl.Thresholds {
+		ref := chart.Ref{Y: t.Limit, Label: "threshold " + t.Expr}
+		switch metricUnit(t.Metric) {
+		case "ms":
+			latRefs = append(latRefs, ref)
+		case "/s":
+			tputRefs = append(tputRefs, ref)
+		}
+	}
 	charts := []chart.Chart{
 		{ID: id + "-throughput", Title: "Throughput and errors per second", X: timeAxis,
 			Y:      chart.Axis{Label: "throughput (/s)", FromZero: true},
 			Y2:     chart.Axis{Label: "errors/s", FromZero: true},
-			Series: []chart.Series{{Name: "throughput", Points: tput}, {Name: "errors", Points: errs, Right: true}}},
+			Series: []chart.Series{{Name: "throughput", Points: tput}, {Name: "errors", Points: errs, Right: true}}, Refs: tputRefs},
 		{ID: id + "-latency", Title: "Latency percentiles over time (ms)", X: timeAxis,
 			Y:      chart.Axis{Label: "ms", FromZero: true},
-			Series: []chart.Series{{Name: "p50", Points: p50}, {Name: "p99", Points: p99}}},
+			Series: []chart.Series{{Name: "p50", Points: p50}, {Name: "p99", Points: p99}}, Refs: latRefs},
 	}
 	spectrum := chart.Chart{ID: id + "-spectrum", Title: "Latency by percentile (log scale)",
 		X: chart.Axis{Label: "percentile", Ticks: spectrumTicks, Min: 0},
-		Y: chart.Axis{Label: "ms", FromZero: true}}
+		Y: chart.Axis{Label: "ms", FromZero: true}, Refs: latRefs}
 	for _, l := range lats {
 		spectrum.Series = append(spectrum.Series, chart.Series{Name: l.Name, Points: percentileSpectrum(l.L)})
 	}

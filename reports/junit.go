@@ -17,14 +17,16 @@ import (
 
 // JUnitSuites is the <testsuites> root.
 type JUnitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []JUnitSuite `xml:"testsuite"`
+	XMLName  xml.Name `xml:"testsuites"`
+	Name     string   `xml:"name,attr"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	// Skipped is the total of the suites' skipped counts; not written: junit-10.xsd allows no
+	// skipped attribute on <testsuites> (each <testsuite> carries its own).
+	Skipped int          `xml:"-"`
+	Time    string       `xml:"time,attr"`
+	Suites  []JUnitSuite `xml:"testsuite"`
 }
 
 // JUnitSuite is one <testsuite>: the interactions of one consumer-provider pair, the thresholds of
@@ -110,6 +112,7 @@ func BuildJUnit(f *results.File) *JUnitSuites {
 	host := f.Run.Environment.Hostname
 	for _, g := range groupInteractions(f.Verification) {
 		s := JUnitSuite{Name: fmt.Sprintf("contract %s -> %s", g.Consumer, g.Provider), Timestamp: ts, Hostname: host}
+		s.Props = brokerPactProps(f.Verification, g.Consumer, g.Provider)
 		var secs float64
 		for _, in := range g.Interactions {
 			secs += in.DurationMS / 1000
@@ -122,10 +125,10 @@ func BuildJUnit(f *results.File) *JUnitSuites {
 		if len(wl.Thresholds) == 0 {
 			continue
 		}
-		s := JUnitSuite{Name: "thresholds " + wl.Name, Timestamp: ts, Hostname: host, Time: secondsAttr(wl.DurationS),
+		s := JUnitSuite{Name: "thresholds " + runName(wl), Timestamp: ts, Hostname: host, Time: secondsAttr(wl.DurationS),
 			Props: &JUnitProps{Props: []JUnitProp{{"driver", wl.Driver}, {"operation", wl.Operation}, {"target", redactString(wl.Target)}}}}
 		for _, t := range wl.Thresholds {
-			c := JUnitTestCase{Name: t.Expr, Classname: "thresholds." + wl.Name, Time: "0"}
+			c := JUnitTestCase{Name: t.Expr, Classname: "thresholds." + runName(wl), Time: "0"}
 			if !t.Passed {
 				msg := fmt.Sprintf("threshold %s breached: %s is %s", t.Expr, t.Metric, fmtMetric(t.Metric, t.Actual))
 				c.Failure = &JUnitProblem{Message: msg, Type: "threshold", Text: xmlText(msg) + "\n"}
@@ -176,6 +179,28 @@ func (d *JUnitSuites) add(s JUnitSuite) {
 	d.Suites = append(d.Suites, s)
 }
 
+// brokerPactProps returns the <properties> of a consumer-provider suite whose pact came from a Pact
+// Broker: pact_url (redacted), pending, wip, published and one "notice" per broker notice.
+func brokerPactProps(v *results.Verification, consumer, provider string) *JUnitProps {
+	var props []JUnitProp
+	for _, p := range v.Pacts {
+		if p.Consumer != consumer || p.Provider != provider {
+			continue
+		}
+		props = append(props, JUnitProp{Name: "pact_url", Value: redactString(p.URL)},
+			JUnitProp{Name: "pending", Value: strconv.FormatBool(p.Pending)},
+			JUnitProp{Name: "wip", Value: strconv.FormatBool(p.WIP)},
+			JUnitProp{Name: "published", Value: strconv.FormatBool(p.Published)})
+		for _, n := range p.Notices {
+			props = append(props, JUnitProp{Name: "notice", Value: xmlText(n.Text)})
+		}
+	}
+	if len(props) == 0 {
+		return nil
+	}
+	return &JUnitProps{Props: props}
+}
+
 func interactionCase(in results.Interaction) JUnitTestCase {
 	c := JUnitTestCase{Name: in.Description, Classname: in.Consumer + "." + in.Provider + "." + in.Transport, Time: secondsAttr(in.DurationMS / 1000)}
 	details := mismatchDetails(in)
@@ -183,7 +208,11 @@ func interactionCase(in results.Interaction) JUnitTestCase {
 	case in.Status == results.StatusSkipped:
 		c.Skipped = &JUnitSkipped{Message: in.Reason}
 	case in.Pending && interactionFailed(in):
-		c.Skipped = &JUnitSkipped{Message: "pending interaction " + in.Status + " (does not fail the run)"}
+		kind := "pending"
+		if in.WIP {
+			kind = "pending (WIP)"
+		}
+		c.Skipped = &JUnitSkipped{Message: kind + " interaction " + in.Status + " (does not fail the run)"}
 		c.SystemOut = &JUnitText{Text: details}
 	case in.Status == results.StatusFailed:
 		c.Failure = &JUnitProblem{Message: problemMessage(in), Type: "contract", Text: details}
@@ -219,14 +248,18 @@ func mismatchDetails(in results.Interaction) string {
 	if in.Reason != "" {
 		fmt.Fprintf(&b, "reason: %s\n", in.Reason)
 	}
-	for i, m := range in.Mismatches {
+	for i, m := range mismatchViews(in.Mismatches) { // each at its own path, values cut
 		fmt.Fprintf(&b, "%d) %s", i+1, m.Category)
 		if m.Path != "" {
 			fmt.Fprintf(&b, " %s", m.Path)
 		}
 		fmt.Fprintf(&b, ": %s\n", m.Message)
-		if m.Expected != "" || m.Actual != "" {
-			fmt.Fprintf(&b, "   expected: %s\n   actual:   %s\n", m.Expected, m.Actual)
+		if m.Expected != "" || m.Actual != "" || m.Missing {
+			actual := m.Actual
+			if m.Missing {
+				actual = "(missing)"
+			}
+			fmt.Fprintf(&b, "   expected: %s\n   actual:   %s\n", indentMore(m.Expected), indentMore(actual))
 		}
 	}
 	return xmlText(b.String())
@@ -247,3 +280,6 @@ func xmlText(s string) string {
 }
 
 func secondsAttr(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
+
+// indentMore indents the continuation lines of a pretty-printed value under its label.
+func indentMore(s string) string { return strings.ReplaceAll(s, "\n", "\n             ") }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/commbench/commbench/internal/junitxsd"
 	"github.com/commbench/commbench/results"
 )
 
@@ -42,8 +43,11 @@ func (n xmlNode) children(name string) []xmlNode {
 // junit-10.xsd as read by GitLab, GitHub and Azure): testsuites > testsuite(name, tests, failures,
 // errors, skipped, time) > testcase(name, classname, time) > failure|error(message, type) or
 // skipped; counts consistent with the children; times are numbers.
+//
+// The document is also validated against junit-10.xsd itself (internal/junitxsd, xmllint).
 func checkJUnitSchema(t *testing.T, data []byte) xmlNode {
 	t.Helper()
+	junitxsd.Validate(t, "JUnit report", data)
 	var root xmlNode
 	if err := xml.Unmarshal(data, &root); err != nil {
 		t.Fatalf("not well-formed XML: %v", err)
@@ -124,7 +128,10 @@ func checkJUnitSchema(t *testing.T, data []byte) xmlNode {
 			total[i] += counts[i]
 		}
 	}
-	for i, a := range []string{"tests", "failures", "errors", "skipped"} {
+	if _, ok := root.attr("skipped"); ok {
+		t.Error("<testsuites> has a skipped attribute: junit-10.xsd allows none")
+	}
+	for i, a := range []string{"tests", "failures", "errors"} {
 		if got := int(num(root, a)); got != total[i] {
 			t.Errorf("testsuites %s=%d but %d found", a, got, total[i])
 		}

@@ -23,8 +23,16 @@ const (
 // summaries (the HTML and JUnit reports list them all).
 const maxTextMismatches = 5
 
-// Text writes the terminal summary of f to w: the verdict, contract counts with every failed
-// interaction and its first mismatches, a table of workloads (requests, throughput, error rate,
+// textCols is the width the terminal summary fits (user text is cut to it), and
+// maxTextDiffLines the differing lines shown per mismatch.
+const (
+	textCols         = 80
+	maxTextDiffLines = 6
+)
+
+// Text writes the terminal summary of f to w, laid out for 80 columns: the verdict, contract
+// counts with every failed interaction, the request it sent and its first mismatches (path,
+// message, the differing lines of expected - and actual +), a table of workloads (requests, throughput, error rate,
 // p50/p99/max latency), integrity figures and threshold outcomes. With color, verdicts use ANSI
 // colour (callers decide: not with --no-color, NO_COLOR or a non-terminal). It returns the first
 // write error.
@@ -54,22 +62,63 @@ func Text(w io.Writer, f *results.File, color bool) error {
 		tw.printf(" (interrupted: figures are partial)")
 	}
 	tw.printf("\n")
+	if f.Run.Interrupted {
+		tw.printf("  interrupted: the figures are partial\n")
+	}
 	if f.Run.Error != "" {
 		tw.printf("  error: %s\n", oneLine(f.Run.Error))
 	}
 
 	if vf := f.Verification; vf != nil {
 		s := vf.Summary
-		tw.printf("\nContracts: %d interactions: %d passed, %d failed, %d pending failed, %d skipped, %d errors\n",
-			s.Total, s.Passed, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
+		tw.printf("\nContracts: %d/%d passed, %d failed, %d pending failed, %d skipped, %d errors\n",
+			s.Passed, s.Total, s.Failed, s.PendingFailed, s.Skipped, s.Errors)
+		if n := len(vf.Pacts); n > 0 {
+			pending, wip, published := 0, 0, 0
+			for _, p := range vf.Pacts {
+				pending += btoi(p.Pending)
+				wip += btoi(p.WIP)
+				published += btoi(p.Published)
+			}
+			tw.printf("Pact Broker: %d pacts (%d pending, %d WIP), results published for %d\n", n, pending, wip, published)
+		}
 		for _, in := range failedInteractions(vf) {
 			label := strings.ToUpper(in.Status)
 			if in.Pending {
 				label = "PENDING " + label
 			}
-			tw.printf("  %s  %s -> %s: %q (%s)\n", status(label), oneLine(in.Consumer), oneLine(in.Provider), in.Description, oneLine(in.Transport))
-			for _, note := range failureNotes(in, maxTextMismatches) {
-				tw.printf("      %s\n", note)
+			tw.printf("  %s  %s\n", status(label), clip(oneLine(fmt.Sprintf("%s -> %s: %q (%s)", in.Consumer, in.Provider, in.Description, in.Transport)), textCols-4-len(label)))
+			if in.Reason != "" {
+				tw.printf("      %s\n", clip(oneLine(in.Reason), textCols-6))
+			}
+			if r := in.Request; r != nil {
+				tw.printf("      request: %s\n", clip(oneLine(r.Method+" "+r.Path), textCols-15))
+			}
+			views := mismatchViews(in.Mismatches)
+			for i, m := range views {
+				if i == maxTextMismatches {
+					tw.printf("      … and %d more\n", len(views)-i)
+					break
+				}
+				where := m.Category
+				if m.Path != "" {
+					where += " " + m.Path
+				}
+				tw.printf("      %s\n", clip(oneLine(where+": "+m.Message), textCols-6))
+				for j, l := range changedLines(m.Diff, 0) {
+					if j == maxTextDiffLines {
+						tw.printf("        …\n")
+						break
+					}
+					mark := "  "
+					switch l.Op {
+					case "del":
+						mark = paint(ansiRed, "- ")
+					case "ins":
+						mark = paint(ansiGreen, "+ ")
+					}
+					tw.printf("        %s%s\n", mark, clip(oneLine(strings.TrimSpace(l.Text)), textCols-10))
+				}
 			}
 		}
 	}
@@ -77,30 +126,40 @@ func Text(w io.Writer, f *results.File, color bool) error {
 	if len(f.Workloads) > 0 {
 		tw.printf("\nWorkloads:\n")
 		tab := tabwriter.NewWriter(tw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tab, "  NAME\tDRIVER\tOPERATION\tREQUESTS\tTHROUGHPUT\tERRORS\tP50\tP99\tMAX")
+		fmt.Fprintln(tab, "  NAME\tREQUESTS\tTHROUGHPUT\tERRORS\tP50\tP99\tMAX")
 		for _, wl := range f.Workloads {
 			p50, p99, pmax := "-", "-", "-"
 			if l := wl.Latency; l != nil && l.Count > 0 {
 				p50, p99, pmax = fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS)
 			}
-			fmt.Fprintf(tab, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(wl.Name), oneLine(wl.Driver), oneLine(wl.Operation),
+			fmt.Fprintf(tab, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", clip(oneLine(runName(wl)), 24),
 				wl.Totals.Requests, fmtRate(wl.Totals.ThroughputPerS), fmtPct(wl.Totals.ErrorRate), p50, p99, pmax)
 		}
 		tab.Flush()
 		for _, wl := range f.Workloads {
+			if r := rateLine(wl); r != "" {
+				tw.printf("  %s rate: %s\n", oneLine(runName(wl)), r)
+			}
+			if l := wl.FailedLatency; l != nil && l.Count > 0 {
+				tw.printf("  %s failed operations: %d, latency p50 %s, p99 %s, max %s (not in the percentiles above)\n", oneLine(runName(wl)), l.Count, fmtMS(l.P50MS), fmtMS(l.P99MS), fmtMS(l.MaxMS))
+			}
 			if t := wl.Totals; t.MessagesSent+t.MessagesReceived > 0 {
-				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(wl.Name), t.Succeeded, t.MessagesSent, t.MessagesReceived)
+				tw.printf("  %s streams: %d, messages sent %d, received %d\n", oneLine(runName(wl)), t.Succeeded, t.MessagesSent, t.MessagesReceived)
 			}
 			if i := wl.Integrity; i != nil {
-				tw.printf("  %s integrity: sent %d, acknowledged %d, received %d, lost %d (%s), duplicates %d (%s), out of order %d (%s)\n",
-					oneLine(wl.Name), i.Sent, i.Acknowledged, i.Received, i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
+				tw.printf("  %s integrity: sent %d, acknowledged %d, received %d\n", clip(oneLine(runName(wl)), 24), i.Sent, i.Acknowledged, i.Received)
+				tw.printf("    lost %d (%s), duplicates %d (%s), out of order %d (%s)\n",
+					i.Lost, fmtPct(i.LossRate), i.Duplicates, fmtPct(i.DuplicateRate), i.OutOfOrder, fmtPct(i.OutOfOrderRate))
+				if x := extraIntegrity(i); x != "" {
+					tw.printf("    %s\n", x)
+				}
 			}
 			if errs := sortedErrors(wl.Errors); len(errs) > 0 {
 				parts := make([]string, len(errs))
 				for i, e := range errs {
 					parts[i] = fmt.Sprintf("%s %d", oneLine(e.Key), e.Count)
 				}
-				tw.printf("  %s errors: %s\n", oneLine(wl.Name), strings.Join(parts, ", "))
+				tw.printf("  %s errors: %s\n", oneLine(runName(wl)), strings.Join(parts, ", "))
 			}
 		}
 		if total, _ := thresholdCounts(f); total > 0 {
@@ -111,7 +170,7 @@ func Text(w io.Writer, f *results.File, color bool) error {
 					if !t.Passed {
 						s = "FAIL"
 					}
-					tw.printf("  %s  %s: %s\n", status(s), oneLine(wl.Name), oneLine(thresholdLine(t)))
+					tw.printf("  %s  %s: %s\n", status(s), oneLine(runName(wl)), oneLine(thresholdLine(t)))
 				}
 			}
 		}
@@ -177,3 +236,19 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// clip shortens s to n runes with an ellipsis (n < 2 leaves s as it is).
+func clip(s string, n int) string {
+	r := []rune(s)
+	if n < 2 || len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -141,6 +141,7 @@ func mergeWorkload(parts []partRef) (*Workload, error) {
 	w := first
 	w.Totals = Totals{}
 	w.Errors = nil
+	w.StatusCodes = nil
 	w.Series = nil
 	w.Integrity = nil
 	w.Thresholds = nil
@@ -155,6 +156,7 @@ func mergeWorkload(parts []partRef) (*Workload, error) {
 				w.Ended = x.Ended
 			}
 			w.Interrupted = w.Interrupted || x.Interrupted
+			w.FellBehind = w.FellBehind || x.FellBehind
 		}
 		w.RatePerS += x.RatePerS
 		w.Concurrency += x.Concurrency
@@ -162,6 +164,8 @@ func mergeWorkload(parts []partRef) (*Workload, error) {
 		t.Requests += x.Totals.Requests
 		t.Succeeded += x.Totals.Succeeded
 		t.Errors += x.Totals.Errors
+		t.Canceled += x.Totals.Canceled
+		t.Intended += x.Totals.Intended
 		t.Bytes += x.Totals.Bytes
 		t.Late += x.Totals.Late
 		t.Dropped += x.Totals.Dropped
@@ -172,6 +176,12 @@ func mergeWorkload(parts []partRef) (*Workload, error) {
 				w.Errors = map[string]int64{}
 			}
 			w.Errors[class] += n
+		}
+		for code, n := range x.StatusCodes {
+			if w.StatusCodes == nil {
+				w.StatusCodes = map[string]int64{}
+			}
+			w.StatusCodes[code] += n
 		}
 		if x.Integrity != nil {
 			if w.Integrity == nil {
@@ -196,6 +206,7 @@ func mergeWorkload(parts []partRef) (*Workload, error) {
 		set  func(*Latency)
 	}{
 		{"latency", func(x *Workload) *Latency { return x.Latency }, func(l *Latency) { w.Latency = l }},
+		{"failed_latency", func(x *Workload) *Latency { return x.FailedLatency }, func(l *Latency) { w.FailedLatency = l }},
 		{"service_time", func(x *Workload) *Latency { return x.ServiceTime }, func(l *Latency) { w.ServiceTime = l }},
 		{"schedule_delay", func(x *Workload) *Latency { return x.ScheduleDelay }, func(l *Latency) { w.ScheduleDelay = l }},
 		{"end_to_end", func(x *Workload) *Latency { return x.EndToEnd }, func(l *Latency) { w.EndToEnd = l }},
@@ -349,6 +360,10 @@ func addIntegrity(dst, src *Integrity) {
 	dst.OutOfOrder += src.OutOfOrder
 	dst.Unexpected += src.Unexpected
 	dst.Ignored += src.Ignored
+	dst.Late += src.Late
+	dst.Gaps += src.Gaps
+	dst.ConnectionsLost += src.ConnectionsLost
+	dst.Reconnects += src.Reconnects
 }
 
 func (i *Integrity) recomputeRates() {

@@ -261,3 +261,37 @@ func TestWorkloadMetricSourcesAndCounts(t *testing.T) {
 		t.Error("service_time.bogus is not a metric")
 	}
 }
+
+// TestMergeVerdictFigures: the figures of issue 13 merge: canceled and intended sends add up,
+// failed operations' latency merges exactly, fell_behind holds when any part fell behind, and
+// failed_latency is a metric.
+func TestMergeVerdictFigures(t *testing.T) {
+	h := NewHistogram()
+	for _, v := range []int64{1000, 2000, 3000} {
+		_ = h.RecordValue(v)
+	}
+	l, err := NewLatency(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	part := func(behind bool) *File {
+		return &File{Schema: Schema, Run: Run{ID: "r", Command: "bench"}, Workloads: []Workload{{
+			Name: "w", Driver: "rest", Operation: "request", Model: "open", RatePerS: 100, FellBehind: behind,
+			Started: start, Ended: start.Add(time.Second), DurationS: 1,
+			Totals:        Totals{Requests: 10, Succeeded: 7, Errors: 3, Canceled: 2, Intended: 12, Dropped: 2},
+			FailedLatency: l,
+		}}}
+	}
+	m, err := Merge(part(false), part(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := m.Workloads[0]
+	if w.Totals.Canceled != 4 || w.Totals.Intended != 24 || !w.FellBehind || w.FailedLatency == nil || w.FailedLatency.Count != 6 {
+		t.Fatalf("merged %+v fell behind %v failed latency %+v", w.Totals, w.FellBehind, w.FailedLatency)
+	}
+	if v, ok := w.Metric("failed_latency.max"); !ok || v < 3 || v > 3.01 { // HDR bucket of 3 ms
+		t.Fatalf("failed_latency.max = %v, %v; want 3 ms (its HDR bucket)", v, ok)
+	}
+}

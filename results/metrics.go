@@ -21,6 +21,7 @@ var (
 	}
 	latencySources = map[string]func(*Workload) *Latency{
 		"latency":        func(w *Workload) *Latency { return w.Latency },
+		"failed_latency": func(w *Workload) *Latency { return w.FailedLatency },
 		"service_time":   func(w *Workload) *Latency { return w.ServiceTime },
 		"schedule_delay": func(w *Workload) *Latency { return w.ScheduleDelay },
 		"end_to_end":     func(w *Workload) *Latency { return w.EndToEnd },
@@ -30,6 +31,8 @@ var (
 		"requests": func(t *Totals) float64 { return float64(t.Requests) }, "succeeded": func(t *Totals) float64 { return float64(t.Succeeded) },
 		"errors": func(t *Totals) float64 { return float64(t.Errors) }, "bytes": func(t *Totals) float64 { return float64(t.Bytes) },
 		"late": func(t *Totals) float64 { return float64(t.Late) }, "dropped": func(t *Totals) float64 { return float64(t.Dropped) },
+		"canceled": func(t *Totals) float64 { return float64(t.Canceled) }, "intended": func(t *Totals) float64 { return float64(t.Intended) },
+		"late_rate": func(t *Totals) float64 { return fraction(t.Late, t.Intended) }, "dropped_rate": func(t *Totals) float64 { return fraction(t.Dropped, t.Intended) },
 	}
 	integrityMetrics = map[string]func(*Integrity) float64{
 		"sent": func(i *Integrity) float64 { return float64(i.Sent) }, "acknowledged": func(i *Integrity) float64 { return float64(i.Acknowledged) },
@@ -37,19 +40,30 @@ var (
 		"received": func(i *Integrity) float64 { return float64(i.Received) }, "lost": func(i *Integrity) float64 { return float64(i.Lost) },
 		"duplicates": func(i *Integrity) float64 { return float64(i.Duplicates) }, "out_of_order": func(i *Integrity) float64 { return float64(i.OutOfOrder) },
 		"unexpected": func(i *Integrity) float64 { return float64(i.Unexpected) }, "loss_rate": func(i *Integrity) float64 { return i.LossRate },
+		"late_deliveries": func(i *Integrity) float64 { return float64(i.Late) }, "gaps": func(i *Integrity) float64 { return float64(i.Gaps) },
+		"connections_lost": func(i *Integrity) float64 { return float64(i.ConnectionsLost) }, "reconnects": func(i *Integrity) float64 { return float64(i.Reconnects) },
 		"duplicate_rate": func(i *Integrity) float64 { return i.DuplicateRate }, "out_of_order_rate": func(i *Integrity) float64 { return i.OutOfOrderRate },
 	}
 	// higherIsBetter lists the metrics where a larger value is an improvement.
 	higherIsBetter = map[string]bool{"throughput": true, "requests": true, "succeeded": true, "bytes": true, "sent": true, "acknowledged": true, "received": true}
 )
 
+// fraction is n/of, 0 when of is 0.
+func fraction(n, of int64) float64 {
+	if of <= 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
+}
+
 // Metric returns the value of a named metric of w in its unit (latencies in ms, throughput in
 // operations/s, rates as fractions, counts, bytes) and false when the metric is unknown or w does
 // not have it (no latency recorded, no integrity checking). Names: the latency statistics min,
 // mean, stdev, p50, p90, p95, p99, p99.9, p99.99, max (of Latency, or of a source given as a
-// prefix: latency., service_time., schedule_delay., end_to_end.); the totals throughput,
-// error_rate, requests, succeeded, errors, bytes, late, dropped; the integrity figures sent,
-// acknowledged, unconfirmed, returned, received, lost, duplicates, out_of_order, unexpected,
+// prefix: latency., failed_latency., service_time., schedule_delay., end_to_end.); the totals throughput,
+// error_rate, requests, succeeded, errors, canceled, bytes, intended, late, dropped, late_rate and
+// dropped_rate (fractions of the intended sends); the integrity figures sent, acknowledged,
+// unconfirmed, returned, received, lost, duplicates, out_of_order, unexpected, late_deliveries, gaps, connections_lost, reconnects,
 // loss_rate, duplicate_rate, out_of_order_rate. Names are case-insensitive; "p999" means "p99.9".
 func (w *Workload) Metric(name string) (float64, bool) {
 	n := CanonicalMetric(name)

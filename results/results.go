@@ -63,6 +63,34 @@ type Environment struct {
 type Verification struct {
 	Interactions []Interaction `json:"interactions"`
 	Summary      Summary       `json:"summary"`
+	// Pacts lists the pacts fetched from a Pact Broker, in the order verified; empty for pact files.
+	Pacts []BrokerPact `json:"broker_pacts,omitempty"`
+}
+
+// BrokerPact is one pact a Pact Broker selected for verification: where it came from, why, and
+// whether the results were published.
+type BrokerPact struct {
+	Consumer string `json:"consumer"`
+	Provider string `json:"provider"`
+	// URL is the pact's broker URL, credentials removed.
+	URL string `json:"url"`
+	// Pending: failures do not fail the run (a pact the provider has not yet verified from its
+	// branch); WIP: a work-in-progress pact, included by --include-wip-pacts-since (always pending).
+	Pending bool `json:"pending,omitempty"`
+	WIP     bool `json:"wip,omitempty"`
+	// Notices are the broker's messages for this pact (when: "before_verification",
+	// "after_verification:success_true_published_false"...), printed before verification.
+	Notices []Notice `json:"notices,omitempty"`
+	// Published: verification results were published to the broker; PublishError says why not
+	// when publishing was asked and failed.
+	Published    bool   `json:"published,omitempty"`
+	PublishError string `json:"publish_error,omitempty"`
+}
+
+// Notice is one message from the Pact Broker about a pact.
+type Notice struct {
+	When string `json:"when"`
+	Text string `json:"text"`
 }
 
 // Summary counts interactions by status. Failed excludes pending interactions that failed
@@ -100,12 +128,35 @@ type Interaction struct {
 	Mismatches     []Mismatch `json:"mismatches,omitempty"`
 	DurationMS     float64    `json:"duration_ms"`
 	Source         string     `json:"source,omitempty"` // pact file or URL
+	// Comments are the V4 interaction's comments.text and TestName its comments.testname, as
+	// Pact's verifier prints them.
+	Comments []string `json:"comments,omitempty"`
+	TestName string   `json:"test_name,omitempty"`
+	// Warnings are what did not stop the verification but the user should know (e.g. a
+	// ProviderState generator kept the pact's example value).
+	Warnings []string `json:"warnings,omitempty"`
+	// InteractionID is the interaction's "_id" in a pact served by a Pact Broker.
+	InteractionID string `json:"interaction_id,omitempty"`
+	// WIP: the interaction belongs to a work-in-progress pact from a Pact Broker (always pending).
+	WIP bool `json:"wip,omitempty"`
+	// Request is the request sent to the provider (HTTP interactions), for the reports.
+	Request *SentRequest `json:"request,omitempty"`
+}
+
+// SentRequest is the request a verification sent: method, path with the query, headers (secret
+// ones such as Authorization replaced by "***") and the body cut to a few KiB.
+type SentRequest struct {
+	Method  string              `json:"method"`
+	Path    string              `json:"path"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
 }
 
 // Mismatch is one difference between the contract and what the provider did. Expected, Actual
 // and Message hold at most MaxMismatchValueBytes each (see Mismatch.Bounded).
 type Mismatch struct {
-	// Category: "method", "path", "query", "header", "status", "body", "metadata".
+	// Category: "method", "path", "query", "header", "status", "body", "body-type" (the body's
+	// content type differs, Pact's BodyTypeMismatch), "metadata".
 	Category string `json:"category"`
 	Path     string `json:"path,omitempty"` // e.g. "$.items[0].qty" or a header name
 	Expected string `json:"expected,omitempty"`
@@ -121,40 +172,65 @@ type Workload struct {
 	Target    string `json:"target"`    // address, credentials removed
 	Format    string `json:"format,omitempty"`
 	// Model is "open" (arrival rate) or "closed" (concurrency).
-	Model       string    `json:"model"`
-	RatePerS    float64   `json:"rate_per_s,omitempty"` // open model target arrival rate
+	Model string `json:"model"`
+	// RatePerS is the open model's target arrival rate (per second): the constant rate, or with
+	// stages the mean planned rate over the measured period. The achieved throughput is
+	// Totals.ThroughputPerS; see FellBehind.
+	RatePerS float64 `json:"rate_per_s,omitempty"`
+	// FellBehind: the open model did not keep up with its target rate (late or dropped sends, or
+	// achieved throughput under BehindRatio of RatePerS); Behind says it in words.
+	FellBehind  bool      `json:"fell_behind,omitempty"`
 	Concurrency int       `json:"concurrency,omitempty"`
 	Started     time.Time `json:"started"`
 	Ended       time.Time `json:"ended"`
 	DurationS   float64   `json:"duration_s"` // measured, warm-up excluded
 	Interrupted bool      `json:"interrupted,omitempty"`
+	// Repeat numbers the runs of a workload repeated in one file (bench --repeat N: 1..N); 0 for
+	// a workload run once.
+	Repeat int `json:"repeat,omitempty"`
 
 	Totals Totals `json:"totals"`
-	// Latency is from the intended send time in the open model (coordinated-omission free) and
-	// equals ServiceTime in the closed model.
+	// Latency is of the successful operations (a fast error is not a fast answer, as k6's
+	// expected_response:true), from the intended send time in the open model
+	// (coordinated-omission free); it equals ServiceTime in the closed model. FailedLatency is
+	// the same measure for the failed operations (errors, canceled operations that returned).
+	// ServiceTime is of successful operations too; ScheduleDelay of every send.
 	Latency       *Latency `json:"latency,omitempty"`
+	FailedLatency *Latency `json:"failed_latency,omitempty"`
 	ServiceTime   *Latency `json:"service_time,omitempty"`
 	ScheduleDelay *Latency `json:"schedule_delay,omitempty"`
 	EndToEnd      *Latency `json:"end_to_end,omitempty"` // messaging: send time to receive
 
-	Errors     map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
-	Series     []Point          `json:"series,omitempty"`
-	Integrity  *Integrity       `json:"integrity,omitempty"`
-	Thresholds []Threshold      `json:"thresholds,omitempty"`
+	Errors map[string]int64 `json:"errors,omitempty"` // class -> count, e.g. "timeout", "http_5xx", "grpc_UNAVAILABLE"
+	// StatusCodes counts the failed operations that carried a protocol status, by exact status:
+	// "HTTP 503", "gRPC UNAVAILABLE" (successes are Totals.Succeeded).
+	StatusCodes map[string]int64 `json:"status_codes,omitempty"`
+	Series      []Point          `json:"series,omitempty"`
+	Integrity   *Integrity       `json:"integrity,omitempty"`
+	Thresholds  []Threshold      `json:"thresholds,omitempty"`
 }
 
 // Totals over the measured period.
 type Totals struct {
-	Requests       int64   `json:"requests"` // operations attempted (requests, published messages)
-	Succeeded      int64   `json:"succeeded"`
-	Errors         int64   `json:"errors"`
-	Bytes          int64   `json:"bytes"`
-	ThroughputPerS float64 `json:"throughput_per_s"` // succeeded per second
-	ErrorRate      float64 `json:"error_rate"`
-	// Late: open-model sends that left more than one interval after their intended time;
-	// Dropped: intended sends never made (the generator could not keep up).
-	Late    int64 `json:"late,omitempty"`
-	Dropped int64 `json:"dropped,omitempty"`
+	// Requests: operations attempted (requests, published messages) = Succeeded + Errors.
+	Requests  int64 `json:"requests"`
+	Succeeded int64 `json:"succeeded"`
+	// Errors: failed operations, Canceled included.
+	Errors int64 `json:"errors"`
+	// Canceled: operations still in flight when the drain period ended (or the run was
+	// aborted), cancelled by the engine; counted in Errors too, class "canceled".
+	Canceled int64 `json:"canceled,omitempty"`
+	Bytes    int64 `json:"bytes"`
+	// ThroughputPerS is the achieved throughput: successful operations per second over the
+	// time actually measured (DurationS), whatever the target rate.
+	ThroughputPerS float64 `json:"throughput_per_s"`
+	ErrorRate      float64 `json:"error_rate"` // Errors / Requests
+	// Intended: open-model sends the schedule intended over the measured period (as far as the
+	// run went); Late: sends that left more than one interval after their intended time;
+	// Dropped: intended sends never made (no worker was free, or the run ended first).
+	Intended int64 `json:"intended,omitempty"`
+	Late     int64 `json:"late,omitempty"`
+	Dropped  int64 `json:"dropped,omitempty"`
 	// MessagesSent and MessagesReceived count the messages of streaming operations (gRPC
 	// server-, client- and bidi-streaming calls, one operation per stream) that succeeded, as
 	// Bytes does; 0 for other operations.
@@ -191,22 +267,33 @@ type Point struct {
 
 // Integrity is the messaging reconciliation: lost = acknowledged but never received within the
 // drain period; unconfirmed = sent but never acknowledged; unexpected = received but never sent by
-// this run; ignored = received from other runs (or unstamped), excluded from every other figure.
+// this run (in a consume-only run: unstamped, or of another run than the one checked); ignored =
+// received from other runs (or unstamped), excluded from every other figure.
 // Rates are fractions of Acknowledged.
 type Integrity struct {
-	Sent           int64   `json:"sent"`
-	Acknowledged   int64   `json:"acknowledged"`
-	Unconfirmed    int64   `json:"unconfirmed"`
-	Returned       int64   `json:"returned,omitempty"` // AMQP mandatory messages returned as unroutable
-	Received       int64   `json:"received"`
-	Lost           int64   `json:"lost"`
-	Duplicates     int64   `json:"duplicates"`
-	OutOfOrder     int64   `json:"out_of_order"`
-	Unexpected     int64   `json:"unexpected"`
-	Ignored        int64   `json:"ignored,omitempty"` // deliveries of other runs or without a valid stamp, in no other figure
-	LossRate       float64 `json:"loss_rate"`
-	DuplicateRate  float64 `json:"duplicate_rate"`
-	OutOfOrderRate float64 `json:"out_of_order_rate"`
+	Sent         int64 `json:"sent"`
+	Acknowledged int64 `json:"acknowledged"`
+	Unconfirmed  int64 `json:"unconfirmed"`
+	Returned     int64 `json:"returned,omitempty"` // AMQP mandatory messages returned as unroutable
+	Received     int64 `json:"received"`
+	Lost         int64 `json:"lost"`
+	Duplicates   int64 `json:"duplicates"`
+	OutOfOrder   int64 `json:"out_of_order"`
+	Unexpected   int64 `json:"unexpected"`
+	Ignored      int64 `json:"ignored,omitempty"` // deliveries of other runs or without a valid stamp, in no other figure
+	// Late: deliveries received after the drain grace period but before the consumers closed;
+	// received, not lost (also in Received).
+	Late int64 `json:"late,omitempty"`
+	// Gaps (consume-only runs): sequence numbers of a producer missing between the lowest and
+	// the highest received from it: messages not received, whether or not they were sent.
+	Gaps int64 `json:"gaps,omitempty"`
+	// ConnectionsLost: broker connections (producers' and consumers') lost during the run;
+	// Reconnects: those re-established (with exponential backoff and jitter).
+	ConnectionsLost int64   `json:"connections_lost,omitempty"`
+	Reconnects      int64   `json:"reconnects,omitempty"`
+	LossRate        float64 `json:"loss_rate"`
+	DuplicateRate   float64 `json:"duplicate_rate"`
+	OutOfOrderRate  float64 `json:"out_of_order_rate"`
 }
 
 // Threshold is one --threshold expression and its outcome.
@@ -217,6 +304,9 @@ type Threshold struct {
 	Limit  float64 `json:"limit"`  // in the metric's unit (ms, per second, fraction, count)
 	Actual float64 `json:"actual"`
 	Passed bool    `json:"passed"`
+	// Default: added by commbench, not given (error_rate<1% when no error_rate threshold was
+	// given; succeeded>0 always; connections_lost==0 for messaging workloads).
+	Default bool `json:"default,omitempty"`
 }
 
 // Failed reports whether the file records a failure that should exit 1: a non-pending interaction

@@ -3,12 +3,16 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/commbench/commbench/contracts"
+	"github.com/commbench/commbench/contracts/broker"
 	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/formats"
@@ -48,7 +52,7 @@ type Contract struct {
 	StateChangeURL string
 	StateTeardown  bool
 	// Client makes state change, trigger and message provider calls (default: a client with a
-	// 30 s timeout).
+	// 30 s timeout that trusts what the first endpoint with TLS trusts).
 	Client *http.Client
 
 	// Routes route message interactions whose metadata names no topic, exchange or queue, by
@@ -64,16 +68,37 @@ type Contract struct {
 	// id. Both may be nil.
 	Avro     *avro.Codec
 	Registry *confluent.Registry
+
+	// Broker, when set, adds the pacts a Pact Broker selects (verified after Pacts) and may
+	// publish their results.
+	Broker *Broker
+
+	// Hooks are in-process stand-ins for URLs, for Go tests (like pact-go's VerifyRequest):
+	// StateHandlers instead of StateChangeURL (setup and teardown calls), MessageProducers
+	// instead of MessageProviderURL, and a RequestFilter applied to every HTTP request just
+	// before it is sent (e.g. to set a fresh token). See verifier.Hooks.
+	Hooks verifier.Hooks
+	// The HTTP endpoint's Target.Headers (--header) replace a header of the same name recorded
+	// in the pact, on every HTTP request, as Pact's custom headers do. SetHeadersIfPresent set
+	// a header's value only on the HTTP requests that carry it (verifier.SetHeaderIfPresent).
+	SetHeadersIfPresent map[string]string
+	// SkipTransports are transports whose interactions are not verified (verifier.Config); an
+	// interaction whose transport has no target errs unless skipped here. An Endpoint skipped
+	// because its optional target did not answer skips its transport too.
+	SkipTransports []string
+	// MessageFirstMatch passes an asynchronous message on the first matching message
+	// (verifier.MessageConfig.FirstMatch); by default every message received must match.
+	MessageFirstMatch bool
 }
 
 // Endpoint is a provider or broker a contract is verified against.
 type Endpoint struct {
-	// Target is the driver's target; its ${NAME} references are resolved with Target.LookupEnv
-	// (default Options.LookupEnv).
-	drivers.Target
-	// Name names the endpoint in errors (default: "provider ADDRESS", "gRPC provider ADDRESS",
+	// Target is where it is and how to reach it: address, credentials, headers, TLS, timeouts,
+	// driver options, with its ${VAR} references already expanded (scenario.Target.ExpandEnv).
+	// The driver is the one of the Contract field it is in; Name, when set, names it in errors
+	// ("target NAME (DRIVER ADDRESS)"; default "provider ADDRESS", "gRPC provider ADDRESS",
 	// "Kafka brokers ADDRESS" or "AMQP broker ADDRESS", credentials removed).
-	Name string
+	scenario.Target
 	// Skipped, when not empty, is why the endpoint is not opened (an optional scenario target that
 	// did not answer): the interactions that need it are skipped with this reason.
 	Skipped string
@@ -86,7 +111,7 @@ type Endpoint struct {
 // cancelled) the partial results come with an error wrapping ErrUnavailable.
 func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 	started := time.Now()
-	file := o.newFile("verify", started, map[string]any{"pacts": c.Pacts})
+	file := o.newFile("verify", started, c.echo())
 	v, err := verify(ctx, c, o)
 	if v == nil {
 		return nil, err
@@ -95,7 +120,7 @@ func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 		err = exitcode.Unavailablef("verification stopped: %w", err)
 	}
 	file.Verification = v
-	o.stopped(file, nil, err)
+	o.stopped(file, nil, err, ctx.Err() != nil)
 	return file, err
 }
 
@@ -104,6 +129,12 @@ func Verify(ctx context.Context, c Contract, o Options) (*results.File, error) {
 // the verifier's own error (a provider stopped answering, ctx cancelled) comes unclassified with
 // the partial results.
 func verify(ctx context.Context, c Contract, o Options) (*results.Verification, error) {
+	if err := checkTransports("skip transports", c.SkipTransports); err != nil {
+		return nil, err
+	}
+	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" && len(c.Hooks.MessageProducers) == 0 {
+		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url, --message-provider-url or message producers)")
+	}
 	var pacts []*contracts.Pact
 	for _, src := range c.Pacts {
 		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv, Lean: true})
@@ -112,8 +143,33 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 		pacts = append(pacts, ps...)
 	}
+	if c.Client == nil {
+		client, err := defaultClient(c)
+		if err != nil {
+			return nil, err
+		}
+		c.Client = client
+	}
+	var client *broker.Client
+	var fetched []*broker.Pact
+	if c.Broker != nil {
+		var err error
+		if client, fetched, err = fetchBroker(ctx, c, o); err != nil {
+			return nil, err
+		}
+	}
 	cfg := verifier.Config{Consumer: c.Consumer, Description: c.Description, State: c.State,
-		StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown, Client: c.Client}
+		StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown, Client: c.Client,
+		SkipTransports: append([]string(nil), c.SkipTransports...)}
+	for _, e := range []struct {
+		e         *Endpoint
+		transport string
+	}{{c.HTTP, "http"}, {c.GRPC, "grpc"}, {c.Kafka, "kafka"}, {c.AMQP, "amqp"}} {
+		if e.e != nil && e.e.Skipped != "" { // an optional target that did not answer: skipped on purpose
+			cfg.SkipTransports = append(cfg.SkipTransports, e.transport)
+		}
+	}
+	httpHeaders(&cfg, c)
 	if len(c.Proto) > 0 {
 		files, err := protobuf.LoadSchema(ctx, formats.Options{Schema: c.Proto[0], SchemaFiles: c.Proto[1:], ImportPaths: c.ImportPaths})
 		if err != nil {
@@ -134,7 +190,8 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		cfg.GRPC = conn.(drivers.Requester)
 	}
 	mc := verifier.MessageConfig{Routes: c.Routes, Triggers: c.Triggers, ProviderURL: c.MessageProviderURL,
-		Timeout: c.MessageTimeout, Client: c.Client, ProtoFiles: cfg.GRPCFiles, Avro: c.Avro, Registry: c.Registry}
+		Timeout: c.MessageTimeout, Client: c.Client, ProtoFiles: cfg.GRPCFiles, Avro: c.Avro, Registry: c.Registry,
+		FirstMatch: c.MessageFirstMatch}
 	for _, b := range []struct {
 		e          *Endpoint
 		driver, as string
@@ -147,12 +204,16 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		if conn != nil {
 			bc, ok := conn.(verifier.BrokerConn)
 			if !ok {
-				return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", endpointName(b.e, b.as), b.driver)
+				return nil, exitcode.Usagef("%s: the %s driver cannot subscribe and request", endpointName(b.e, b.driver, b.as), b.driver)
 			}
 			*b.dst = bc
 		}
 	}
-	if mc.Kafka != nil || mc.AMQP != nil || mc.ProviderURL != "" {
+	if err := c.Hooks.Install(&cfg, &mc); err != nil {
+		return nil, exitcode.Usagef("%w", err)
+	}
+	if mc.Kafka != nil || mc.AMQP != nil || mc.ProviderURL != "" || c.Kafka != nil || c.AMQP != nil {
+		// a declared broker that was skipped still routes its interactions, to skip them by transport
 		cfg.Messages = verifier.NewMessages(mc)
 	}
 	// Interactions skipped for want of a connection are, here, skipped because an optional target
@@ -170,12 +231,48 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 		}
 	}
 	v, err := verifier.Verify(ctx, cfg, pacts)
+	if err == nil && client != nil {
+		v, err = verifyBroker(ctx, client, fetched, c, cfg, v, o)
+	}
 	if v != nil {
 		for i := range v.Interactions {
 			explain(&v.Interactions[i])
 		}
 	}
 	return v, err
+}
+
+// defaultClient is the client of c's state change, trigger and message provider calls: a 30 s
+// timeout, and the TLS settings of the first of its endpoints that uses TLS (HTTP, gRPC, Kafka,
+// AMQP), so those calls trust what the provider connection trusts.
+func defaultClient(c Contract) (*http.Client, error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	for _, e := range []*Endpoint{c.HTTP, c.GRPC, c.Kafka, c.AMQP} {
+		if e != nil && e.TLS.Enabled {
+			tlsCfg, err := e.TLS.Config()
+			if err != nil {
+				return nil, exitcode.Usagef("TLS: %w", err)
+			}
+			transport.TLSClientConfig = tlsCfg
+			break
+		}
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: transport}, nil
+}
+
+// httpHeaders sets the verifier's header handling for HTTP interactions: the HTTP endpoint's
+// headers (--header, the target's headers, already expanded) replace the pact's headers of the
+// same name, and SetHeadersIfPresent (values taken as given: expanded by the caller, as the
+// scenario's are) becomes the request filter.
+func httpHeaders(cfg *verifier.Config, c Contract) {
+	if c.HTTP != nil && c.HTTP.Skipped == "" && len(c.HTTP.Headers) > 0 {
+		cfg.Headers = maps.Clone(c.HTTP.Headers)
+	}
+	var filters []verifier.RequestFilter
+	for _, name := range slices.Sorted(maps.Keys(c.SetHeadersIfPresent)) {
+		filters = append(filters, verifier.SetHeaderIfPresent(name, c.SetHeadersIfPresent[name]))
+	}
+	cfg.RequestFilter = verifier.ChainRequestFilters(filters...)
 }
 
 // connections opens a contract's endpoints and closes them all at the end.
@@ -195,11 +292,7 @@ func (cs *connections) open(ctx context.Context, e *Endpoint, driver, as string)
 		cs.skipped = append(cs.skipped, e.Skipped)
 		return nil, nil
 	}
-	t := e.Target
-	if t.LookupEnv == nil {
-		t.LookupEnv = cs.lookupEnv
-	}
-	conn, err := openDriver(ctx, driver, t, endpointName(e, as))
+	conn, err := openDriver(ctx, driver, driverTarget(e.Target, cs.lookupEnv), endpointName(e, driver, as))
 	if err != nil {
 		return nil, err
 	}
@@ -213,9 +306,9 @@ func (cs *connections) close() {
 	}
 }
 
-func endpointName(e *Endpoint, as string) string {
+func endpointName(e *Endpoint, driver, as string) string {
 	if e.Name != "" {
-		return e.Name
+		return fmt.Sprintf("target %s (%s %s)", e.Name, driver, scenario.RedactURL(e.Address))
 	}
 	return as + " " + scenario.RedactURL(e.Address)
 }
@@ -223,8 +316,15 @@ func endpointName(e *Endpoint, as string) string {
 // contract is scenario contract c (its ${VAR} references expanded) against the plan's targets.
 func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 	out := Contract{Pacts: c.Pacts, Consumer: c.Consumer, StateChangeURL: c.StateChangeURL, StateTeardown: c.StateTeardown,
-		MessageTimeout: c.MessageTimeout.Std()}
+		MessageTimeout: c.MessageTimeout.Std(), Hooks: p.opts.Hooks, SetHeadersIfPresent: c.SetHeadersIfPresent,
+		SkipTransports: c.SkipTransports, MessageFirstMatch: c.MessageFirstMatch}
+	if err := checkTransports("skip_transports", c.SkipTransports); err != nil {
+		return out, err
+	}
 	var err error
+	if out.Broker, err = brokerOf(c.Broker, "broker"); err != nil {
+		return out, err
+	}
 	if out.Description, err = optionalRegexp("description", c.Description); err != nil {
 		return out, err
 	}
@@ -236,7 +336,7 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 		if t == nil {
 			return nil
 		}
-		return &Endpoint{Target: driverTarget(t.Target, p.opts.lookupEnv()), Name: targetName(t.Target), Skipped: t.Skipped}
+		return &Endpoint{Target: t.Target, Skipped: t.Skipped}
 	}
 	out.HTTP, out.GRPC, out.Kafka, out.AMQP = endpoint(c.HTTP), endpoint(c.GRPC), endpoint(c.Kafka), endpoint(c.AMQP)
 	if t := p.targets[c.GRPC]; t != nil {
@@ -250,6 +350,19 @@ func (p *Plan) contract(c scenario.Contract) (Contract, error) {
 		out.Routes = append(out.Routes, rule)
 	}
 	return out, nil
+}
+
+// Transports are the names SkipTransports takes.
+var Transports = []string{"http", "grpc", "kafka", "amqp", "message"}
+
+// checkTransports checks transport names (field names them in the error).
+func checkTransports(field string, names []string) error {
+	for _, n := range names {
+		if !slices.Contains(Transports, n) {
+			return exitcode.Usagef("%s: unknown transport %q: want one of %s", field, n, strings.Join(Transports, ", "))
+		}
+	}
+	return nil
 }
 
 // optionalRegexp compiles s (nil when empty); field names it in the error.

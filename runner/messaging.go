@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,8 @@ func openMessaging(ctx context.Context, lookupEnv func(string) (string, bool), t
 		subscribe = w.Route
 	}
 	runID := w.RunID
-	if runID == "" {
+	if runID == "" && w.Operation != messaging.Consume {
+		// consume checks the run given, else the first stamped message's (messaging.Config.RunID)
 		runID = uuid.NewString()
 	}
 	mc := messaging.Config{
@@ -58,7 +60,7 @@ func openMessaging(ctx context.Context, lookupEnv func(string) (string, bool), t
 			mc.Key = func(_ int, seq uint64) []byte { return fmt.Appendf(nil, "key-%d", seq%keys) }
 		}
 		if mc.Subscription.Group == "" && w.Consumers > 1 {
-			mc.Subscription.Group = "commbench-" + runID
+			mc.Subscription.Group = "commbench-" + cmp.Or(runID, uuid.NewString())
 		}
 	}
 	codec, err := payloadCodec(w.Payload)

@@ -106,7 +106,9 @@ func Run(ctx context.Context, s *scenario.Scenario, o Options) (*results.File, e
 	return p.Run(ctx)
 }
 
-// Run runs the plan: optional targets that do not answer are skipped (with a note), the
+// Run runs the plan: optional targets that do not answer are skipped (with a note; one that
+// answers but refuses, for its credentials, TLS or protocol, stops the run with an error
+// wrapping ErrUnavailable), the
 // contracts are verified in order, then the workloads run in order. It returns the results,
 // with the scenario (redacted) as configuration; a contract that fails or a threshold breached
 // is in them (results.File.Failed), not in the error. The error is what stopped the run
@@ -126,6 +128,13 @@ func (p *Plan) Run(ctx context.Context) (*results.File, error) {
 			continue
 		}
 		if err := p.Check(ctx, t); err != nil {
+			if !NotAnswering(ctx, t.Target, err) {
+				// It answered, then refused (credentials, TLS, protocol): that fails the run.
+				stopErr := exitcode.Unavailablef("optional %s answered but cannot be used: %w", targetName(t.Target), err)
+				file := o.newFile("run", started, p.echo)
+				o.stopped(file, notes, stopErr, false)
+				return file, stopErr
+			}
 			t.Skipped = SkipReason(t.Target, err)
 			notes = append(notes, t.Skipped)
 			o.logger().Warn("optional target skipped", "target", t.Name, "reason", err)
@@ -139,6 +148,7 @@ func (p *Plan) Run(ctx context.Context) (*results.File, error) {
 			part, err := p.verify(ctx, c)
 			if part != nil {
 				v.Interactions = append(v.Interactions, part.Interactions...)
+				v.Pacts = append(v.Pacts, part.Pacts...)
 			}
 			if err != nil {
 				if !isClassified(err) {
@@ -173,7 +183,11 @@ func (p *Plan) Run(ctx context.Context) (*results.File, error) {
 			}
 		}
 	}
-	o.stopped(file, notes, stopErr)
+	interrupted := ctx.Err() != nil
+	for _, w := range file.Workloads {
+		interrupted = interrupted || w.Interrupted
+	}
+	o.stopped(file, notes, stopErr, interrupted)
 	return file, stopErr
 }
 

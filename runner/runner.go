@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/contracts/verifier"
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/results"
 )
@@ -48,6 +49,8 @@ type Options struct {
 	// Notes are kept in the results' configuration ("notes"), before the ones Run adds (each
 	// skipped target and workload).
 	Notes []string
+	// Hooks are given to every contract of a scenario (Run); see Contract.Hooks.
+	Hooks verifier.Hooks
 	// Version is the commbench version written into the results (default: the module version
 	// from the build information, else "dev").
 	Version string
@@ -66,6 +69,9 @@ type Progress struct {
 	// WorkloadSkipped is called when Run skips a workload, with why (its optional target did not
 	// answer).
 	WorkloadSkipped func(note string)
+	// BrokerPact is called before each pact from a Pact Broker is verified, with its URL,
+	// pending/WIP status and the broker's notices (to print the "before_verification" ones).
+	BrokerPact func(results.BrokerPact)
 }
 
 func (o Options) lookupEnv() func(string) (string, bool) {
@@ -107,7 +113,9 @@ func (o Options) newFile(command string, started time.Time, config map[string]an
 
 // stopped ends f: the end time, the notes, and what stopped the run (err, nil when it ran to its
 // end).
-func (o Options) stopped(f *results.File, notes []string, err error) {
+// interrupted says whether the run was interrupted (ctx cancelled): only then are the results
+// marked Interrupted; a run stopped by an error has Run.Error alone.
+func (o Options) stopped(f *results.File, notes []string, err error, interrupted bool) {
 	f.Run.Ended = time.Now()
 	if len(notes) > 0 {
 		if f.Run.Config == nil {
@@ -116,9 +124,9 @@ func (o Options) stopped(f *results.File, notes []string, err error) {
 		f.Run.Config["notes"] = notes
 	}
 	if err != nil {
-		f.Run.Interrupted = true
 		f.Run.Error = err.Error()
 	}
+	f.Run.Interrupted = interrupted
 }
 
 // environment describes where the run happens.

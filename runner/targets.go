@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"net/url"
 	"strings"
 
 	"github.com/commbench/commbench/drivers"
@@ -88,6 +90,62 @@ func SkipReason(t scenario.Target, err error) string {
 		reason += "; " + hint
 	}
 	return reason
+}
+
+// NotAnswering reports whether err, from opening t, means that t does not answer at all (so an
+// optional t may be skipped): err wraps drivers.ErrUnreachable and not drivers.ErrAuth, and no
+// address of t accepts a TCP connection within its connect timeout. A target that accepts the
+// connection and then fails (refused credentials, a TLS or protocol error) answers.
+func NotAnswering(ctx context.Context, t scenario.Target, err error) bool {
+	if !errors.Is(err, drivers.ErrUnreachable) || errors.Is(err, drivers.ErrAuth) {
+		return false
+	}
+	timeout := t.ConnectTimeout.Std()
+	if timeout <= 0 {
+		timeout = drivers.DefaultConnectTimeout
+	}
+	for _, hp := range hostPorts(t) {
+		if drivers.CheckReachable(ctx, hp, nil, timeout) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// hostPorts lists the host:port addresses of t: the URL's host (default port per scheme: http
+// 80, https 443, amqp 5672, amqps 5671), Kafka's comma-separated brokers (default 9092), a gRPC
+// address (a scheme such as dns:/// removed).
+func hostPorts(t scenario.Target) []string {
+	withPort := func(host, port string) string {
+		if _, _, err := net.SplitHostPort(host); err == nil {
+			return host
+		}
+		return net.JoinHostPort(strings.Trim(host, "[]"), port)
+	}
+	addr := strings.TrimSpace(t.Address)
+	if u, err := url.Parse(addr); err == nil && u.Host != "" {
+		port := map[string]string{"http": "80", "https": "443", "amqp": "5672", "amqps": "5671"}[u.Scheme]
+		if port == "" {
+			port = "443"
+		}
+		return []string{withPort(u.Host, port)}
+	}
+	var out []string
+	for _, a := range strings.Split(addr, ",") {
+		a = strings.TrimSpace(a)
+		if i := strings.LastIndex(a, "///"); i >= 0 {
+			a = a[i+3:]
+		}
+		if a == "" {
+			continue
+		}
+		port := "443"
+		if t.Driver == "kafka" {
+			port = "9092"
+		}
+		out = append(out, withPort(a, port))
+	}
+	return out
 }
 
 // openError classifies an Open failure: unreachable targets, refused credentials and a cancelled

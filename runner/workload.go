@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/commbench/commbench/internal/units"
+	"strings"
 	"time"
 
 	"github.com/commbench/commbench/bench"
@@ -47,6 +49,31 @@ func (w Workload) Format() string {
 	return formatName(w.Workload.Payload)
 }
 
+// Describe is the load model in words: "open 200/s, 5s", "open, 3 stages" or "closed 10 workers,
+// 1000 sends". It needs Load (set, or filled by NewPlan).
+func (w Workload) Describe() string {
+	if w.Load == nil {
+		return ""
+	}
+	cfg := *w.Load
+	var b strings.Builder
+	switch {
+	case len(cfg.Stages) > 0:
+		fmt.Fprintf(&b, "open, %d stages", len(cfg.Stages))
+	case cfg.Open():
+		fmt.Fprintf(&b, "open %s", units.Rate(cfg.Rate))
+	default:
+		fmt.Fprintf(&b, "closed %d workers", cfg.Workers)
+	}
+	if cfg.Duration > 0 {
+		fmt.Fprintf(&b, ", %s", cfg.Duration)
+	}
+	if cfg.Count > 0 {
+		fmt.Fprintf(&b, ", %d sends", cfg.Count)
+	}
+	return b.String()
+}
+
 // Bench runs one workload and returns its results (command "bench"). Bad input (a load model,
 // template or option that does not work) is an error wrapping ErrInvalid with nil results; a
 // target that does not answer wraps ErrUnavailable. A breached threshold is in the results
@@ -54,14 +81,16 @@ func (w Workload) Format() string {
 // stopped answering) the partial results come with an error wrapping ErrUnavailable.
 func Bench(ctx context.Context, w Workload, o Options) (*results.File, error) {
 	started := time.Now()
+	if err := w.plan(); err != nil {
+		return nil, err
+	}
 	res, err := runWorkload(ctx, w, o)
 	if res == nil {
 		return nil, err
 	}
-	file := o.newFile("bench", started, map[string]any{
-		"driver": w.Target.Driver, "target": scenario.RedactURL(w.Target.Address), "operation": res.Operation})
+	file := o.newFile("bench", started, w.echo(res))
 	file.Workloads = []results.Workload{*res}
-	o.stopped(file, nil, err)
+	o.stopped(file, nil, err, ctx.Err() != nil || res.Interrupted)
 	return file, err
 }
 
@@ -94,6 +123,9 @@ func (w *Workload) plan() error {
 func loadConfig(w scenario.Workload) (bench.Config, []threshold.Threshold, error) {
 	var cfg bench.Config
 	bad := func(err error) (bench.Config, []threshold.Threshold, error) {
+		if w.Name == "" {
+			return cfg, nil, exitcode.Usagef("workload: %w", err)
+		}
 		return cfg, nil, exitcode.Usagef("workload %q: %w", w.Name, err)
 	}
 	var err error

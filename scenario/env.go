@@ -38,14 +38,37 @@ func (t Target) ExpandEnv(getenv func(string) (string, bool)) (Target, error) {
 	return t, nil
 }
 
-// ExpandEnv returns c with ${VAR} and ${VAR:-default} references in the state change URL replaced
-// as Target.ExpandEnv does; a reference to an unset variable without a default is an error.
+// ExpandEnv returns c with ${VAR} and ${VAR:-default} references in the state change URL and the
+// set_headers_if_present values replaced as Target.ExpandEnv does; a reference to an unset
+// variable without a default is an error.
 func (c Contract) ExpandEnv(getenv func(string) (string, bool)) (Contract, error) {
 	var missing []string
 	c.StateChangeURL = expandRefs(c.StateChangeURL, getenv, &missing)
 	if len(missing) > 0 {
 		sort.Strings(missing)
 		return c, fmt.Errorf("contract state_change_url: environment variable %s is not set", missing[0])
+	}
+	if len(c.SetHeadersIfPresent) > 0 {
+		h := make(map[string]string, len(c.SetHeadersIfPresent))
+		for k, v := range c.SetHeadersIfPresent {
+			h[k] = expandRefs(v, getenv, &missing)
+		}
+		c.SetHeadersIfPresent = h
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return c, fmt.Errorf("contract set_headers_if_present: environment variable %s is not set", missing[0])
+		}
+	}
+	if c.Broker != nil {
+		b := *c.Broker
+		for _, f := range []*string{&b.URL, &b.Username, &b.Password, &b.Token, &b.ProviderVersion, &b.ProviderBranch, &b.BuildURL} {
+			*f = expandRefs(*f, getenv, &missing)
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return c, fmt.Errorf("contract broker: environment variable %s is not set", missing[0])
+		}
+		c.Broker = &b
 	}
 	return c, nil
 }
@@ -96,12 +119,30 @@ func (s Scenario) Redacted() Scenario {
 	out.Contracts = make([]Contract, len(s.Contracts))
 	for i, c := range s.Contracts {
 		c.StateChangeURL = RedactURL(c.StateChangeURL)
+		if len(c.SetHeadersIfPresent) > 0 {
+			h := make(map[string]string, len(c.SetHeadersIfPresent))
+			for k := range c.SetHeadersIfPresent {
+				h[k] = "***"
+			}
+			c.SetHeadersIfPresent = h
+		}
 		if len(c.Pacts) > 0 {
 			pacts := make([]string, len(c.Pacts))
 			for j, p := range c.Pacts {
 				pacts[j] = RedactURL(p)
 			}
 			c.Pacts = pacts
+		}
+		if c.Broker != nil {
+			b := *c.Broker
+			b.URL = RedactURL(b.URL)
+			if b.Password != "" {
+				b.Password = "***"
+			}
+			if b.Token != "" {
+				b.Token = "***"
+			}
+			c.Broker = &b
 		}
 		out.Contracts[i] = c
 	}
@@ -123,3 +164,15 @@ func (s Scenario) Redacted() Scenario {
 // RedactURL is internal/redact's URL: user info and query values of every URL in s become "***"
 // ("amqp://guest:x@h/" -> "amqp://***@h/", "http://h/s?token=t" -> "http://h/s?token=***").
 func RedactURL(s string) string { return redact.URL(s) }
+
+// Expand returns s with its ${VAR} and ${VAR:-default} references replaced by values from getenv
+// and "$$" by "$", as scenario values are; a reference without a default to an unset variable is
+// an error naming the variable. The CLI expands its flag values with it.
+func Expand(s string, getenv func(string) (string, bool)) (string, error) {
+	var missing []string
+	out := expandRefs(s, getenv, &missing)
+	if len(missing) > 0 {
+		return s, fmt.Errorf("environment variable %s is not set (give a default as ${%s:-value})", missing[0], missing[0])
+	}
+	return out, nil
+}

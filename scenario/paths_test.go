@@ -79,8 +79,13 @@ func TestOverridesKeepFileLines(t *testing.T) {
 	doc := strings.Replace("# a comment\n\n# another\n"+valid, "    path: /orders/1", "    pth: /orders/1", 1)
 	line := strings.Count(doc[:strings.Index(doc, "pth:")], "\n") + 1
 	_, err := Parse([]byte(doc), "shop.yaml", []string{"workloads.get-order.rate=50/s"})
-	want := "shop.yaml:" + strconv.Itoa(line) + ": field pth not found"
+	want := "shop.yaml:" + strconv.Itoa(line) + `: workloads.0.pth: unknown field "pth"; did you mean path?`
 	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err %v, want %q", err, want)
+	}
+	// A wrong type set by --set names the override and the field.
+	_, err = Parse([]byte(valid), "shop.yaml", []string{"workloads.get-order.concurrency=lots"})
+	if want := `--set workloads.get-order.concurrency=lots: workloads.0.concurrency: want a whole number, got "lots"`; err == nil || err.Error() != want {
 		t.Fatalf("err %v, want %q", err, want)
 	}
 }

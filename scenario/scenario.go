@@ -16,6 +16,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 )
 
@@ -61,8 +63,11 @@ type Target struct {
 
 // Contract is one `verify` of pact sources against targets.
 type Contract struct {
-	// Pacts are files, directories or URLs.
-	Pacts []string `yaml:"pacts" json:"pacts" jsonschema:"required"`
+	// Pacts are files, directories or URLs (required unless Broker is set).
+	Pacts []string `yaml:"pacts,omitempty" json:"pacts,omitempty"`
+	// Broker fetches pacts to verify from a Pact Broker (besides Pacts) and may publish the
+	// verification results.
+	Broker *Broker `yaml:"broker,omitempty" json:"broker,omitempty"`
 	// HTTP names the rest target for HTTP interactions; GRPC the grpc target for gRPC
 	// interactions; Kafka and AMQP the broker targets for message interactions.
 	HTTP  string `yaml:"http,omitempty" json:"http,omitempty"`
@@ -80,6 +85,41 @@ type Contract struct {
 	Consumer    string `yaml:"consumer,omitempty" json:"consumer,omitempty"`
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	State       string `yaml:"state,omitempty" json:"state,omitempty"`
+	// SetHeadersIfPresent replaces, on the HTTP requests that carry the header, its value (a
+	// fresh token for a recorded Authorization); values may reference ${VAR}.
+	SetHeadersIfPresent map[string]string `yaml:"set_headers_if_present,omitempty" json:"set_headers_if_present,omitempty"`
+	// SkipTransports are transports not to verify: "http", "grpc", "kafka", "amqp", "message".
+	// An interaction whose transport has no target fails the run unless skipped here.
+	SkipTransports []string `yaml:"skip_transports,omitempty" json:"skip_transports,omitempty"`
+	// MessageFirstMatch passes an asynchronous message interaction on the first matching
+	// message; by default every message received on its route while it is verified must match.
+	MessageFirstMatch bool `yaml:"message_first_match,omitempty" json:"message_first_match,omitempty"`
+}
+
+// Broker is a Pact Broker (or PactFlow) to take pacts from, with the names of Pact's reference
+// verifier (pact_verifier_cli flags in parentheses). ${VAR} references in url, username,
+// password, token, provider_version, provider_branch and build_url come from the environment;
+// without credentials, PACT_BROKER_TOKEN or PACT_BROKER_USERNAME/PACT_BROKER_PASSWORD are used.
+type Broker struct {
+	URL      string `yaml:"url" json:"url" jsonschema:"required"`           // --broker-url
+	Provider string `yaml:"provider" json:"provider" jsonschema:"required"` // --provider-name
+	Username string `yaml:"username,omitempty" json:"username,omitempty"`   // --user
+	Password string `yaml:"password,omitempty" json:"password,omitempty"`   // --password
+	Token    string `yaml:"token,omitempty" json:"token,omitempty"`         // --token
+	// ConsumerVersionSelectors, e.g. [{mainBranch: true}, {deployedOrReleased: true}]
+	// (--consumer-version-selectors); ConsumerVersionTags when no selector is given.
+	ConsumerVersionSelectors []map[string]any `yaml:"consumer_version_selectors,omitempty" json:"consumer_version_selectors,omitempty"`
+	ConsumerVersionTags      []string         `yaml:"consumer_version_tags,omitempty" json:"consumer_version_tags,omitempty"`
+	EnablePending            bool             `yaml:"enable_pending,omitempty" json:"enable_pending,omitempty"`
+	// IncludeWIPPactsSince is a date, e.g. "2024-01-31" (--include-wip-pacts-since).
+	IncludeWIPPactsSince string   `yaml:"include_wip_pacts_since,omitempty" json:"include_wip_pacts_since,omitempty"`
+	ProviderBranch       string   `yaml:"provider_branch,omitempty" json:"provider_branch,omitempty"`
+	ProviderTags         []string `yaml:"provider_tags,omitempty" json:"provider_tags,omitempty"`
+	IgnoreNoPactsError   bool     `yaml:"ignore_no_pacts_error,omitempty" json:"ignore_no_pacts_error,omitempty"`
+	// Publish sends the verification results to the broker; ProviderVersion is then required.
+	Publish         bool   `yaml:"publish,omitempty" json:"publish,omitempty"`
+	ProviderVersion string `yaml:"provider_version,omitempty" json:"provider_version,omitempty"`
+	BuildURL        string `yaml:"build_url,omitempty" json:"build_url,omitempty"`
 }
 
 // Workload is one benchmark against a target.
@@ -217,14 +257,30 @@ var lineRe = regexp.MustCompile(`^line (\d+): `)
 func Parse(data []byte, name string, overrides []string) (*Scenario, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if g := flowErr.FindStringSubmatch(msg); g != nil {
+			if line := unclosedFlowLine(data, g[1][0]); line > 0 {
+				open := map[string]string{"]": "[", "}": "{"}[g[1]]
+				return nil, fmt.Errorf("%s:%d: the %s opened on this line is not closed with %s", name, line, open, g[1])
+			}
+		}
+		if lineRe.MatchString(msg) {
+			return nil, fmt.Errorf("%s:%s", name, lineRe.ReplaceAllString(msg, "$1: "))
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
 	}
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty scenario", name)
 	}
+	if errs := checkShape(&root, name); len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "\n"))
+	}
 	for _, o := range overrides {
 		if err := Set(&root, o); err != nil {
 			return nil, fmt.Errorf("--set %s: %w", o, err)
+		}
+		if errs := checkShape(&root, ""); len(errs) > 0 {
+			return nil, fmt.Errorf("--set %s: %s", o, strings.Join(errs, "; "))
 		}
 	}
 	if len(overrides) > 0 {
@@ -317,8 +373,19 @@ func (s *Scenario) validate(name string, root *yaml.Node) error {
 	}
 	for i, c := range s.Contracts {
 		p := "contracts." + strconv.Itoa(i)
-		if len(c.Pacts) == 0 {
-			bad(p+".pacts", "no pact sources")
+		if len(c.Pacts) == 0 && c.Broker == nil {
+			bad(p+".pacts", "no pact sources (give pacts or a broker)")
+		}
+		if b := c.Broker; b != nil {
+			if b.URL == "" {
+				bad(p+".broker.url", "missing broker URL")
+			}
+			if b.Provider == "" {
+				bad(p+".broker.provider", "missing provider name")
+			}
+			if b.Publish && b.ProviderVersion == "" {
+				bad(p+".broker.provider_version", "publish needs the provider version")
+			}
 		}
 		ref(p+".http", c.HTTP, "rest")
 		ref(p+".grpc", c.GRPC, "grpc")
@@ -350,6 +417,21 @@ func (s *Scenario) validate(name string, root *yaml.Node) error {
 		}
 		if w.Duration == 0 && w.Count == 0 && w.Stages == "" {
 			bad(p, "set duration, count or stages")
+		}
+		if w.Rate != "" {
+			if _, err := bench.ParseRate(w.Rate); err != nil {
+				bad(p+".rate", "%v", err)
+			}
+		}
+		if w.Stages != "" {
+			if _, err := bench.ParseStages(w.Stages); err != nil {
+				bad(p+".stages", "%v", err)
+			}
+		}
+		for j, th := range w.Thresholds {
+			if _, err := threshold.Parse(th); err != nil {
+				bad(p+".thresholds."+strconv.Itoa(j), "%v", err)
+			}
 		}
 	}
 	if len(errs) > 0 {

@@ -56,9 +56,16 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 	tests := []struct {
 		name, yaml, want string
 	}{
-		{"typo in field", strings.Replace(valid, "    path: /orders/1", "    pth: /orders/1", 1), "shop.yaml:21: field pth not found"},
-		{"wrong type", strings.Replace(valid, "    method: GET", "    concurrency: many", 1), "shop.yaml:20: cannot unmarshal"},
-		{"bad duration", strings.Replace(valid, "duration: 2s", "duration: soon", 1), `shop.yaml:23: invalid duration "soon"`},
+		{"typo in field", strings.Replace(valid, "    path: /orders/1", "    pth: /orders/1", 1), `shop.yaml:21: workloads.0.pth: unknown field "pth"; did you mean path?`},
+		{"typo far from any field", strings.Replace(valid, "    path: /orders/1", "    xyzzy: 1", 1), `shop.yaml:21: workloads.0.xyzzy: unknown field "xyzzy"; known fields: name, target, operation`},
+		{"concurrency misspelt", strings.Replace(valid, "    path: /orders/1", "    concurreny: 4", 1), "did you mean concurrency?"},
+		{"wrong type", strings.Replace(valid, "    method: GET", "    concurrency: many", 1), `shop.yaml:20: workloads.0.concurrency: want a whole number, got "many"`},
+		{"list wanted", strings.Replace(valid, `thresholds: ["p99<25ms"]`, `thresholds: "p99<25ms"`, 1), `shop.yaml:24: workloads.0.thresholds: want a list`},
+		{"bool wanted", strings.Replace(valid, "    path: /orders/1", "    integrity: sure", 1), `workloads.0.integrity: want true or false, got "sure"`},
+		{"bad duration", strings.Replace(valid, "duration: 2s", "duration: soon", 1), `shop.yaml:23: workloads.0.duration: invalid duration "soon"`},
+		{"bad threshold", strings.Replace(valid, `["p99<25ms"]`, `["p99<25ms", "p99 under 5"]`, 1), `shop.yaml:24: workloads.0.thresholds.1: `},
+		{"bad rate", strings.Replace(valid, "rate: 100/s", "rate: fast", 1), `shop.yaml:22: workloads.0.rate: `},
+		{"unclosed list", strings.Replace(valid, `["p99<25ms"]`, `["p99<25ms"`, 1), `shop.yaml:24: the [ opened on this line is not closed with ]`},
 		{"unknown driver", strings.Replace(valid, "driver: kafka", "driver: mqtt", 1), `shop.yaml:9: targets.1.driver: unknown driver "mqtt"`},
 		{"dangling target", strings.Replace(valid, "    target: orders-api", "    target: nope", 1), `shop.yaml:18: workloads.0.target: no target named "nope"`},
 		{"wrong driver for role", strings.Replace(valid, "    kafka: events", "    kafka: orders-api", 1), "target \"orders-api\" uses driver rest, want kafka"},

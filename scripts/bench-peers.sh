@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench-peers.sh: compare commbench's maximum throughput with the peers (wrk, hey, ghz) against
 # the same local targets, with the same connections and duration, and check the memory bound of a
-# long run. Prints a Markdown table with the ratio commbench/peer. Run by `make bench-peers`.
+# long run. Prints a Markdown table with the ratio commbench/peer, and beside req/s the requests per
+# CPU-second of each load generator (user + system time of its process, /usr/bin/time): the target
+# shares the CPUs, so req/s alone favours the lighter tool. Records the load average before and
+# after: figures are comparable only from a quiet machine (load < 1). Run by `make bench-peers`.
 #
 # Environment (defaults):
 #   CONNS=50          connections / concurrency of every tool
@@ -60,34 +63,44 @@ for _ in $(seq 50); do
 done
 echo '{"id":"o-1"}' >"$work/get.json"
 
-# --- one measurement per tool: prints requests per second --------------------------------------
+# --- one measurement per tool: prints requests per second and the tool's CPU seconds -----------
 cb_rate() { grep -o '"throughput_per_s": [0-9.e+]*' "$1" | head -1 | awk '{print $2}'; }
+cpu() { /usr/bin/time -f '%U %S' -o "$work/cpu.txt" "$@"; }   # the load generator's user + system time
 run_tool() {
 	case "$1" in
-	wrk) wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://$HTTP_ADDR/" | awk '/^Requests\/sec/ {print $2}' ;;
-	hey) "$tools/hey" -c "$CONNS" -z "${DURATION}s" "http://$HTTP_ADDR/" | awk '/Requests\/sec/ {print $2}' ;;
+	wrk) cpu wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://$HTTP_ADDR/" | awk '/^Requests\/sec/ {print $2}' ;;
+	hey) cpu "$tools/hey" -c "$CONNS" -z "${DURATION}s" "http://$HTTP_ADDR/" | awk '/Requests\/sec/ {print $2}' ;;
 	cb-rest)
-		"$work/commbench" bench rest --url "http://$HTTP_ADDR" -c "$CONNS" -d "${DURATION}s" -q --out "$work/r.json" >/dev/null
+		cpu "$work/commbench" bench rest --url "http://$HTTP_ADDR" -c "$CONNS" -d "${DURATION}s" -q --out "$work/r.json" >/dev/null
 		cb_rate "$work/r.json" ;;
-	ghz) "$tools/ghz" --insecure --proto "$proto" --call shop.v1.OrderService/GetOrder -d '{"id":"o-1"}' \
+	ghz) cpu "$tools/ghz" --insecure --proto "$proto" --call shop.v1.OrderService/GetOrder -d '{"id":"o-1"}' \
 		-c "$CONNS" --connections 1 -z "${DURATION}s" "$GRPC_ADDR" | awk '/Requests\/sec/ {print $2}' ;;
 	cb-grpc)
-		"$work/commbench" bench grpc --address "$GRPC_ADDR" --proto "$proto" --method shop.v1.OrderService/GetOrder \
+		cpu "$work/commbench" bench grpc --address "$GRPC_ADDR" --proto "$proto" --method shop.v1.OrderService/GetOrder \
 			--message-template "$work/get.json" -c "$CONNS" --connections 1 -d "${DURATION}s" -q --out "$work/g.json" >/dev/null
 		cb_rate "$work/g.json" ;;
 	esac
 }
 
-declare -A samples
+load1() { awk '{print $1}' /proc/loadavg; }
+load_before=$(load1)
+declare -A samples per_cpu
 for r in $(seq "$ROUNDS"); do
 	for t in wrk cb-rest hey ghz cb-grpc; do
 		v=$(run_tool "$t")
+		# requests per CPU-second of the generator: req/s x duration / (user + system seconds)
+		pc=$(awk -v rate="$v" -v d="$DURATION" '{c = $1 + $2} END {if (c > 0) printf "%.0f", rate * d / c; else print "nan"}' "$work/cpu.txt")
 		samples[$t]="${samples[$t]:-} $v"
-		log "round $r: $t $v req/s"
+		per_cpu[$t]="${per_cpu[$t]:-} $pc"
+		log "round $r: $t $v req/s, $pc req per CPU-second (load $(load1))"
 	done
 done
+load_after=$(load1)
 median() { echo "$@" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-for t in wrk cb-rest hey ghz cb-grpc; do declare "med_${t//-/_}=$(median ${samples[$t]})"; done
+for t in wrk cb-rest hey ghz cb-grpc; do
+	declare "med_${t//-/_}=$(median ${samples[$t]})"
+	declare "cpu_${t//-/_}=$(median ${per_cpu[$t]})"
+done
 
 # --- peak RSS of a long run --------------------------------------------------------------------
 rss="skipped (RSS_COUNT=0)"
@@ -104,13 +117,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 verdict() { awk -v a="$1" -v b="$2" -v min="$3" 'BEGIN { print (a / b >= min) ? "ok" : "BELOW TARGET" }'; }
 cat <<EOF
 
-commbench vs peers: $CONNS connections, ${DURATION}s per run, median of $ROUNDS interleaved rounds, $(nproc) CPUs
+commbench vs peers: $CONNS connections, ${DURATION}s per run, median of $ROUNDS interleaved rounds, $(nproc) CPUs,
+load average (1 min) $load_before before, $load_after after$(awk -v a="$load_before" -v b="$load_after" 'BEGIN { if (a >= 1 || b >= 1) print " -- NOT a quiet machine (load >= 1): do not publish these figures" }')
 
-| workload | peer | peer req/s | commbench req/s | commbench/peer | target | |
-|---|---|---:|---:|---:|---:|---|
-| REST GET, closed model | wrk 4.1 | ${med_wrk} | ${med_cb_rest} | $(ratio "$med_cb_rest" "$med_wrk") | >= 0.75x | $(verdict "$med_cb_rest" "$med_wrk" 0.75) |
-| REST GET, closed model | hey 0.1.5 | ${med_hey} | ${med_cb_rest} | $(ratio "$med_cb_rest" "$med_hey") | >= 1.5x | $(verdict "$med_cb_rest" "$med_hey" 1.5) |
-| gRPC unary, 1 connection | ghz 0.121.0 | ${med_ghz} | ${med_cb_grpc} | $(ratio "$med_cb_grpc" "$med_ghz") | >= 1.5x | $(verdict "$med_cb_grpc" "$med_ghz" 1.5) |
+| workload | peer | peer req/s | commbench req/s | commbench/peer | peer req/CPU-s | commbench req/CPU-s | commbench/peer per CPU-s | target | |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---|
+| REST GET, closed model | wrk 4.1 | ${med_wrk} | ${med_cb_rest} | $(ratio "$med_cb_rest" "$med_wrk") | ${cpu_wrk} | ${cpu_cb_rest} | $(ratio "$cpu_cb_rest" "$cpu_wrk") | >= 0.75x | $(verdict "$med_cb_rest" "$med_wrk" 0.75) |
+| REST GET, closed model | hey 0.1.5 | ${med_hey} | ${med_cb_rest} | $(ratio "$med_cb_rest" "$med_hey") | ${cpu_hey} | ${cpu_cb_rest} | $(ratio "$cpu_cb_rest" "$cpu_hey") | >= 1.5x | $(verdict "$med_cb_rest" "$med_hey" 1.5) |
+| gRPC unary, 1 connection | ghz 0.121.0 | ${med_ghz} | ${med_cb_grpc} | $(ratio "$med_cb_grpc" "$med_ghz") | ${cpu_ghz} | ${cpu_cb_grpc} | $(ratio "$cpu_cb_grpc" "$cpu_ghz") | >= 1.5x | $(verdict "$med_cb_grpc" "$med_ghz" 1.5) |
 
 Peak RSS (/usr/bin/time -v) of commbench bench rest -n $RSS_COUNT: $rss (target < 100 MB)
 EOF

@@ -40,6 +40,12 @@ import (
 type Tracker struct {
 	run string
 
+	// consume-only (NewObserver): no producers of its own; the run id may be adopted from the
+	// first stamped delivery, other deliveries count as unexpected, gaps are checked.
+	observer bool
+	runMu    sync.Mutex
+	late     atomic.Bool // deliveries from now on arrived after the drain
+
 	regMu     sync.Mutex
 	producers atomic.Pointer[map[uint32]*Producer] // copy on write: read on every delivery
 
@@ -58,8 +64,50 @@ func New(run string) (*Tracker, error) {
 	return t, nil
 }
 
-// Run returns the run id.
-func (t *Tracker) Run() string { return t.run }
+// NewObserver returns a tracker for a consume-only run, which has no producers of its own: it
+// checks the deliveries stamped with run id run (or, when run is "", with the run id of the
+// first stamped delivery) for duplicates, order per producer and stream, and gaps (sequence
+// numbers of a producer missing between the lowest and the highest received); deliveries
+// without a valid stamp or of another run count as unexpected. A non-empty invalid run id is an
+// error.
+func NewObserver(run string) (*Tracker, error) {
+	if run != "" {
+		if _, err := New(run); err != nil {
+			return nil, err
+		}
+	}
+	t := &Tracker{run: run, observer: true, streams: map[string]*Stream{}}
+	t.producers.Store(&map[uint32]*Producer{})
+	return t, nil
+}
+
+// Run returns the run id ("" for an observer that has not seen a stamped delivery yet).
+func (t *Tracker) Run() string {
+	if t.observer {
+		t.runMu.Lock()
+		defer t.runMu.Unlock()
+	}
+	return t.run
+}
+
+// runOf returns the run id deliveries are checked against, adopting st's for an observer that
+// has none yet.
+func (t *Tracker) runOf(st Stamp) string {
+	if !t.observer {
+		return t.run
+	}
+	t.runMu.Lock()
+	defer t.runMu.Unlock()
+	if t.run == "" {
+		t.run = st.Run
+	}
+	return t.run
+}
+
+// DrainEnded marks the end of the drain grace period: first deliveries observed from now on
+// (before the consumers close) are counted in Integrity.Late as well as received: late, not
+// lost.
+func (t *Tracker) DrainEnded() { t.late.Store(true) }
 
 // Producer returns the producer with id, registering it on first use. Register every producer
 // before it sends: a delivery from an unregistered producer of this run counts as unexpected.
@@ -99,8 +147,9 @@ type Producer struct {
 	ackMu sync.Mutex
 	acked seqSet
 
-	recvMu sync.Mutex
-	recv   seqSet
+	recvMu          sync.Mutex
+	recv            seqSet
+	lowest, highest uint64 // of the received sequence numbers (recv not empty)
 }
 
 // ID returns the producer id.
@@ -183,6 +232,7 @@ type Stream struct {
 	last     *Producer         // cache of the previous delivery's producer
 	hist     *hdrhistogram.Histogram
 	received int64 // deliveries stamped with this run's id
+	late     int64 // first deliveries after the drain ended
 	lastNS   int64 // wall clock of the last delivery (Unix ns), any outcome
 	counts   [5]int64
 }
@@ -206,11 +256,15 @@ func (s *Stream) Name() string { return s.name }
 func (s *Stream) Observe(h map[string][]string, now time.Time) Outcome {
 	st, err := Parse(h)
 	if err != nil {
+		out := Ignored
+		if s.t.observer {
+			out = Unexpected // consume-only: a message no producer of the run stamped
+		}
 		s.mu.Lock()
 		s.lastNS = now.UnixNano()
-		s.counts[Ignored]++
+		s.counts[out]++
 		s.mu.Unlock()
-		return Ignored
+		return out
 	}
 	return s.ObserveStamp(st, now)
 }
@@ -219,16 +273,26 @@ func (s *Stream) Observe(h map[string][]string, now time.Time) Outcome {
 // latency (now - st.Sent, clamped to 0..60 s) goes into the stream's histogram (results.NewHistogram); duplicates, which
 // measure redelivery rather than transit, do not.
 func (s *Stream) ObserveStamp(st Stamp, now time.Time) Outcome {
+	run := s.t.runOf(st)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lastNS = now.UnixNano()
-	if st.Run != s.t.run {
+	if st.Run != run {
+		if s.t.observer {
+			s.counts[Unexpected]++
+			return Unexpected
+		}
 		s.counts[Ignored]++
 		return Ignored
 	}
 	s.received++
 	p := s.last
-	if p == nil || p.id != st.Producer {
+	if s.t.observer {
+		if p == nil || p.id != st.Producer {
+			p = s.t.Producer(st.Producer)
+			s.last = p
+		}
+	} else if p == nil || p.id != st.Producer {
 		p = s.t.lookup(st.Producer)
 		if p == nil || st.Seq >= p.next.Load() {
 			s.counts[Unexpected]++
@@ -241,10 +305,19 @@ func (s *Stream) ObserveStamp(st Stamp, now time.Time) Outcome {
 	}
 	p.recvMu.Lock()
 	first := p.recv.Add(st.Seq)
+	if first {
+		if p.recv.Len() == 1 || st.Seq < p.lowest {
+			p.lowest = st.Seq
+		}
+		p.highest = max(p.highest, st.Seq)
+	}
 	p.recvMu.Unlock()
 	if !first {
 		s.counts[Duplicate]++
 		return Duplicate
+	}
+	if s.t.late.Load() {
+		s.late++
 	}
 	lat := now.UnixNano() - st.Sent
 	_ = s.hist.RecordValue(min(max(lat/1000, 0), results.HistogramHighestUS))
@@ -283,9 +356,9 @@ type Report struct {
 	Bytes int64
 }
 
-// Reconcile compares acknowledged with received messages and fills results.Integrity. Call it
-// after the producers stopped and the drain grace period ended; deliveries observed afterwards
-// are not counted. Rates are fractions of Acknowledged (0 when nothing was acknowledged).
+// Reconcile compares acknowledged with received messages and fills results.Integrity (for an
+// observer: received, duplicates, out-of-order, unexpected and gaps). Call it after the
+// producers stopped and the consumers closed; deliveries observed afterwards are not counted. Rates are fractions of Acknowledged (0 when nothing was acknowledged).
 func (t *Tracker) Reconcile() Report {
 	var r Report
 	in := &r.Integrity
@@ -300,6 +373,9 @@ func (t *Tracker) Reconcile() Report {
 		in.Unconfirmed += sent - p.acked.Len()
 		in.Returned += p.returned.Load()
 		in.Lost += p.acked.CountNotIn(&p.recv)
+		if t.observer && p.recv.Len() > 0 {
+			in.Gaps += int64(p.highest-p.lowest+1) - p.recv.Len()
+		}
 		r.Bytes += p.acked.Bytes() + p.recv.Bytes()
 		p.recvMu.Unlock()
 		p.ackMu.Unlock()
@@ -312,6 +388,7 @@ func (t *Tracker) Reconcile() Report {
 		in.OutOfOrder += s.counts[OutOfOrder]
 		in.Unexpected += s.counts[Unexpected]
 		in.Ignored += s.counts[Ignored]
+		in.Late += s.late
 		r.EndToEnd.Merge(s.hist)
 		s.mu.Unlock()
 		r.Streams = append(r.Streams, name)
@@ -323,6 +400,10 @@ func (t *Tracker) Reconcile() Report {
 		in.LossRate = float64(in.Lost) / a
 		in.DuplicateRate = float64(in.Duplicates) / a
 		in.OutOfOrderRate = float64(in.OutOfOrder) / a
+	} else if t.observer && in.Received > 0 {
+		// consume-only: nothing acknowledged to compare with; rates of what was received.
+		in.DuplicateRate = float64(in.Duplicates) / float64(in.Received)
+		in.OutOfOrderRate = float64(in.OutOfOrder) / float64(in.Received)
 	}
 	return r
 }

@@ -49,6 +49,8 @@ type Config struct {
 	// Operation: publish, consume, publish-consume (or produce, produce-consume).
 	Operation string
 	// RunID stamps every message; deliveries of other runs are ignored. Required for publishing.
+	// For consume, the run whose messages are checked (duplicates, order, gaps); "" checks the
+	// run of the first stamped message received; other messages count as unexpected.
 	RunID string
 	// Route is where producers publish: AMQP "exchange/routing.key", Kafka topic.
 	Route string
@@ -107,6 +109,8 @@ func (c Config) Validate() error {
 		if _, err := integrity.New(c.RunID); err != nil {
 			return err
 		}
+	} else if _, err := integrity.NewObserver(c.RunID); err != nil {
+		return err
 	}
 	return nil
 }
@@ -134,25 +138,37 @@ func (c Config) withDefaults() Config {
 }
 
 // Workload is an open messaging workload: connections made, consumers subscribed. Pass
-// Operation() to bench.New with Config.Workers = Workers(); Close releases everything.
+// Operation() to bench.New with Config.Workers = Workers(); Close releases everything. A lost
+// broker connection is re-established with bounded exponential backoff and jitter (see link);
+// Integrity.Reconnects counts the connections re-established.
 type Workload struct {
 	cfg     Config
 	tracker *integrity.Tracker
+	driver  drivers.Driver
+	target  drivers.Target
 
-	conns     []drivers.Conn
-	pubs      []drivers.Publisher
+	links     []*link // producers first, then consumers
+	pubs      []*link
+	subs      []*link
 	producers []*integrity.Producer
-	subs      []drivers.Subscribed
+
+	stop       chan struct{} // closed when the workload stops: no more reconnection
+	stopOnce   sync.Once
+	life       context.Context // cancelled when the workload stops (reconnections use it)
+	endLife    context.CancelFunc
+	bg         sync.WaitGroup // reconnections in progress
+	losses     atomic.Int64   // connections lost
+	reconnects atomic.Int64   // connections re-established
 
 	closeOnce sync.Once
 	closeErr  error
 	stopRecv  atomic.Bool
 
 	// consume-only
-	inbox   chan int // body sizes of received messages, taken by consume workers
-	e2eMu   sync.Mutex
-	e2e     map[string]*streamHist
-	started atomic.Bool
+	inbox     chan int // body sizes of received messages, taken by consume workers
+	started   atomic.Bool
+	loadEnded chan struct{} // closed when the engine's load ended
+	endOnce   sync.Once
 }
 
 // Open connects Producers publishers and Consumers subscribers through d to t and subscribes the
@@ -164,47 +180,66 @@ func Open(ctx context.Context, d drivers.Driver, t drivers.Target, cfg Config) (
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	w := &Workload{cfg: cfg, e2e: map[string]*streamHist{}}
+	w := &Workload{cfg: cfg, driver: d, target: t, stop: make(chan struct{}), loadEnded: make(chan struct{})}
+	w.life, w.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	if cfg.publishes() {
 		w.tracker, _ = integrity.New(cfg.RunID)
+	} else {
+		w.tracker, _ = integrity.NewObserver(cfg.RunID)
 	}
 	fail := func(err error) (*Workload, error) {
 		_ = w.Close()
 		return nil, err
 	}
 	for i := range cfg.Producers {
-		c, err := d.Open(ctx, t)
-		if err != nil {
-			return fail(fmt.Errorf("producer %d: %w", i, err))
+		l := &link{w: w, producer: true, index: i}
+		if err := l.open(ctx); err != nil {
+			return fail(err)
 		}
-		w.conns = append(w.conns, c)
-		p, ok := c.(drivers.Publisher)
-		if !ok {
-			return fail(fmt.Errorf("%s cannot publish: %w", d.Name(), drivers.ErrUnsupported))
-		}
-		w.pubs = append(w.pubs, p)
+		w.links = append(w.links, l)
+		w.pubs = append(w.pubs, l)
 		w.producers = append(w.producers, w.tracker.Producer(uint32(i)))
 	}
 	if cfg.consumes() && !cfg.publishes() {
 		w.inbox = make(chan int, 1024)
 	}
 	for i := range cfg.Consumers {
-		c, err := d.Open(ctx, t)
-		if err != nil {
-			return fail(fmt.Errorf("consumer %d: %w", i, err))
+		l := &link{w: w, index: i, handle: w.handler(i)}
+		if err := l.open(ctx); err != nil {
+			return fail(err)
 		}
-		w.conns = append(w.conns, c)
-		s, ok := c.(drivers.Subscriber)
-		if !ok {
-			return fail(fmt.Errorf("%s cannot subscribe: %w", d.Name(), drivers.ErrUnsupported))
-		}
-		sub, err := s.Subscribe(ctx, cfg.Subscription, w.handler(i))
-		if err != nil {
-			return fail(fmt.Errorf("consumer %d: %w", i, err))
-		}
-		w.subs = append(w.subs, sub)
+		w.links = append(w.links, l)
+		w.subs = append(w.subs, l)
 	}
 	return w, nil
+}
+
+// stopping reports whether the workload stopped reconnecting (the load ended).
+func (w *Workload) stopping() bool {
+	select {
+	case <-w.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// halt stops reconnecting and waits for reconnections in progress to give up.
+func (w *Workload) halt() {
+	w.stopOnce.Do(func() { close(w.stop) })
+	w.bg.Wait()
+	w.endLife()
+}
+
+// brokerLost returns an error when a connection is still lost (not re-established by the end
+// of the run), naming it and the cause, else nil.
+func (w *Workload) brokerLost() error {
+	for _, l := range w.links {
+		if err := l.isDown(); err != nil {
+			return fmt.Errorf("broker connection of %s lost and not re-established: %w", l.name(), err)
+		}
+	}
+	return nil
 }
 
 // Workers is the engine's worker count for this workload: Producers, or Consumers for consume.
@@ -224,7 +259,7 @@ func (w *Workload) Operation() any {
 	return (*consumeOp)(w)
 }
 
-// Tracker returns the integrity tracker (nil for consume).
+// Tracker returns the integrity tracker (an observer for consume: integrity.NewObserver).
 func (w *Workload) Tracker() *integrity.Tracker { return w.tracker }
 
 // streamName is the unit of ordering of a delivery: its Kafka partition, else the consumer.
@@ -245,35 +280,31 @@ func (w *Workload) handler(i int) func(*drivers.Message) error {
 			return nil
 		}
 		name := streamName(i, m)
-		if w.tracker != nil {
-			s, ok := cache.Load(name)
-			if !ok {
-				s, _ = cache.LoadOrStore(name, w.tracker.Stream(name))
-			}
-			s.(*integrity.Stream).Observe(m.Headers, now)
+		s, ok := cache.Load(name)
+		if !ok {
+			s, _ = cache.LoadOrStore(name, w.tracker.Stream(name))
+		}
+		if w.inbox != nil {
+			w.observe(s.(*integrity.Stream), m, now)
 			return nil
 		}
-		w.observeForeign(name, m, now)
-		if w.started.Load() {
-			select {
-			case w.inbox <- len(m.Body):
-			case <-time.After(time.Second): // the run is ending; do not block the broker's delivery
-			}
-		}
+		s.(*integrity.Stream).Observe(m.Headers, now)
 		return nil
 	}
 }
 
-// Close stops the consumers, then closes every connection. Safe to call more than once.
+// Close stops reconnecting and the consumers, then closes every connection. Safe to call more
+// than once.
 func (w *Workload) Close() error {
 	w.closeOnce.Do(func() {
 		w.stopRecv.Store(true)
+		w.halt()
 		var errs []error
-		for _, s := range w.subs {
-			errs = append(errs, s.Close())
+		for _, l := range w.subs {
+			errs = append(errs, l.close())
 		}
-		for _, c := range w.conns {
-			errs = append(errs, c.Close())
+		for _, l := range w.pubs {
+			errs = append(errs, l.close())
 		}
 		w.closeErr = errors.Join(errs...)
 	})

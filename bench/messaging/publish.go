@@ -47,7 +47,7 @@ func (o *publishOp) Send(ctx context.Context, worker int, _ uint64, c bench.Comp
 	}
 	n := len(body)
 	isReturned := w.cfg.IsReturned
-	err := w.pubs[i].Publish(ctx, m, func(err error) {
+	err := w.pubs[i].publish(ctx, m, func(err error) {
 		p.Done(st.Seq, err, isReturned)
 		if err != nil && isReturned(err) && !errors.Is(err, bench.ErrReturned) {
 			err = fmt.Errorf("%w: %w", bench.ErrReturned, err)
@@ -66,7 +66,7 @@ func (o *publishOp) Flush(ctx context.Context) error {
 	w := (*Workload)(o)
 	errs := make(chan error, len(w.pubs))
 	for _, p := range w.pubs {
-		go func() { errs <- p.Flush(ctx) }()
+		go func() { errs <- p.flush(ctx) }()
 	}
 	var all []error
 	for range w.pubs {
@@ -79,21 +79,25 @@ func (o *publishOp) Flush(ctx context.Context) error {
 // a broker's redelivery after a nack (milliseconds on RabbitMQ) to be counted as a duplicate.
 const settle = 250 * time.Millisecond
 
-// Finish waits up to the drain grace period (and at most until ctx ends) for acknowledged
-// messages to arrive and deliveries to settle, stops the consumers and fills wl.Integrity and wl.EndToEnd. Without
-// consumers only the producer-side figures (sent, acknowledged, unconfirmed, returned) are set.
+// Finish waits up to the drain grace period (and at most until ctx, the engine's drain, ends)
+// for acknowledged messages to arrive and deliveries to settle; then deliveries arriving until
+// the consumers are closed are late (counted as received and in Integrity.Late, not lost). It
+// fills wl.Integrity (with Reconnects) and wl.EndToEnd. Without consumers only the producer-side
+// figures (sent, acknowledged, unconfirmed, returned) are set. A drain cut short is not an
+// error: what did not arrive is lost. The error is non-nil when a broker connection was lost
+// and could not be re-established before the end: the run could not go on.
 func (o *publishOp) Finish(ctx context.Context, wl *results.Workload) error {
 	w := (*Workload)(o)
-	var drainErr error
 	if len(w.subs) > 0 {
-		if _, err := w.tracker.Drain(w.cfg.Drain, settle, ctx.Done()); err != nil {
-			drainErr = fmt.Errorf("drain cut short by the engine's drain period: %w", err)
-		}
+		_, _ = w.tracker.Drain(w.cfg.Drain, settle, ctx.Done())
+		w.tracker.DrainEnded()
+	}
+	lostErr := w.brokerLost()
+	w.halt()
+	for _, l := range w.subs {
+		l.closeSub()
 	}
 	w.stopRecv.Store(true)
-	for _, s := range w.subs {
-		_ = s.Close()
-	}
 	r := w.tracker.Reconcile()
 	in := r.Integrity
 	if len(w.subs) == 0 {
@@ -101,6 +105,8 @@ func (o *publishOp) Finish(ctx context.Context, wl *results.Workload) error {
 	} else {
 		wl.EndToEnd = bench.Latency(r.EndToEnd)
 	}
+	in.Reconnects = w.reconnects.Load()
+	in.ConnectionsLost = w.losses.Load()
 	wl.Integrity = &in
-	return drainErr
+	return lostErr
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/internal/units"
 )
 
 // Mode selects the display.
@@ -32,8 +33,42 @@ type Options struct {
 	Every time.Duration
 	// Name prefixes the bar and lines (e.g. the workload name).
 	Name string
-	// Width of the bar line in columns (default: the terminal's width).
+	// Width of the bar line in columns (default: the terminal's width). The line is laid out to
+	// fit 80 columns: a name over 16 characters is cut.
 	Width int
+	// Drain is how long the load waits for in-flight operations after its duration; past the
+	// duration the display says it is draining.
+	Drain time.Duration
+}
+
+// maxNameCols bounds the name on the bar line, so the line fits 80 columns.
+const maxNameCols = 16
+
+// shortName cuts name to maxNameCols runes with an ellipsis.
+func shortName(name string) string {
+	r := []rune(name)
+	if len(r) <= maxNameCols {
+		return name
+	}
+	return string(r[:maxNameCols-1]) + "…"
+}
+
+// draining reports whether the measured load is over and in-flight operations are awaited.
+func draining(s bench.Snapshot) bool { return s.Total > 0 && s.Elapsed >= s.Total }
+
+// clock is the elapsed part: "12s/30s", "draining (30s/30s)", or "12s" with no planned end.
+func clock(s bench.Snapshot, drain time.Duration) string {
+	el := s.Elapsed.Truncate(time.Second).String()
+	if s.Total <= 0 {
+		return el
+	}
+	if draining(s) {
+		if drain > 0 {
+			return fmt.Sprintf("draining up to %s after %s", drain, s.Total.Truncate(time.Second))
+		}
+		return "draining after " + s.Total.Truncate(time.Second).String()
+	}
+	return el + "/" + s.Total.Truncate(time.Second).String()
 }
 
 // Start displays snap() on w until the returned stop function is called; stop waits until the
@@ -50,16 +85,15 @@ func Start(w io.Writer, o Options, snap func() bench.Snapshot) (stop func()) {
 }
 
 // Line formats one plain progress line, e.g.
-// "orders: 12s/30s sent 60012 ok 60000 errors 12 rate 5001.2/s p99 3.1ms".
-func Line(name string, s bench.Snapshot) string {
+// "orders: 12s/30s sent 60012 ok 60000 errors 12 rate 5001/s p99 3.10 ms"; past the planned
+// duration "orders: draining after 30s ..." (figures as plain decimals, package units).
+func Line(name string, s bench.Snapshot) string { return line(name, s, 0) }
+
+func line(name string, s bench.Snapshot, drain time.Duration) string {
 	if s.Warmup {
 		return fmt.Sprintf("%s: warming up", name)
 	}
-	el := s.Elapsed.Truncate(time.Second).String()
-	if s.Total > 0 {
-		el += "/" + s.Total.Truncate(time.Second).String()
-	}
-	return fmt.Sprintf("%s: %s sent %d ok %d errors %d rate %.1f/s p99 %.3gms", name, el, s.Sent, s.Succeeded, s.Errors, s.RatePerS, s.P99MS)
+	return fmt.Sprintf("%s: %s sent %d ok %d errors %d rate %s p99 %s", name, clock(s, drain), s.Sent, s.Succeeded, s.Errors, units.Rate(s.RatePerS), units.MS(s.P99MS))
 }
 
 func startPlain(w io.Writer, o Options, snap func() bench.Snapshot) func() {
@@ -79,11 +113,34 @@ func startPlain(w io.Writer, o Options, snap func() bench.Snapshot) func() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fmt.Fprintln(w, Line(o.Name, snap()))
+				fmt.Fprintln(w, line(o.Name, snap(), o.Drain))
 			}
 		}
 	}()
 	return func() { cancel(); wg.Wait() }
+}
+
+// live is the bar display on screen, if any: Notice writes above it.
+var live struct {
+	sync.Mutex
+	p *mpb.Progress
+}
+
+// Notice writes msg as a line of its own: above the live bar when one is shown (written
+// directly, the line would be taken for the bar's and the bar drawn twice), else to w. It is
+// safe from any goroutine (a signal handler's).
+func Notice(w io.Writer, msg string) {
+	live.Lock()
+	p := live.p
+	live.Unlock()
+	if p != nil {
+		// "\r\x1b[K": the terminal's echo of ^C moved the cursor right of the bar's first column,
+		// which mpb's line clear starts from.
+		if _, err := fmt.Fprint(p, "\r\x1b[K"+msg+"\n"); err == nil {
+			return
+		}
+	}
+	fmt.Fprintln(w, msg)
 }
 
 func startBar(w io.Writer, o Options, snap func() bench.Snapshot) func() {
@@ -94,24 +151,27 @@ func startBar(w io.Writer, o Options, snap func() bench.Snapshot) func() {
 	read := func() bench.Snapshot { mu.Lock(); defer mu.Unlock(); return last }
 	bar := p.AddBar(1000,
 		mpb.PrependDecorators(
-			decor.Name(o.Name+" ", decor.WCSyncSpaceR),
+			decor.Name(shortName(o.Name)+" ", decor.WCSyncSpaceR),
 			decor.Any(func(decor.Statistics) string {
 				s := read()
-				if s.Warmup {
+				switch {
+				case s.Warmup:
 					return "warming up"
+				case draining(s):
+					return "draining"
 				}
-				if s.Total > 0 {
-					rem := max(s.Total-s.Elapsed, 0)
-					return fmt.Sprintf("%s elapsed, %s left", s.Elapsed.Truncate(time.Second), rem.Truncate(time.Second))
-				}
-				return s.Elapsed.Truncate(time.Second).String() + " elapsed"
+				return clock(s, o.Drain)
 			}, decor.WCSyncSpaceR),
 		),
+		// Compact, so that name, clock, a bar and the figures fit 80 columns.
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			s := read()
-			return fmt.Sprintf("sent %d  rate %.0f/s  errors %d  p99 %.3gms", s.Sent, s.RatePerS, s.Errors, s.P99MS)
+			return fmt.Sprintf("%s err %d p99 %s", units.Rate(s.RatePerS), s.Errors, units.MS(s.P99MS))
 		})),
 	)
+	live.Lock()
+	live.p = p
+	live.Unlock()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -132,10 +192,23 @@ func startBar(w io.Writer, o Options, snap func() bench.Snapshot) func() {
 			}
 		}
 	}()
+	// Stop removes the bar and writes one final plain line (also on Ctrl-C: the bar is not
+	// redrawn after it).
 	return func() {
 		cancel()
 		<-done
-		bar.Abort(false)
+		live.Lock()
+		if live.p == p {
+			live.p = nil
+		}
+		live.Unlock()
+		bar.Abort(true)
 		p.Wait()
+		s := snap()
+		at := clock(s, o.Drain)
+		if draining(s) {
+			at = s.Total.Truncate(time.Second).String() + " done"
+		}
+		fmt.Fprintf(w, "%s: %s sent %d %s err %d p99 %s\n", shortName(o.Name), at, s.Sent, units.Rate(s.RatePerS), s.Errors, units.MS(s.P99MS))
 	}
 }

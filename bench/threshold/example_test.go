@@ -12,7 +12,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	w := &results.Workload{Latency: &results.Latency{Count: 1200, P99MS: 31.5}, Totals: results.Totals{ErrorRate: 0}}
+	w := &results.Workload{Latency: &results.Latency{Count: 1200, P99MS: 31.5}, Totals: results.Totals{Requests: 1200, Succeeded: 1200}}
 	fmt.Println(threshold.Evaluate(ts, w))
 	for _, t := range w.Thresholds {
 		fmt.Println(t.Expr, t.Passed, t.Actual)
@@ -21,4 +21,5 @@ func Example() {
 	// false
 	// p99<25ms false 31.5
 	// error_rate<0.1% true 0
+	// succeeded>0 true 1200
 }

@@ -8,13 +8,23 @@
 //   - OP is one of <, <=, >, >=, ==, !=.
 //   - Latency metrics (unit ms; VALUE may carry us, µs, ms or s): p50, p90, p95, p99, p99.9,
 //     p99.99, min, max, mean, stdev, of the latency (corrected, from the intended send time)
-//     by default, or prefixed: latency.p99, service_time.p99, schedule_delay.p99, end_to_end.p99.
+//     by default, or prefixed: latency.p99, failed_latency.p99, service_time.p99,
+//     schedule_delay.p99, end_to_end.p99.
 //   - Rates (fractions; VALUE may end in %): error_rate, loss_rate, duplicate_rate,
 //     out_of_order_rate.
 //   - throughput (successful operations per second; VALUE may end in /s).
-//   - Counts: requests, succeeded, errors, late, dropped, bytes; and messaging integrity counts:
-//     sent, acknowledged, unconfirmed, returned, received, lost, duplicates, out_of_order,
-//     unexpected.
+//   - Counts: requests, succeeded, errors, canceled, intended, late, dropped, bytes; and
+//     messaging integrity counts: sent, acknowledged, unconfirmed, returned, received, lost,
+//     duplicates, out_of_order, unexpected, late_deliveries. late and dropped with a VALUE in %
+//     read as late_rate and dropped_rate, fractions of the intended sends ("late<1%").
+//
+// Latency statistics are of the successful operations (k6's expected_response:true); the
+// failed operations' are failed_latency.p99 and so on.
+//
+// Defaults (Evaluate adds them, marked Default in the results): "error_rate<1%" unless an
+// error_rate threshold is given (relax it with e.g. --threshold 'error_rate<=100%'), and
+// "succeeded>0" always: a workload with no successful operation fails; "connections_lost==0"
+// for messaging workloads: a run that lost its broker fails, even after reconnecting.
 //
 // The metric names, their units and their values are results.Workload.Metric's vocabulary
 // (results.MetricUnit), the one that results merges and report comparisons read too.
@@ -79,9 +89,12 @@ func Parse(expr string) (Threshold, error) {
 	// read the same figures.
 	unit, known := results.MetricUnit(metric)
 	if !known {
-		return t, fmt.Errorf("threshold %q: unknown metric %q; want a latency statistic (p50, p90, p95, p99, p99.9, p99.99, min, max, mean, stdev, optionally prefixed latency., service_time., schedule_delay., end_to_end.), error_rate, throughput, requests, succeeded, errors, late, dropped, bytes, or a messaging figure (lost, duplicates, out_of_order, unexpected, unconfirmed, returned, sent, acknowledged, received, loss_rate, duplicate_rate, out_of_order_rate)", expr, metric)
+		return t, fmt.Errorf("threshold %q: unknown metric %q; want a latency statistic (p50, p90, p95, p99, p99.9, p99.99, min, max, mean, stdev, optionally prefixed latency., failed_latency., service_time., schedule_delay., end_to_end.), error_rate, throughput, requests, succeeded, errors, late, dropped, bytes, or a messaging figure (lost, duplicates, out_of_order, unexpected, unconfirmed, returned, sent, acknowledged, received, loss_rate, duplicate_rate, out_of_order_rate)", expr, metric)
 	}
 	metric = strings.TrimPrefix(results.CanonicalMetric(metric), "latency.")
+	if (metric == "late" || metric == "dropped") && strings.HasSuffix(value, "%") {
+		metric, unit = metric+"_rate", results.UnitFraction // "late<1%": a share of the intended sends
+	}
 	var err error
 	t.Limit, err = parseNumber(value, valueUnits[unit])
 	if err != nil {
@@ -153,13 +166,58 @@ func (t Threshold) Eval(w *results.Workload) results.Threshold {
 	return r
 }
 
-// Evaluate evaluates every threshold on w, stores the outcomes in w.Thresholds and reports
-// whether all passed.
+// DefaultErrorRate is the error budget every workload gets unless it has an error_rate
+// threshold of its own: "error_rate<1%".
+const DefaultErrorRate = "error_rate<1%"
+
+// NoSuccess is the threshold every workload gets: a workload with no successful operation
+// fails, whatever else was asked.
+const NoSuccess = "succeeded>0"
+
+// BrokerKept is the threshold every messaging workload (one with integrity figures) gets unless
+// it has a connections_lost threshold: a run that lost a broker connection fails, even when
+// the connection was re-established.
+const BrokerKept = "connections_lost==0"
+
+// Defaults returns the thresholds added to ts for w: DefaultErrorRate when no threshold of ts
+// reads error_rate, NoSuccess unless ts has it already, and BrokerKept for a messaging workload
+// (w.Integrity set) unless ts reads connections_lost. w may be nil (no BrokerKept).
+func Defaults(ts []Threshold, w *results.Workload) []Threshold {
+	hasErr, hasOK, hasLost := false, false, false
+	for _, t := range ts {
+		hasErr = hasErr || t.Metric == "error_rate"
+		hasOK = hasOK || strings.ReplaceAll(t.Expr, " ", "") == NoSuccess
+		hasLost = hasLost || t.Metric == "connections_lost"
+	}
+	var out []Threshold
+	if !hasErr {
+		t, _ := Parse(DefaultErrorRate)
+		out = append(out, t)
+	}
+	if !hasOK {
+		t, _ := Parse(NoSuccess)
+		out = append(out, t)
+	}
+	if !hasLost && w != nil && w.Integrity != nil {
+		t, _ := Parse(BrokerKept)
+		out = append(out, t)
+	}
+	return out
+}
+
+// Evaluate evaluates every threshold of ts and the Defaults on w, stores the outcomes in
+// w.Thresholds (the defaults last, with Default set) and reports whether all passed.
 func Evaluate(ts []Threshold, w *results.Workload) bool {
 	w.Thresholds = w.Thresholds[:0]
 	ok := true
 	for _, t := range ts {
 		r := t.Eval(w)
+		ok = ok && r.Passed
+		w.Thresholds = append(w.Thresholds, r)
+	}
+	for _, t := range Defaults(ts, w) {
+		r := t.Eval(w)
+		r.Default = true
 		ok = ok && r.Passed
 		w.Thresholds = append(w.Thresholds, r)
 	}

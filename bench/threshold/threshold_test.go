@@ -107,7 +107,9 @@ func TestEvaluate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if Evaluate(ts, w) || len(w.Thresholds) != 2 || !w.Thresholds[0].Passed || w.Thresholds[1].Passed {
+	// The defaults follow: error_rate<1% (0.1% here) and succeeded>0.
+	if Evaluate(ts, w) || len(w.Thresholds) != 4 || !w.Thresholds[0].Passed || w.Thresholds[1].Passed ||
+		!w.Thresholds[2].Default || !w.Thresholds[2].Passed || !w.Thresholds[3].Default || w.Thresholds[0].Default {
 		t.Fatalf("Evaluate: %+v", w.Thresholds)
 	}
 	if !ts[1].NeedsIntegrity() || ts[0].NeedsIntegrity() {
@@ -116,6 +118,68 @@ func TestEvaluate(t *testing.T) {
 	w.Integrity = &results.Integrity{}
 	if !Evaluate(ts, w) {
 		t.Fatalf("with integrity figures: %+v", w.Thresholds)
+	}
+}
+
+// TestDefaults: every workload gets error_rate<1% unless it has an error_rate threshold, and
+// succeeded>0 always: all 404s (the issue's `bench rest --path /nope`) fail even with a latency
+// threshold that the failures would have met, and an explicit error_rate threshold relaxes the
+// budget.
+func TestDefaults(t *testing.T) {
+	allFailed := &results.Workload{
+		Totals:        results.Totals{Requests: 500, Errors: 500, ErrorRate: 1},
+		FailedLatency: &results.Latency{Count: 500, P99MS: 1},
+	}
+	someFailed := &results.Workload{
+		Totals:  results.Totals{Requests: 1000, Succeeded: 980, Errors: 20, ErrorRate: 0.02},
+		Latency: &results.Latency{Count: 980, P99MS: 10},
+	}
+	tests := []struct {
+		name     string
+		w        *results.Workload
+		exprs    []string
+		passed   bool
+		defaults []string
+	}{
+		{"all failed, no threshold", allFailed, nil, false, []string{"error_rate<1%", "succeeded>0"}},
+		{"all failed, latency threshold", allFailed, []string{"p99<50ms"}, false, []string{"error_rate<1%", "succeeded>0"}},
+		{"all failed, budget relaxed", allFailed, []string{"error_rate<=100%"}, false, []string{"succeeded>0"}},
+		{"2% failed", someFailed, nil, false, []string{"error_rate<1%", "succeeded>0"}},
+		{"2% failed, budget of 5%", someFailed, []string{"error_rate<5%"}, true, []string{"succeeded>0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts, err := ParseAll(tt.exprs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Evaluate(ts, tt.w); got != tt.passed {
+				t.Fatalf("passed %v, want %v: %+v", got, tt.passed, tt.w.Thresholds)
+			}
+			var defaults []string
+			for _, r := range tt.w.Thresholds {
+				if r.Default {
+					defaults = append(defaults, r.Expr)
+				}
+			}
+			if strings.Join(defaults, " ") != strings.Join(tt.defaults, " ") {
+				t.Fatalf("defaults %v, want %v", defaults, tt.defaults)
+			}
+		})
+	}
+}
+
+// TestLateShare: late and dropped with a % value read as shares of the intended sends.
+func TestLateShare(t *testing.T) {
+	w := &results.Workload{Totals: results.Totals{Intended: 1000, Late: 20, Dropped: 5}}
+	for expr, want := range map[string]bool{"late<1%": false, "late<3%": true, "dropped<1%": true, "dropped==0": false, "late<=20": true} {
+		th, err := Parse(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := th.Eval(w); r.Passed != want {
+			t.Errorf("%s: %+v, want passed %v", expr, r, want)
+		}
 	}
 }
 

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"github.com/commbench/commbench/runner"
-	"io"
-	"maps"
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -13,19 +10,16 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/bench"
-	"github.com/commbench/commbench/bench/threshold"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/formats/template"
 	"github.com/commbench/commbench/internal/exitcode"
-	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/reports"
-	"github.com/commbench/commbench/results"
+	"github.com/commbench/commbench/runner"
 	"github.com/commbench/commbench/scenario"
 )
 
 // benchSubcommands lists the `bench` subcommands, one builder per driver. A new driver adds its
-// builder here: it registers its own flags plus loadFlags, and calls runBench with a function
-// mapping its flags to the runner's workload.
+// builder here: it binds its flags to a benchFlags' workload and address, and calls its run.
 var benchSubcommands = []func(*app) *cobra.Command{
 	newBenchRESTCmd,
 	newBenchGRPCCmd,
@@ -39,10 +33,16 @@ const loadFlagsHelp = `Load models:
   Latency is measured from the intended send time (coordinated-omission free) and reported
   beside service time and schedule delay; sends that leave more than one interval late are
   counted as late, and beyond --max-backlog overdue sends the oldest are dropped and counted.
+  The target rate is reported beside the achieved throughput (successful operations per second
+  of measured time); a run that falls behind says so. The load stops at warm-up + duration;
+  operations still in flight after --drain are cancelled and counted as canceled.
 
 Thresholds (--threshold, repeatable; a breach exits 1 after writing the results):
   p99<25ms  p99.9<=1s  service_time.p99<5ms  error_rate<0.1%  throughput>=1000/s
-  errors==0  dropped==0  lost==0  duplicates==0 (messaging)`
+  errors==0  dropped==0  late<1%  lost==0  duplicates==0 (messaging)
+  Latency statistics are of successful operations (failed_latency.p99: of the failed ones).
+  Defaults, marked [default]: error_rate<1% unless an error_rate threshold is given (relax it
+  with e.g. --threshold 'error_rate<5%'); succeeded>0 always; connections_lost==0 (messaging).`
 
 func newBenchCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
@@ -73,141 +73,128 @@ page), --junit (one testcase per threshold) and --md; a summary table is printed
 	return cmd
 }
 
-// loadFlags are the flags every bench subcommand shares: load model, thresholds and outputs.
-type loadFlags struct {
-	rate, stages string
-	concurrency  int
-	maxInFlight  int
-	maxBacklog   int
-	duration     time.Duration
-	count        uint64
-	warmup       time.Duration
-	drain        time.Duration
-	thresholds   []string
-	outputs      reportFlags // --out (results JSON), --html, --junit, --md, --step-summary (report.go)
-	name         string
-}
-
-func (l *loadFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&l.rate, "rate", "", "open model: constant arrival rate, e.g. 5000/s (also /m, /h)")
-	fs.StringVar(&l.stages, "stages", "", "open model: DURATION:RATE stages, e.g. 30s:1000,60s:5000,30s:0 (linear ramps)")
-	fs.IntVarP(&l.concurrency, "concurrency", "c", 10, "closed model: workers sending back to back")
-	fs.IntVar(&l.maxInFlight, "max-in-flight", 100, "open model: most requests in flight (the worker pool); a send with no free worker at its intended time is late")
-	fs.IntVar(&l.maxBacklog, "max-backlog", 0, "open model: overdue sends beyond which the oldest are dropped (default 10 x the peak rate, at least 1000)")
-	fs.DurationVarP(&l.duration, "duration", "d", 0, "measured load duration, after --warmup (default 10s unless --count or --stages)")
-	fs.Uint64VarP(&l.count, "count", "n", 0, "stop after this many measured sends")
-	fs.DurationVar(&l.warmup, "warmup", 0, "run the load this long first and leave it out of every figure")
-	fs.DurationVar(&l.drain, "drain", 5*time.Second, "after the load, wait this long for in-flight operations (and messages) before cancelling them")
-	fs.StringArrayVar(&l.thresholds, "threshold", nil, "pass/fail criterion, e.g. 'p99<25ms' (repeatable)")
+// registerLoad binds the load model flags to the workload's fields, as a scenario's workload
+// gives them (the runner parses them), and adds the output flags. Rates and stages are checked as
+// they are parsed, so a bad one is a usage error naming its flag.
+func (b *benchFlags) registerLoad(fs *pflag.FlagSet) {
+	w := &b.w
+	fs.Var(checked{&w.Rate, func(s string) error { _, err := bench.ParseRate(s); return err }}, "rate", "open model: constant arrival rate, e.g. 5000/s (also /m, /h)")
+	fs.Var(checked{&w.Stages, func(s string) error { _, err := bench.ParseStages(s); return err }}, "stages", "open model: DURATION:RATE stages, e.g. 30s:1000,60s:5000,30s:0 (linear ramps)")
+	fs.IntVarP(&w.Concurrency, "concurrency", "c", 10, "closed model: workers sending back to back")
+	fs.IntVar(&b.maxInFlight, "max-in-flight", 100, "open model: most requests in flight (the worker pool); a send with no free worker at its intended time is late")
+	fs.IntVar(&w.MaxBacklog, "max-backlog", 0, "open model: overdue sends beyond which the oldest are dropped (default 10 x the peak rate, at least 1000)")
+	fs.DurationVarP((*time.Duration)(&w.Duration), "duration", "d", 0, "measured load duration, after --warmup (default 10s unless --count or --stages)")
+	fs.Int64VarP(&w.Count, "count", "n", 0, "stop after this many measured sends")
+	fs.DurationVar((*time.Duration)(&w.Warmup), "warmup", 0, "run the load this long first and leave it out of every figure")
+	fs.DurationVar((*time.Duration)(&w.Drain), "drain", 5*time.Second, "after the load, wait this long for in-flight operations (and messages) before cancelling them")
+	fs.StringArrayVar(&w.Thresholds, "threshold", nil, "pass/fail criterion, e.g. 'p99<25ms' (repeatable)")
 	// The output flags are report.go's, defined once for verify, bench, run and report.
 	outputs := &cobra.Command{}
-	l.outputs.add(outputs, true)
-	l.outputs.addStepSummary(outputs)
+	b.outputs.add(outputs, true)
+	b.outputs.addStepSummary(outputs)
 	fs.AddFlagSet(outputs.Flags())
-	fs.StringVar(&l.name, "name", "", "workload name in the results (default: driver and operation)")
+	fs.StringVar(&w.Name, "name", "", "workload name in the results (default: driver and operation)")
+	fs.IntVar(&b.repeat, "repeat", 1, "run the workload this many times in a row, all runs in one results file (for report compare, which tests the noise between runs: 4 or more)")
 }
 
-// config returns the engine configuration and thresholds the flags describe; errors are usage
-// errors (exit 2).
-func (l *loadFlags) config(fs *pflag.FlagSet) (bench.Config, []threshold.Threshold, error) {
-	var cfg bench.Config
-	var err error
-	if l.rate != "" {
-		if cfg.Rate, err = bench.ParseRate(l.rate); err != nil {
-			return cfg, nil, exitcode.Usagef("--rate: %w", err)
-		}
+// checkLoad checks what only the flags can get wrong (a flag of the other load model) and fills
+// the bench defaults: 10 s unless --count or --stages, --max-in-flight when given.
+func (b *benchFlags) checkLoad(fs *pflag.FlagSet) error {
+	open := b.w.Rate != "" || b.w.Stages != ""
+	switch {
+	case open && fs.Changed("concurrency"):
+		return exitcode.Usagef("--concurrency is the closed model; with --rate or --stages bound the workers with --max-in-flight")
+	case !open && (fs.Changed("max-in-flight") || fs.Changed("max-backlog")):
+		return exitcode.Usagef("--max-in-flight and --max-backlog are for the open model (--rate or --stages)")
+	case b.repeat < 1:
+		return exitcode.Usagef("--repeat must be at least 1")
+	case b.w.Concurrency < 1 || b.maxInFlight < 1 || b.w.MaxBacklog < 0:
+		return exitcode.Usagef("--concurrency and --max-in-flight must be at least 1, --max-backlog not negative")
 	}
-	if l.stages != "" {
-		if cfg.Stages, err = bench.ParseStages(l.stages); err != nil {
-			return cfg, nil, exitcode.Usagef("--stages: %w", err)
-		}
+	if fs.Changed("max-in-flight") {
+		b.w.MaxInFlight = b.maxInFlight // open model workers; messaging: the bound on unacknowledged sends
 	}
-	if cfg.Open() && fs.Changed("concurrency") {
-		return cfg, nil, exitcode.Usagef("--concurrency is the closed model; with --rate or --stages bound the workers with --max-in-flight")
+	if b.w.Duration == 0 && b.w.Count == 0 && b.w.Stages == "" {
+		b.w.Duration = scenario.Duration(10 * time.Second)
 	}
-	if !cfg.Open() && (fs.Changed("max-in-flight") || fs.Changed("max-backlog")) {
-		return cfg, nil, exitcode.Usagef("--max-in-flight and --max-backlog are for the open model (--rate or --stages)")
-	}
-	if l.concurrency < 1 || l.maxInFlight < 1 || l.maxBacklog < 0 {
-		return cfg, nil, exitcode.Usagef("--concurrency and --max-in-flight must be at least 1, --max-backlog not negative")
-	}
-	cfg.Workers = l.concurrency
-	if cfg.Open() {
-		cfg.Workers = l.maxInFlight
-	}
-	cfg.MaxBacklog, cfg.Duration, cfg.Count, cfg.Warmup, cfg.Drain = l.maxBacklog, l.duration, l.count, l.warmup, l.drain
-	if cfg.Duration == 0 && cfg.Count == 0 && len(cfg.Stages) == 0 {
-		cfg.Duration = 10 * time.Second
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, nil, exitcode.Usagef("%w", err)
-	}
-	ths, err := threshold.ParseAll(l.thresholds)
-	if err != nil {
-		return cfg, nil, exitcode.Usagef("--threshold: %w", err)
-	}
-	return cfg, ths, nil
+	return nil
 }
 
-// echo is the load part of the configuration echo in the results.
-func (l *loadFlags) echo(cfg bench.Config, res *results.Workload) map[string]any {
-	m := map[string]any{"model": "closed", "workers": res.Concurrency, "drain": cfg.Drain.String()}
-	if cfg.Open() {
-		m["model"] = "open"
-		m["max_backlog"] = l.maxBacklog
-	}
-	for k, v := range map[string]string{"rate": l.rate, "stages": l.stages} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	if cfg.Duration > 0 {
-		m["duration"] = cfg.Duration.String()
-	}
-	if cfg.Count > 0 {
-		m["count"] = cfg.Count
-	}
-	if cfg.Warmup > 0 {
-		m["warmup"] = cfg.Warmup.String()
-	}
-	if len(l.thresholds) > 0 {
-		m["thresholds"] = l.thresholds
-	}
-	return m
+// checked is a string flag that parse must accept (cobra then names the flag in the error).
+type checked struct {
+	dst   *string
+	parse func(string) error
 }
 
-// benchBuild maps a bench subcommand's flags to the runner's workload (its load model comes from
-// loadFlags), with the driver part of the configuration echo, which may depend on the results.
-type benchBuild func() (runner.Workload, func(*results.Workload) map[string]any, error)
-
-// fixedEcho is a configuration echo that does not depend on the results.
-func fixedEcho(m map[string]any) func(*results.Workload) map[string]any {
-	return func(*results.Workload) map[string]any { return m }
+func (c checked) String() string {
+	if c.dst == nil {
+		return ""
+	}
+	return *c.dst
+}
+func (c checked) Type() string { return "string" }
+func (c checked) Set(s string) error {
+	if err := c.parse(s); err != nil {
+		return err
+	}
+	*c.dst = s
+	return nil
 }
 
-// runBench runs one workload through runner.Bench: flags to the load model (exit 2 on bad input),
-// build (its errors carry their exit code), the run (bad input 2, unreachable 3, with progress on
-// stderr), then the results file and reports (reports.WriteOutputs; a path that cannot be
-// written exits 2) and the summary on stdout (stderr when a report goes to stdout as "-"). A
-// breached threshold exits 1 and an interrupted run 3, both after the results are written.
-func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error {
-	cfg, ths, err := l.config(cmd.Flags())
+// benchFlags are what a bench subcommand fills: the runner's workload, whose fields its flags
+// bind to as a scenario file fills them, the target's address and connection flags, the load
+// model and the outputs.
+type benchFlags struct {
+	address     string
+	w           scenario.Workload
+	tf          targetFlags
+	maxInFlight int
+	repeat      int
+	outputs     reportFlags // --out (results JSON), --html, --junit, --md, --step-summary (report.go)
+}
+
+// register adds the payload flags (templateFlag and help name the template; with schema, the
+// format and schema flags too), the connection flags (headerHelp names what --header sets) and the
+// load flags.
+func (b *benchFlags) register(fs *pflag.FlagSet, templateFlag, help, headerHelp string, schema bool) {
+	p := &b.w.Payload
+	if schema {
+		fs.StringVar(&p.Format, "format", "json", "body wire format: json, protobuf or avro")
+		fs.StringVar(&p.Schema, "schema", "", "body schema: .proto or protoset (protobuf), .avsc (avro)")
+		fs.StringSliceVar(&p.SchemaDeps, "schema-dep", nil, "further schema files (repeatable)")
+		fs.StringVar(&p.Message, "message", "", "Protobuf message of the body, e.g. shop.v1.Order")
+		fs.StringSliceVarP(&p.ImportPaths, "import-path", "I", nil, ".proto import path (repeatable)")
+	}
+	fs.StringVar(&p.Template, templateFlag, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
+	fs.StringVar(&p.DataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
+	fs.IntVar(&p.Ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
+	fs.IntVar(&p.MaxBytes, "max-payload-bytes", template.DefaultMaxPayloadBytes, "largest payload a template may generate, in bytes (a template past it fails before the load)")
+	b.tf.register(fs, headerHelp)
+	b.registerLoad(fs)
+}
+
+// run runs the workload through runner.Bench: the load flags checked (exit 2 on bad input), the
+// target (prepare checks the flags and completes it; its errors carry their exit code), the run
+// (bad input 2, unreachable 3, with progress on stderr), then the results file and reports
+// (reports.WriteOutputs; a path that cannot be written exits 2) and the summary on stdout (stderr
+// when a report goes to stdout as "-"). A breached threshold exits 1 and an interrupted run 3,
+// both after the results are written.
+func (b *benchFlags) run(cmd *cobra.Command, a *app, driver string, prepare func(*scenario.Target) error) error {
+	if err := b.checkLoad(cmd.Flags()); err != nil {
+		return err
+	}
+	t, err := b.tf.target(a, driver, driver, b.address)
 	if err != nil {
 		return err
 	}
-	w, echo, err := build()
-	if err != nil {
+	if err := prepare(&t); err != nil {
 		return err
 	}
-	w.Load, w.Thresholds, w.Workload.Name = &cfg, ths, l.name
-	f, runErr := runner.Bench(cmd.Context(), w, a.runnerOptions("bench"))
+	f, runErr := runner.BenchRepeated(cmd.Context(), runner.Workload{Target: t, Workload: b.w}, a.runnerOptions("bench"), b.repeat)
 	if f == nil {
 		return runErr
 	}
-	res := &f.Workloads[0]
-	f.Run.Config = l.echo(cfg, res)
-	maps.Copy(f.Run.Config, echo(res))
-	outputs := l.outputs.outputs(a)
+	outputs := b.outputs.outputs(a)
 	if err := reports.WriteOutputs(f, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
@@ -218,33 +205,16 @@ func runBench(cmd *cobra.Command, a *app, l *loadFlags, build benchBuild) error 
 	if err := reports.Text(summary, f, a.Color(summary)); err != nil {
 		return err
 	}
-	if res.Model == "open" {
-		writeOpenSummary(summary, res)
-	}
-	if strings.HasSuffix(res.Operation, "-stream") {
-		writeStreamSummary(summary, res)
-	}
-	return verdict(f, runErr, false)
+	reports.WorkloadDetails(summary, &f.Workloads[0])
+	return cmp.Or(runErr, runner.Verdict(f))
 }
 
-// writeOpenSummary adds the open-model figures the workload table leaves out: late and dropped
-// sends, service time and schedule delay beside the corrected latency.
-func writeOpenSummary(out io.Writer, w *results.Workload) {
-	fmt.Fprintf(out, "\nOpen model (%s): late %d, dropped %d\n", w.Name, w.Totals.Late, w.Totals.Dropped)
-	for _, l := range []struct {
-		name string
-		l    *results.Latency
-	}{{"latency (from intended send)", w.Latency}, {"service time", w.ServiceTime}, {"schedule delay", w.ScheduleDelay}} {
-		if l.l != nil {
-			fmt.Fprintf(out, "  %-29s p50 %.3g ms  p99 %.3g ms  p99.9 %.3g ms  max %.3g ms\n", l.name, l.l.P50MS, l.l.P99MS, l.l.P999MS, l.l.MaxMS)
-		}
+// required is a usage error when any of values is empty.
+func required(msg string, values ...string) error {
+	if slices.Contains(values, "") {
+		return exitcode.Usagef("%s", msg)
 	}
-}
-
-// writeStreamSummary adds what a streaming workload moved: one operation is one whole stream.
-func writeStreamSummary(out io.Writer, w *results.Workload) {
-	fmt.Fprintf(out, "\nStreams (%s, %s): %d succeeded, %d failed; messages sent %d, received %d; %d bytes (latency is per stream)\n",
-		w.Name, w.Operation, w.Totals.Succeeded, w.Totals.Errors, w.Totals.MessagesSent, w.Totals.MessagesReceived, w.Totals.Bytes)
+	return nil
 }
 
 // targetFlags are the connection flags of the request/response drivers.
@@ -269,56 +239,41 @@ func (t *targetFlags) register(fs *pflag.FlagSet, headerHelp string) {
 	fs.BoolVar(&t.tls.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the server's certificate (testing only: anyone can impersonate the server)")
 }
 
-// target builds the drivers.Target for address; errors are usage errors. Header values stay as
-// written, with LookupEnv (the app's environment) to expand their ${VAR} references once: in
-// the drivers (verify) or in scenarioTarget (bench), so a value containing '$'
-// arrives intact. They are checked here, so that an unset variable is a usage error naming the
-// flag before anything connects.
-func (t *targetFlags) target(a *app, address string) (drivers.Target, error) {
-	tg := drivers.Target{Address: address, RequestTimeout: t.requestTimeout, ConnectTimeout: t.connectTimeout, LookupEnv: a.LookupEnv, TLS: t.tlsSettings()}
+// target is the runner's target the flags describe for driver at address (name: what errors
+// call it, "" for the runner's defaults). Its ${VAR} and ${VAR:-default} references are expanded
+// once, here (scenario.Target.ExpandEnv), so a value containing '$' (a secret) arrives intact;
+// header values are checked first, so that an unset variable is a usage error naming the flag.
+func (t *targetFlags) target(a *app, name, driver, address string) (scenario.Target, error) {
+	st := scenario.Target{Name: name, Driver: driver, Address: address, TLS: t.tlsSettings(),
+		ConnectTimeout: scenario.Duration(t.connectTimeout), RequestTimeout: scenario.Duration(t.requestTimeout)}
 	for _, h := range t.headers {
 		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return tg, exitcode.Usagef("--header %q: want \"Name: value\"", h)
+		if k, v = strings.TrimSpace(k), strings.TrimSpace(v); !ok || k == "" {
+			return st, exitcode.Usagef("--header %q: want \"Name: value\"", h)
 		}
-		v = strings.TrimSpace(v)
 		if _, err := drivers.ExpandEnv(v, a.LookupEnv); err != nil {
-			return tg, exitcode.Usagef("--header %s: %w", strings.TrimSpace(k), err)
+			return st, exitcode.Usagef("--header %s: %w", k, err)
 		}
-		if tg.Headers == nil {
-			tg.Headers = map[string]string{}
+		if st.Headers == nil {
+			st.Headers = map[string]string{}
 		}
-		tg.Headers[strings.TrimSpace(k)] = v
+		st.Headers[k] = v
 	}
 	for _, o := range t.options {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok || k == "" {
-			return tg, exitcode.Usagef("--option %q: want key=value", o)
+			return st, exitcode.Usagef("--option %q: want key=value", o)
 		}
-		if tg.Options == nil {
-			tg.Options = map[string]string{}
+		if st.Options == nil {
+			st.Options = map[string]string{}
 		}
-		tg.Options[k] = v
+		st.Options[k] = v
 	}
-	return tg, nil
-}
-
-// scenarioTarget is the runner's target of the flags for driver at address: the header values'
-// ${VAR} references expanded once (tg.LookupEnv), so a value containing '$' arrives intact.
-// Errors are usage errors naming the flag.
-func (t *targetFlags) scenarioTarget(a *app, driver, address string) (scenario.Target, error) {
-	tg, err := t.target(a, address)
+	st, err := st.ExpandEnv(a.LookupEnv)
 	if err != nil {
-		return scenario.Target{}, err
+		return st, exitcode.Usagef("%w", err)
 	}
-	headers, err := tg.ExpandHeaders()
-	if err != nil {
-		return scenario.Target{}, exitcode.Usagef("--header: %w", err)
-	}
-	return scenario.Target{
-		Name: driver, Driver: driver, Address: tg.Address, TLS: tg.TLS, Headers: headers, Options: tg.Options,
-		ConnectTimeout: scenario.Duration(tg.ConnectTimeout), RequestTimeout: scenario.Duration(tg.RequestTimeout),
-	}, nil
+	return st, nil
 }
 
 // tlsSettings returns the TLS flags, TLS turned on when any of them is given.
@@ -328,71 +283,8 @@ func (t *targetFlags) tlsSettings() drivers.TLS {
 	return s
 }
 
-// echo is the target part of the configuration echo: header names only, options as given.
-func (t *targetFlags) echo(m map[string]any) {
-	if s := t.tlsSettings(); s.Enabled {
-		m["tls"] = s // file paths and names only: no key material
-	}
-	if len(t.headers) > 0 {
-		names := make([]string, 0, len(t.headers))
-		for _, h := range t.headers {
-			k, _, _ := strings.Cut(h, ":")
-			names = append(names, strings.TrimSpace(k)+": ***")
-		}
-		m["headers"] = names
-	}
-	if len(t.options) > 0 {
-		m["options"] = t.options
-	}
-	m["request_timeout"] = t.requestTimeout.String()
-}
-
-// redactURL is internal/redact's URL: no user info or query value reaches results or logs.
-func redactURL(s string) string { return redact.URL(s) }
-
-// payloadFlags select the body template and data file of requests or messages.
-type payloadFlags struct {
-	template string
-	dataFile string
-	ring     int
-	maxBytes int
-}
-
-func (p *payloadFlags) register(fs *pflag.FlagSet, name, help string) {
-	fs.StringVar(&p.template, name, "", help+" (formats/template syntax: {{.Seq}}, {{uuid}}, {{randInt 1 9}}...)")
-	fs.StringVar(&p.dataFile, "data-file", "", "CSV or JSONL rows the template reads as {{.Row.name}}")
-	fs.IntVar(&p.ring, "payload-ring", 0, "pre-generate this many payloads and cycle through them (0: generate each one)")
-	fs.IntVar(&p.maxBytes, "max-payload-bytes", template.DefaultMaxPayloadBytes, "largest payload a template may generate, in bytes (a template past it fails before the load)")
-}
-
-// payload is the scenario payload the flags describe (built by workload.go's payloadSource).
-func (p *payloadFlags) payload(format, schema, message string, deps, importPaths []string, contentType string) scenario.Payload {
-	return scenario.Payload{Format: format, Schema: schema, Message: message, SchemaDeps: deps, ImportPaths: importPaths,
-		Template: p.template, DataFile: p.dataFile, Ring: p.ring, ContentType: contentType, MaxBytes: p.maxBytes}
-}
-
-func (p *payloadFlags) echo(m map[string]any) {
-	if p.template != "" {
-		m["template"] = p.template
-	}
-	if p.dataFile != "" {
-		m["data_file"] = p.dataFile
-	}
-	if p.ring > 0 {
-		m["payload_ring"] = p.ring
-	}
-}
-
 func newBenchRESTCmd(a *app) *cobra.Command {
-	var (
-		l                        loadFlags
-		tf                       targetFlags
-		pf                       payloadFlags
-		baseURL, method, path    string
-		format, schema, message  string
-		contentType, client      string
-		importPaths, schemaFiles []string
-	)
+	b := &benchFlags{w: scenario.Workload{Operation: "request"}}
 	cmd := &cobra.Command{
 		Use:   "rest",
 		Short: "Benchmark an HTTP endpoint",
@@ -410,51 +302,25 @@ HTTP status of 400 or more count as errors (classes http_4xx, http_5xx).
     --body-template order.json --rate 5000/s -d 1m --threshold 'p99<25ms' --out results.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
-				if baseURL == "" {
-					return runner.Workload{}, nil, exitcode.Usagef("--url is required, e.g. --url http://127.0.0.1:8080")
-				}
-				st, err := tf.scenarioTarget(a, "rest", baseURL)
-				if err != nil {
-					return runner.Workload{}, nil, err
-				}
-				w := scenario.Workload{
-					Operation: "request", Method: method, Path: path, HTTPClient: client,
-					Payload: pf.payload(format, schema, message, schemaFiles, importPaths, contentType),
-				}
-				echo := map[string]any{"driver": "rest", "url": redactURL(baseURL), "method": strings.ToUpper(method), "path": redact.URL(path), "format": format, "http_client": client}
-				tf.echo(echo)
-				pf.echo(echo)
-				return runner.Workload{Target: st, Workload: w}, fixedEcho(echo), nil
+			return b.run(cmd, a, "rest", func(*scenario.Target) error {
+				return required("--url is required, e.g. --url http://127.0.0.1:8080", b.address)
 			})
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&baseURL, "url", "", "base URL of the service, e.g. http://127.0.0.1:8080")
-	fs.StringVarP(&method, "method", "X", "GET", "HTTP method")
-	fs.StringVar(&path, "path", "/", "request path with query, e.g. /orders?limit=10")
-	fs.StringVar(&client, "http-client", "fast", "HTTP client: fast (HTTP/1.1 with fasthttp, the lowest overhead) or net (drivers/rest on net/http: HTTP/2, h2c and --option)")
-	fs.StringVar(&contentType, "content-type", "", "Content-Type of request bodies (default: the format's)")
-	fs.StringVar(&format, "format", "json", "body wire format: json, protobuf or avro")
-	fs.StringVar(&schema, "schema", "", "body schema: .proto or protoset (protobuf), .avsc (avro)")
-	fs.StringSliceVar(&schemaFiles, "schema-dep", nil, "further schema files (repeatable)")
-	fs.StringVar(&message, "message", "", "Protobuf message of the body, e.g. shop.v1.Order")
-	fs.StringSliceVarP(&importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
-	pf.register(fs, "body-template", "request body template file")
-	tf.register(fs, "HTTP header")
-	l.register(fs)
+	fs.StringVar(&b.address, "url", "", "base URL of the service, e.g. http://127.0.0.1:8080")
+	fs.StringVarP(&b.w.Method, "method", "X", "GET", "HTTP method")
+	fs.StringVar(&b.w.Path, "path", "/", "request path with query, e.g. /orders?limit=10")
+	fs.StringVar(&b.w.HTTPClient, "http-client", "fast", "HTTP client: fast (HTTP/1.1 with fasthttp, the lowest overhead) or net (drivers/rest on net/http: HTTP/2, h2c and --option)")
+	fs.StringVar(&b.w.Payload.ContentType, "content-type", "", "Content-Type of request bodies (default: the format's)")
+	b.register(fs, "body-template", "request body template file", "HTTP header", true)
 	return cmd
 }
 
 func newBenchGRPCCmd(a *app) *cobra.Command {
 	var (
-		l                   loadFlags
-		tf                  targetFlags
-		pf                  payloadFlags
-		address, method     string
+		b                   benchFlags
 		protos, importPaths []string
-		connections         int
-		messagesPerStream   int
 	)
 	cmd := &cobra.Command{
 		Use:   "grpc",
@@ -479,41 +345,23 @@ is cancelled after N responses (default 0: read until the server ends the stream
     --method shop.v1.OrderService/WatchOrders --message-template watch.json -c 20 -d 30s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
-				if address == "" || method == "" || len(protos) == 0 {
-					return runner.Workload{}, nil, exitcode.Usagef("--address, --proto and --method are required")
-				}
-				if connections < 1 {
-					return runner.Workload{}, nil, exitcode.Usagef("--connections must be at least 1")
-				}
-				t, err := tf.scenarioTarget(a, "grpc", address)
-				if err != nil {
-					return runner.Workload{}, nil, err
+			// No operation: the method's descriptor gives the call type.
+			return b.run(cmd, a, "grpc", func(t *scenario.Target) error {
+				if b.w.Connections < 1 {
+					return exitcode.Usagef("--connections must be at least 1")
 				}
 				t.Proto, t.ImportPaths = protos, importPaths
-				// No operation: the method's descriptor gives the call type.
-				w := scenario.Workload{Method: method, Connections: connections, MessagesPerStream: messagesPerStream, Payload: pf.payload("", "", "", nil, nil, "")}
-				return runner.Workload{Target: t, Workload: w}, func(res *results.Workload) map[string]any {
-					echo := map[string]any{"driver": "grpc", "address": address, "method": "/" + strings.TrimPrefix(method, "/"), "operation": res.Operation, "proto": protos, "connections": connections}
-					if res.Operation != "unary" {
-						echo["messages_per_stream"] = messagesPerStream
-					}
-					tf.echo(echo)
-					pf.echo(echo)
-					return echo
-				}, nil
+				return required("--address, --proto and --method are required", b.address, b.w.Method, strings.Join(protos, ","))
 			})
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&address, "address", "", "host:port of the gRPC server")
-	fs.StringVar(&method, "method", "", "method: pkg.Service/Method (or /pkg.Service/Method)")
+	fs.StringVar(&b.address, "address", "", "host:port of the gRPC server")
+	fs.StringVar(&b.w.Method, "method", "", "method: pkg.Service/Method (or /pkg.Service/Method)")
 	fs.StringSliceVar(&protos, "proto", nil, ".proto file(s) or a protoset declaring the method (repeatable)")
 	fs.StringSliceVarP(&importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
-	fs.IntVar(&connections, "connections", 1, "HTTP/2 connections the workers share")
-	fs.IntVar(&messagesPerStream, "messages-per-stream", 0, "streaming methods: request messages per client-/bidi-stream (default 1), responses after which a server stream is cancelled (default: all)")
-	pf.register(fs, "message-template", "request message template file (JSON of the input message)")
-	tf.register(fs, "metadata")
-	l.register(fs)
+	fs.IntVar(&b.w.Connections, "connections", 1, "HTTP/2 connections the workers share")
+	fs.IntVar(&b.w.MessagesPerStream, "messages-per-stream", 0, "streaming methods: request messages per client-/bidi-stream (default 1), responses after which a server stream is cancelled (default: all)")
+	b.register(fs, "message-template", "request message template file (JSON of the input message)", "metadata", false)
 	return cmd
 }

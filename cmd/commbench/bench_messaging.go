@@ -1,11 +1,8 @@
 package main
 
 import (
-	"github.com/commbench/commbench/results"
-	"github.com/commbench/commbench/runner"
-	"strings"
+	"cmp"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -23,63 +20,31 @@ and --drain, acknowledged (publisher confirm / acks) but never received messages
 but never acknowledged are unconfirmed; received but never sent by this run are unexpected.
 Messages of other runs on the same queue or topic are ignored.`
 
-// messagingFlags are the flags bench amqp and bench kafka share.
-type messagingFlags struct {
-	operation               string
-	producers, consumers    int
-	runID                   string
-	format, schema, message string
-	importPaths, schemaDeps []string
-	pf                      payloadFlags
+// registerMessaging adds the flags bench amqp and bench kafka share (ops: the operations), then
+// the payload, connection (headerHelp: what --header sets) and load flags.
+func (b *benchFlags) registerMessaging(fs *pflag.FlagSet, ops, headerHelp string) {
+	fs.StringVar(&b.w.Operation, "operation", "", ops)
+	fs.IntVar(&b.w.Producers, "producers", 1, "producer connections (publishing operations)")
+	fs.IntVar(&b.w.Consumers, "consumers", 1, "consumer connections sharing the messages (consuming operations)")
+	fs.StringVar(&b.w.RunID, "run-id", "", "run id stamped on every message (default: a new UUID); with --operation consume, the run whose messages are checked (default: the first stamped message's)")
+	b.register(fs, "body-template", "message body template file", headerHelp, true)
 }
 
-// register adds the messaging flags, then tf's (headerHelp names what --header sets) and l's.
-func (m *messagingFlags) register(fs *pflag.FlagSet, ops string, tf *targetFlags, headerHelp string, l *loadFlags) {
-	fs.StringVar(&m.operation, "operation", "", ops)
-	fs.IntVar(&m.producers, "producers", 1, "producer connections (publishing operations)")
-	fs.IntVar(&m.consumers, "consumers", 1, "consumer connections sharing the messages (consuming operations)")
-	fs.StringVar(&m.runID, "run-id", "", "run id stamped on every message (default: a new UUID)")
-	fs.StringVar(&m.format, "format", "json", "body wire format: json, protobuf or avro")
-	fs.StringVar(&m.schema, "schema", "", "body schema: .proto or protoset (protobuf), .avsc (avro)")
-	fs.StringSliceVar(&m.schemaDeps, "schema-dep", nil, "further schema files (repeatable)")
-	fs.StringVar(&m.message, "message", "", "Protobuf message of the body, e.g. shop.v1.Order")
-	fs.StringSliceVarP(&m.importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
-	m.pf.register(fs, "body-template", "message body template file")
-	tf.register(fs, headerHelp)
-	l.register(fs)
-}
-
-// workload is the runner's messaging workload w against t (from targetFlags: its headers become
-// message headers), with the messaging flags filled in, and its configuration echo.
-func (m *messagingFlags) workload(fs *pflag.FlagSet, l *loadFlags, tf *targetFlags, t scenario.Target, w scenario.Workload, echo map[string]any) (runner.Workload, func(*results.Workload) map[string]any, error) {
-	if m.producers < 1 || m.consumers < 1 {
-		return runner.Workload{}, nil, exitcode.Usagef("--producers and --consumers must be at least 1")
+// messaging checks the flags bench amqp and bench kafka share, after missing (the subcommand's
+// own required flags); operation is the default one.
+func (b *benchFlags) messaging(operation string, missing error) error {
+	b.w.Operation = cmp.Or(b.w.Operation, operation)
+	if missing != nil {
+		return missing
 	}
-	if m.runID == "" {
-		m.runID = uuid.NewString()
+	if b.w.Producers < 1 || b.w.Consumers < 1 {
+		return exitcode.Usagef("--producers and --consumers must be at least 1")
 	}
-	w.Operation, w.RunID, w.Producers, w.Consumers, w.Drain = m.operation, m.runID, m.producers, m.consumers, scenario.Duration(l.drain)
-	w.Payload = m.pf.payload(m.format, m.schema, m.message, m.schemaDeps, m.importPaths, "")
-	if fs.Changed("max-in-flight") {
-		w.MaxInFlight = l.maxInFlight
-	}
-	tf.echo(echo)
-	echo["operation"], echo["format"], echo["run_id"] = w.Operation, m.format, m.runID
-	echo["producers"], echo["consumers"] = w.Producers, w.Consumers
-	m.pf.echo(echo)
-	return runner.Workload{Target: t, Workload: w}, fixedEcho(echo), nil
+	return nil
 }
 
 func newBenchAMQPCmd(a *app) *cobra.Command {
-	var (
-		l              loadFlags
-		tf             targetFlags
-		mf             messagingFlags
-		address, route string
-		subscribe      string
-		prefetch       int
-		autoAck        bool
-	)
+	var b benchFlags
 	cmd := &cobra.Command{
 		Use:   "amqp",
 		Short: "Benchmark an AMQP 0-9-1 broker: publish, consume, publish-consume",
@@ -97,48 +62,23 @@ intended send time in the open model.
     --producers 2 --consumers 2 --rate 20000/s -d 30s --threshold 'lost==0' --threshold 'duplicates==0'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if mf.operation == "" {
-				mf.operation = messaging.PublishConsume
-			}
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
-				if address == "" {
-					return runner.Workload{}, nil, exitcode.Usagef("--url is required, e.g. --url amqp://guest:guest@127.0.0.1:5672/")
-				}
-				if subscribe == "" {
-					subscribe = route
-				}
-				if mf.operation != messaging.Publish && mf.consumers > 1 && !strings.HasPrefix(subscribe, "queue:") {
-					return runner.Workload{}, nil, exitcode.Usagef("--consumers %d with --subscribe %q would give each consumer its own temporary queue (every message %d times): subscribe to a shared queue:NAME", mf.consumers, subscribe, mf.consumers)
-				}
-				w := scenario.Workload{Route: route, Subscribe: subscribe, Prefetch: prefetch, AutoAck: autoAck}
-				echo := map[string]any{"driver": "amqp", "url": redactURL(address), "route": route, "subscribe": subscribe}
-				st, err := tf.scenarioTarget(a, "amqp", address)
-				if err != nil {
-					return runner.Workload{}, nil, err
-				}
-				return mf.workload(cmd.Flags(), &l, &tf, st, w, echo)
+			return b.run(cmd, a, "amqp", func(*scenario.Target) error {
+				return b.messaging(messaging.PublishConsume, required("--url is required, e.g. --url amqp://guest:guest@127.0.0.1:5672/", b.address))
 			})
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&address, "url", "", "AMQP URI, e.g. amqp://guest:guest@127.0.0.1:5672/ (credentials may be ${VAR})")
-	fs.StringVar(&route, "route", "", "where to publish: exchange/routing.key (default exchange: /queue-name)")
-	fs.StringVar(&subscribe, "subscribe", "", "what to consume: exchange/routing.key or queue:NAME (default: --route)")
-	fs.IntVar(&prefetch, "prefetch", 0, "consumer QoS prefetch count (0: the driver's default)")
-	fs.BoolVar(&autoAck, "auto-ack", false, "consume without manual acknowledgements")
-	mf.register(fs, "publish, consume or publish-consume (default)", &tf, "message header", &l)
+	fs.StringVar(&b.address, "url", "", "AMQP URI, e.g. amqp://guest:guest@127.0.0.1:5672/ (credentials may be ${VAR})")
+	fs.StringVar(&b.w.Route, "route", "", "where to publish: exchange/routing.key (default exchange: /queue-name)")
+	fs.StringVar(&b.w.Subscribe, "subscribe", "", "what to consume: exchange/routing.key or queue:NAME (default: --route)")
+	fs.IntVar(&b.w.Prefetch, "prefetch", 0, "consumer QoS prefetch count (0: the driver's default)")
+	fs.BoolVar(&b.w.AutoAck, "auto-ack", false, "consume without manual acknowledgements")
+	b.registerMessaging(fs, "publish, consume or publish-consume (default)", "message header")
 	return cmd
 }
 
 func newBenchKafkaCmd(a *app) *cobra.Command {
-	var (
-		l              loadFlags
-		tf             targetFlags
-		mf             messagingFlags
-		brokers, topic string
-		group, from    string
-		keys           int
-	)
+	var b benchFlags
 	cmd := &cobra.Command{
 		Use:   "kafka",
 		Short: "Benchmark a Kafka cluster: produce, consume, produce-consume",
@@ -156,38 +96,17 @@ send time in the open model.
     --threshold 'lost==0' --threshold 'duplicates==0'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if mf.operation == "" {
-				mf.operation = messaging.ProduceConsume
-			}
-			return runBench(cmd, a, &l, func() (runner.Workload, func(*results.Workload) map[string]any, error) {
-				if brokers == "" || topic == "" {
-					return runner.Workload{}, nil, exitcode.Usagef("--brokers and --topic are required, e.g. --brokers 127.0.0.1:9092 --topic orders")
-				}
-				if keys < 0 {
-					return runner.Workload{}, nil, exitcode.Usagef("--keys must not be negative")
-				}
-				if mf.runID == "" {
-					mf.runID = uuid.NewString()
-				}
-				if group == "" && mf.consumers > 1 {
-					group = "commbench-" + mf.runID
-				}
-				w := scenario.Workload{Route: topic, Group: group, From: from, Keys: keys}
-				echo := map[string]any{"driver": "kafka", "brokers": brokers, "topic": topic, "group": group, "keys": keys}
-				st, err := tf.scenarioTarget(a, "kafka", brokers)
-				if err != nil {
-					return runner.Workload{}, nil, err
-				}
-				return mf.workload(cmd.Flags(), &l, &tf, st, w, echo)
+			return b.run(cmd, a, "kafka", func(*scenario.Target) error {
+				return b.messaging(messaging.ProduceConsume, required("--brokers and --topic are required, e.g. --brokers 127.0.0.1:9092 --topic orders", b.address, b.w.Route))
 			})
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&brokers, "brokers", "", "seed brokers, comma-separated, e.g. 127.0.0.1:9092")
-	fs.StringVar(&topic, "topic", "", "topic to produce to and consume")
-	fs.StringVar(&group, "group", "", "consumer group (default: none for one consumer, commbench-RUN for several)")
-	fs.StringVar(&from, "from", "", "where consumers start: end (default), start, or an RFC 3339 time")
-	fs.IntVar(&keys, "keys", 0, "record keys key-0..key-N-1 by sequence number (0: no key)")
-	mf.register(fs, "produce, consume or produce-consume (default)", &tf, "record header", &l)
+	fs.StringVar(&b.address, "brokers", "", "seed brokers, comma-separated, e.g. 127.0.0.1:9092")
+	fs.StringVar(&b.w.Route, "topic", "", "topic to produce to and consume")
+	fs.StringVar(&b.w.Group, "group", "", "consumer group (default: none for one consumer, commbench-RUN for several)")
+	fs.StringVar(&b.w.From, "from", "", "where consumers start: end (default), start, or an RFC 3339 time")
+	fs.IntVar(&b.w.Keys, "keys", 0, "record keys key-0..key-N-1 by sequence number (0: no key)")
+	b.registerMessaging(fs, "produce, consume or produce-consume (default)", "record header")
 	return cmd
 }

@@ -47,7 +47,7 @@ func TestBenchMessaging(t *testing.T) {
 			if in == nil || in.Sent != 400 || in.Acknowledged != 400 || in.Received != 400 || in.Lost != 0 || in.Duplicates != 0 || in.OutOfOrder != 0 {
 				t.Fatalf("integrity %+v", in)
 			}
-			if w.EndToEnd == nil || w.EndToEnd.Count != 400 || len(w.Thresholds) != 2 {
+			if w.EndToEnd == nil || w.EndToEnd.Count != 400 || len(w.Thresholds) != 5 { // 2 given, error_rate<1%, succeeded>0 and connections_lost==0 by default
 				t.Fatalf("end-to-end %+v thresholds %+v", w.EndToEnd, w.Thresholds)
 			}
 			if strings.Contains(stdout+stderr, "guest:guest") {

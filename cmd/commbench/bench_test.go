@@ -66,13 +66,13 @@ func TestBenchREST(t *testing.T) {
 		stderr     string
 	}{
 		{name: "closed model passes thresholds", args: restArgs("-n", "200", "-c", "4", "--threshold", "p99<10s", "--threshold", "error_rate<=20%"),
-			code: 0, requests: 200, thresholds: []bool{true, true}, stdout: []string{"POST /orders", "p99<10s"}},
-		{name: "net/http client through drivers/rest", args: restArgs("-n", "100", "-c", "4", "--http-client", "net"),
-			code: 0, requests: 100},
-		{name: "open model", args: restArgs("--rate", "400/s", "-d", "500ms", "--max-in-flight", "8"),
-			code: 0, requests: 200},
+			code: 0, requests: 200, thresholds: []bool{true, true, true}, stdout: []string{"POST /orders", "p99<10s"}},
+		{name: "net/http client through drivers/rest", args: restArgs("-n", "100", "-c", "4", "--http-client", "net", "--threshold", "error_rate<=20%"),
+			code: 0, requests: 100, thresholds: []bool{true, true}},
+		{name: "open model", args: restArgs("--rate", "400/s", "-d", "500ms", "--max-in-flight", "8", "--threshold", "error_rate<=20%"),
+			code: 0, requests: 200, thresholds: []bool{true, true}},
 		{name: "breached threshold exits 1 after writing", args: restArgs("-n", "50", "--threshold", "error_rate<1%"),
-			code: 1, requests: 50, thresholds: []bool{false}, stderr: "threshold breached: error_rate<1% (actual 0.2)"},
+			code: 1, requests: 50, thresholds: []bool{false, true}, stderr: "threshold breached: error_rate<1% (actual 20.0%)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,7 +176,8 @@ func TestBenchGRPC(t *testing.T) {
 	rows := writeFile(t, "ids.csv", "id\no-1\nmissing\no-2\no-3\n")
 	out := filepath.Join(t.TempDir(), "results.json")
 	f, _ := runResults(t, out, "bench", "grpc", "--address", srv.Addr, "--proto", proto, "--method", "shop.v1.OrderService/GetOrder",
-		"--message-template", tpl, "--data-file", rows, "-n", "400", "-c", "8", "--connections", "2", "--out", out, "-q")
+		"--message-template", tpl, "--data-file", rows, "-n", "400", "-c", "8", "--connections", "2", "--out", out, "-q",
+		"--threshold", "error_rate<=25%") // one id in four is missing
 	w := f.Workloads[0]
 	if w.Driver != "grpc" || w.Totals.Requests != 400 || w.Errors["grpc_NOT_FOUND"] != 100 || w.Totals.Succeeded != 300 {
 		t.Fatalf("workload %s totals %+v errors %v, want 400 calls, 100 grpc_NOT_FOUND", w.Driver, w.Totals, w.Errors)
@@ -320,8 +321,8 @@ func TestBenchReports(t *testing.T) {
 			Failure *struct{} `xml:"failure"`
 		} `xml:"testsuite>testcase"`
 	}
-	if err := xml.Unmarshal(b, &junit); err != nil || junit.Tests != 2 || junit.Failures != 1 || len(junit.Cases) != 2 {
-		t.Fatalf("junit: %v, %+v; want 2 threshold testcases, 1 failed:\n%s", err, junit, b)
+	if err := xml.Unmarshal(b, &junit); err != nil || junit.Tests != 4 || junit.Failures != 2 || len(junit.Cases) != 4 {
+		t.Fatalf("junit: %v, %+v; want 4 threshold testcases (2 given, 2 default), 2 failed (errors==0, error_rate<1%%):\n%s", err, junit, b)
 	}
 	for name, p := range map[string]string{"html": paths["--html"], "markdown": paths["--md"]} {
 		b, err := os.ReadFile(p)
@@ -330,8 +331,8 @@ func TestBenchReports(t *testing.T) {
 		}
 	}
 
-	code, stdout, stderr = runCLI(t, nil, "bench", "rest", "--url", srv.URL, "-n", "5", "-q", "--md", "-")
-	if code != 0 || !strings.HasPrefix(stdout, "#") || !strings.Contains(stderr, "GET /") {
+	code, stdout, stderr = runCLI(t, nil, "bench", "rest", "--url", srv.URL, "-X", "POST", "--path", "/orders", "--body-template", body, "-n", "5", "-q", "--md", "-", "--threshold", "error_rate<=100%")
+	if code != 0 || !strings.HasPrefix(stdout, "#") || !strings.Contains(stderr, "POST /orders") {
 		t.Fatalf("--md -: exit %d, stdout (want the Markdown) %q, stderr (want the summary) %q", code, stdout, stderr)
 	}
 	blocked := filepath.Join(writeFile(t, "file", ""), "report.html") // a path below a regular file

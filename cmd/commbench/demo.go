@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/commbench/commbench/runner"
+	"net"
 	"os"
-	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,14 +26,52 @@ type demoOptions struct {
 	duration time.Duration
 	serve    bool
 	dir      string // where to look for the repository (default: the working directory)
+	// Where --serve listens (--rest-addr, --grpc-addr, --kafka-addr).
+	restAddr, grpcAddr, kafkaAddr string
 }
 
-// Where `commbench demo --serve` listens: the defaults of testdata/scenarios/shop.yaml.
+// Where `commbench demo --serve` listens by default: the defaults of testdata/scenarios/shop.yaml.
 const (
 	serveREST  = "127.0.0.1:8080"
 	serveGRPC  = "127.0.0.1:50051"
-	serveKafka = 9092
+	serveKafka = "127.0.0.1:9092"
 )
+
+// servePorts checks that every address --serve will listen on is free, and names every one in
+// use (with its flag) in one usage error. The embedded Kafka listens on 127.0.0.1 only.
+func servePorts(o demoOptions) (kafkaPort int, err error) {
+	host, port, err := net.SplitHostPort(o.kafkaAddr)
+	if err != nil || (host != "127.0.0.1" && host != "localhost") {
+		return 0, exitcode.Usagef("--kafka-addr %q: want 127.0.0.1:PORT (the embedded Kafka listens on the loopback only)", o.kafkaAddr)
+	}
+	if kafkaPort, err = strconv.Atoi(port); err != nil || kafkaPort < 1 || kafkaPort > 65535 {
+		return 0, exitcode.Usagef("--kafka-addr %q: %q is not a port", o.kafkaAddr, port)
+	}
+	busy := map[string]string{}
+	for _, c := range []struct{ what, flag, addr string }{
+		{"REST (orders API)", "--rest-addr", o.restAddr}, {"gRPC (OrderService)", "--grpc-addr", o.grpcAddr}, {"Kafka", "--kafka-addr", "127.0.0.1:" + port},
+	} {
+		ln, err := net.Listen("tcp", c.addr)
+		if err != nil {
+			reason := "in use"
+			if !strings.Contains(err.Error(), "address already in use") {
+				reason = err.Error()
+			}
+			busy[c.flag] = fmt.Sprintf("%s %s is %s (%s)", c.what, c.addr, reason, c.flag)
+			continue
+		}
+		ln.Close()
+	}
+	if len(busy) > 0 {
+		var msgs []string
+		for _, m := range busy {
+			msgs = append(msgs, m)
+		}
+		sort.Strings(msgs)
+		return 0, exitcode.Usagef("cannot serve the shop: %s; stop what listens there or choose other addresses with --rest-addr, --grpc-addr and --kafka-addr", strings.Join(msgs, "; "))
+	}
+	return kafkaPort, nil
+}
 
 func newDemoCmd(a *app) *cobra.Command {
 	var o demoOptions
@@ -45,12 +85,13 @@ with COMMBENCH_KAFKA_BROKERS), then run the shop scenario
 (` + demo.Scenario + `) against it as 'commbench run' does: verify the consumer contracts in
 testdata/pacts/shop (HTTP, gRPC, Kafka and AMQP messages), run short benchmarks per transport
 with JSON, Protobuf and Avro payloads (messaging with integrity checks), and write the reports
-to --out (HTML, JUnit XML, JSON, Markdown).
+to --dir (HTML, JUnit XML, JSON, Markdown).
 
-With --serve it only starts the shop, on the shop scenario's default addresses (REST
-http://` + serveREST + `, gRPC ` + serveGRPC + `, Kafka 127.0.0.1:9092), and keeps it running until
-interrupted, so that 'commbench run testdata/scenarios/shop.yaml', verify and bench can be tried
-against it from another terminal.
+With --serve it only starts the shop, by default on the shop scenario's default addresses (REST
+http://` + serveREST + `, gRPC ` + serveGRPC + `, Kafka ` + serveKafka + `; --rest-addr, --grpc-addr and
+--kafka-addr choose others), names every address, and keeps it running until interrupted, so that
+'commbench run testdata/scenarios/shop.yaml', verify and bench can be tried against it from
+another terminal. When an address is in use it names every one that is.
 
 When no RabbitMQ answers, the AMQP contract and workload are reported as skipped, with the
 command that starts a broker. --break makes the orders API drift from its consumer's contract
@@ -60,15 +101,20 @@ The demo reads testdata from a clone of the repository: run it there (make demo)
 		Example: `  make demo                     # = go run ./cmd/commbench demo
   commbench demo --break        # see what a broken contract looks like (exit 1)
   commbench demo --serve        # only the shop, until Ctrl-C: try run, verify and bench on it
-  COMMBENCH_AMQP_URL=amqp://guest:guest@127.0.0.1:5673/ commbench demo --out /tmp/demo`,
+  COMMBENCH_AMQP_URL=amqp://guest:guest@127.0.0.1:5673/ commbench demo --dir /tmp/demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), a, o) },
 	}
 	fs := cmd.Flags()
 	fs.BoolVar(&o.broken, "break", false, "make the orders API drift from its contract (renamed field, wrong status): exit 1")
+	fs.StringVar(&o.out, "dir", "commbench-demo", "folder the reports are written to")
 	fs.StringVarP(&o.out, "out", "o", "commbench-demo", "folder the reports are written to")
+	deprecate(a, cmd, "out", "use --dir (in every other command -o/--out is the results file)")
 	fs.DurationVar(&o.duration, "duration", 0, "measured duration of every workload (default: the scenario's)")
-	fs.BoolVar(&o.serve, "serve", false, "only start the shop on the scenario's default addresses and keep it running until interrupted")
+	fs.BoolVar(&o.serve, "serve", false, "only start the shop (on --rest-addr, --grpc-addr, --kafka-addr) and keep it running until interrupted")
+	fs.StringVar(&o.restAddr, "rest-addr", serveREST, "with --serve: where the orders API (REST) listens")
+	fs.StringVar(&o.grpcAddr, "grpc-addr", serveGRPC, "with --serve: where the OrderService (gRPC) listens")
+	fs.StringVar(&o.kafkaAddr, "kafka-addr", serveKafka, "with --serve: where the embedded Kafka broker listens (127.0.0.1:PORT)")
 	return cmd
 }
 
@@ -91,20 +137,37 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 	fmt.Fprintf(a.stdout, "Starting the example shop (REST, gRPC, embedded Kafka, RabbitMQ at %s)...\n", scenario.RedactURL(amqpURL))
 	so := shop.Options{Break: o.broken, AMQPURL: amqpURL, Root: root, KafkaBrokers: a.Getenv(demo.EnvKafkaBrokers)}
 	if o.serve {
-		so.RESTAddr, so.GRPCAddr, so.KafkaPort = serveREST, serveGRPC, serveKafka
+		port, err := servePorts(o)
+		if err != nil {
+			return err
+		}
+		so.RESTAddr, so.GRPCAddr, so.KafkaPort = o.restAddr, o.grpcAddr, port
 	}
 	sys, err := shop.Start(ctx, so)
 	if err != nil {
-		return exitcode.Unavailablef("%w", err)
+		// The shop's errors name its parts ("shop: gRPC server: ..."); say what could not start.
+		return exitcode.Unavailablef("the example shop did not start: %s", strings.TrimPrefix(err.Error(), "shop: "))
 	}
 	defer sys.Close()
-	fmt.Fprintf(a.stdout, "  orders API %s, OrderService %s, Kafka %s\n", sys.RESTURL, sys.GRPCAddr, sys.KafkaBrokers)
+	fmt.Fprintf(a.stdout, "  orders API (REST) %s\n  OrderService (gRPC) %s\n  Kafka %s\n", sys.RESTURL, sys.GRPCAddr, sys.KafkaBrokers)
 	if o.serve {
 		if sys.AMQPErr != nil {
 			fmt.Fprintf(a.stdout, "  RabbitMQ: off (%v)\n", sys.AMQPErr)
+		} else {
+			fmt.Fprintf(a.stdout, "  RabbitMQ %s\n", scenario.RedactURL(sys.AMQPURL))
 		}
-		fmt.Fprintf(a.stdout, "Serving until interrupted (Ctrl-C). From the repository, in another terminal:\n"+
-			"  commbench run %s\n", demo.Scenario)
+		run := "commbench run " + demo.Scenario
+		if o.restAddr != serveREST || o.grpcAddr != serveGRPC || o.kafkaAddr != serveKafka {
+			var env []string
+			for k, v := range demo.Env(sys) {
+				if k != demo.EnvAMQP {
+					env = append(env, k+"="+v)
+				}
+			}
+			sort.Strings(env)
+			run = strings.Join(env, " ") + " " + run
+		}
+		fmt.Fprintf(a.stdout, "Serving until interrupted (Ctrl-C). From the repository, in another terminal:\n  %s\n", run)
 		<-ctx.Done()
 		return nil
 	}
@@ -119,32 +182,11 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 	}
 	a.env = env
 
-	s, err := loadScenario(filepath.Join(root, filepath.FromSlash(demo.Scenario)), nil)
+	s, skip, err := demo.LoadScenario(root, o.out, o.duration, sys)
 	if err != nil {
-		return err
+		return exitcode.Usagef("%w", err)
 	}
-	s.Outputs = scenario.Outputs{
-		HTML:  filepath.Join(o.out, "report.html"),
-		JUnit: filepath.Join(o.out, "junit.xml"),
-		JSON:  filepath.Join(o.out, "results.json"),
-		MD:    filepath.Join(o.out, "report.md"),
-	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return exitcode.Usagef("--out: %w", err)
-	}
-	if o.duration > 0 {
-		for i := range s.Workloads {
-			s.Workloads[i].Duration = scenario.Duration(o.duration)
-		}
-	}
-	ro := runOptions{command: "demo", skip: map[string]string{}}
-	if sys.AMQPErr != nil {
-		for _, t := range s.Targets {
-			if t.Driver == "amqp" {
-				ro.skip[t.Name] = runner.SkipReason(t, sys.AMQPErr)
-			}
-		}
-	}
+	ro := runOptions{command: "demo", skip: skip}
 	if o.broken {
 		ro.notes = append(ro.notes, "--break: the orders API renames the order's status field to state and answers 200 for a missing order")
 	}

@@ -47,7 +47,7 @@ func (f *codecFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVarP(&f.importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
 	fl.StringVar(&f.message, "message", "", "Protobuf message, e.g. shop.v1.Order")
 	fl.StringVar(&f.in, "in", "-", "input file, - for stdin")
-	fl.StringVar(&f.out, "out", "-", "output file, - for stdout")
+	fl.StringVarP(&f.out, "out", "o", "-", "output file, - for stdout")
 }
 
 // options returns the format name and codec options the flags select.
@@ -126,8 +126,7 @@ func writeOutput(a *app, path string, b []byte) error {
 func newEncodeCmd(a *app) *cobra.Command {
 	var f codecFlags
 	var cf confluentFlags
-	var compare bool
-	var output string
+	var compare, output string
 	var budget time.Duration
 	cmd := &cobra.Command{
 		Use:   "encode",
@@ -143,7 +142,8 @@ the payload; the schema is local with --schema-id N, or the latest of --subject 
 
 With --compare it encodes the same record in every format given a schema (JSON always, Protobuf
 with --proto/--message, Avro with --avsc) and prints, per format, the encoded size and the encode
-and decode cost (ns/op, allocs/op, measured in-process for --budget each).`,
+and decode cost (ns/op, allocs/op, measured in-process for --budget each): a table, or JSON with
+--compare=json.`,
 		Example: `  commbench encode --avsc testdata/schemas/order.avsc --schema-dep testdata/schemas/money.avsc \
     --schema-dep testdata/schemas/address.avsc --schema-dep testdata/schemas/order_item.avsc \
     --in testdata/samples/order.json --out order.bin
@@ -157,6 +157,12 @@ and decode cost (ns/op, allocs/op, measured in-process for --budget each).`,
 			if output != "text" && output != "json" {
 				return exitcode.Usagef("invalid --output %q: want text or json", output)
 			}
+			if compare == "text" && cmd.Flags().Changed("output") { // the deprecated --compare --output FORMAT
+				compare = output
+			}
+			if compare != "" && compare != "text" && compare != "json" {
+				return exitcode.Usagef("invalid --compare %q: want text or json", compare)
+			}
 			raw, err := readInput(a, f.in)
 			if err != nil {
 				return err
@@ -165,11 +171,11 @@ and decode cost (ns/op, allocs/op, measured in-process for --budget each).`,
 			if err != nil {
 				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
 			}
-			if compare {
+			if compare != "" {
 				if cf.active() {
 					return exitcode.Usagef("--compare measures the bare formats: drop the Confluent flags")
 				}
-				return runCompare(a, &f, v, output, budget)
+				return runCompare(a, &f, v, compare, budget)
 			}
 			var c formats.Codec
 			if cf.active() {
@@ -189,8 +195,10 @@ and decode cost (ns/op, allocs/op, measured in-process for --budget each).`,
 	}
 	f.register(cmd)
 	cf.register(cmd, true)
-	cmd.Flags().BoolVar(&compare, "compare", false, "compare size and speed of every format given a schema")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "--compare output: text or json")
+	cmd.Flags().StringVar(&compare, "compare", "", "compare size and speed of every format given a schema; --compare=json for JSON (default a table)")
+	cmd.Flags().Lookup("compare").NoOptDefVal = "text"
+	cmd.Flags().StringVar(&output, "output", "text", "--compare output: text or json")
+	deprecate(a, cmd, "output", "use --compare=json (-o is now --out)")
 	cmd.Flags().DurationVar(&budget, "budget", 200*time.Millisecond, "--compare time spent measuring each operation")
 	return cmd
 }

@@ -11,19 +11,40 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/commbench/commbench/bench"
+	"github.com/commbench/commbench/internal/exitcode"
+
+	"github.com/commbench/commbench/bench/progress"
 )
 
+// abortGrace bounds how long the outputs may take after a second interrupt.
+const abortGrace = 2 * time.Second
+
+// main runs the CLI. The first SIGINT or SIGTERM (what CI cancellation sends) stops gracefully:
+// the load stops, in-flight operations get the drain period, the outputs are written, marked
+// interrupted. A second one stops at once (bench.WithAbort: no drain, in-flight operations
+// counted as canceled) but the outputs are still written with what was gathered; after
+// abortGrace the process exits 3 whatever is left. A panic exits 70 (exitcode.Crash, see
+// guard).
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	ctx = bench.WithAbort(ctx, abort)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, "commbench: interrupted, stopping (press Ctrl-C again to exit at once)")
+		// Above the progress bar when one is shown, so the bar is not drawn twice.
+		progress.Notice(os.Stderr, "commbench: interrupted, stopping (press Ctrl-C again to exit at once)")
 		cancel()
 		<-sigs
-		fmt.Fprintln(os.Stderr, "commbench: second interrupt, exiting")
-		os.Exit(3)
+		fmt.Fprintf(os.Stderr, "commbench: second interrupt, stopping at once: writing the outputs (at most %s)\n", abortGrace)
+		close(abort)
+		time.Sleep(abortGrace)
+		fmt.Fprintln(os.Stderr, "commbench: outputs not written in time, exiting")
+		os.Exit(exitcode.Unavailable)
 	}()
 	code := Execute(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
 	cancel()

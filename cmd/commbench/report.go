@@ -21,7 +21,7 @@ func newReportCmd(a *app) *cobra.Command {
 
   render   turn a results file into an HTML report, JUnit XML and a Markdown summary
   merge    merge results from several machines exactly (HDR histograms add)
-  compare  compare two results files and fail on a regression beyond limits`,
+  compare  compare results (repeated runs a side, tested for noise) and fail on a regression`,
 		Example: `  commbench report render results.json --html report.html --junit junit.xml --md summary.md
   commbench report merge a.json b.json --out merged.json
   commbench report compare base.json new.json --max-regression p99=10%,throughput=5%`,
@@ -65,7 +65,8 @@ func (r *reportFlags) add(cmd *cobra.Command, withOut bool) {
 	f.StringVar(&r.junit, "junit", "", "write JUnit XML (one testcase per interaction and threshold) to this file")
 	f.StringVar(&r.md, "md", "", "write a Markdown summary (pull-request comment, $GITHUB_STEP_SUMMARY) to this file")
 	if withOut {
-		f.StringVarP(&r.out, "out", "o", "", "write the results JSON to this file ('-' for stdout)")
+		f.StringVarP(&r.out, "out", "o", "", "write the results JSON (commbench.results/v1) to this file ('-' for stdout)")
+		f.StringVar(&r.out, "json", "", "the same as --out: the results JSON")
 	}
 }
 
@@ -147,6 +148,7 @@ and p99 become the largest of the parts, an upper bound). The merged results go 
 		},
 	}
 	rf.add(cmd, true)
+	rf.addStepSummary(cmd)
 	return cmd
 }
 
@@ -156,32 +158,67 @@ func newReportCompareCmd(a *app) *cobra.Command {
 		limits string
 	)
 	cmd := &cobra.Command{
-		Use:   "compare base.json new.json",
-		Short: "Compare two results files; exit 1 on a regression beyond --max-regression",
-		Long: `Compare the workloads of new.json with those of base.json (matched by name) and print a table
-of changes: throughput, error rate, latency percentiles and integrity rates, each with its
-relative change. --max-regression sets the largest allowed regression per metric as a
-percentage of the base value (a higher latency or error rate, a lower throughput). The exit code
-is 1 when a limited metric regressed beyond its limit or a workload of the base is missing.
+		Use:   "compare base.json new.json | compare base1.json base2.json... -- new1.json new2.json...",
+		Short: "Compare results (repeated runs a side); exit 1 on a significant regression beyond --max-regression",
+		Long: `Compare the workloads of the new results with those of the base (matched by name) and print a
+table of changes: throughput, error rate, latency percentiles and integrity rates.
+
+Each side may be several results files, and a file may hold repeated runs (bench --repeat N):
+give two files, or the base files, "--", then the new files. Every run of a workload on a side
+is a sample of that side, so the comparison knows the noise: with 4 or more runs a side it
+compares the runs' figures, else the runs' per-second series (throughput, p50, p99). The
+Mann–Whitney U test (as benchstat does) says whether a difference is beyond noise (p < 0.05);
+the change is the Hodges–Lehmann estimate with its 95% confidence interval. A difference within
+noise reads "no significant change". Metrics with one value a side (p99.9 of single runs) cannot
+be tested: their plain relative change is shown and gated, and the output says so.
+
+--max-regression sets the largest allowed regression per metric as a percentage of the base
+value (a higher latency or error rate, a lower throughput). The exit code is 1 when a limited
+metric is significantly worse beyond its limit or a workload of the base is missing.
 
 Metrics: ` + strings.Join(results.MetricNames(), ", "),
-		Example: `  commbench report compare base.json new.json --max-regression p99=10%,throughput=5%
-  commbench report compare base.json new.json --max-regression p99=10% --md compare.md --html compare.html`,
-		Args: cobra.ExactArgs(2),
+		Example: `  commbench bench rest --url http://127.0.0.1:8080 --path /orders/o-1 -d 5s --repeat 5 -o base.json
+  commbench bench rest --url http://127.0.0.1:8080 --path /orders/o-1 -d 5s --repeat 5 -o new.json
+  commbench report compare base.json new.json --max-regression p99=10%,throughput=5%
+  commbench report compare base-1.json base-2.json -- new-1.json new-2.json --md compare.md --html compare.html`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.ArgsLenAtDash() < 0 && len(args) != 2 {
+				return exitcode.Usagef("want base.json new.json, or base files -- new files; got %d arguments", len(args))
+			}
+			if d := cmd.ArgsLenAtDash(); d >= 0 && (d == 0 || d == len(args)) {
+				return exitcode.Usagef("want at least one results file on each side of --")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lim, err := reports.ParseLimits(limits)
 			if err != nil {
 				return exitcode.Usagef("--max-regression: %w", err)
 			}
-			base, err := readResults(args[0])
+			split := cmd.ArgsLenAtDash()
+			if split < 0 {
+				split = 1
+			}
+			read := func(paths []string) ([]*results.File, error) {
+				var out []*results.File
+				for _, p := range paths {
+					f, err := readResults(p)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, f)
+				}
+				return out, nil
+			}
+			base, err := read(args[:split])
 			if err != nil {
 				return err
 			}
-			cur, err := readResults(args[1])
+			cur, err := read(args[split:])
 			if err != nil {
 				return err
 			}
-			c := reports.Compare(base, cur, lim)
+			c := reports.CompareSets(base, cur, lim)
 			var errs []error
 			for _, out := range []struct {
 				path   string
@@ -210,7 +247,7 @@ Metrics: ` + strings.Join(results.MetricNames(), ", "),
 				for _, n := range c.MissingWorkloads {
 					what = append(what, n+" missing")
 				}
-				return exitcode.Failedf("regression beyond --max-regression limits: %s", strings.Join(what, ", "))
+				return exitcode.Failedf("significant regression beyond --max-regression limits: %s", strings.Join(what, ", "))
 			}
 			return nil
 		},

@@ -87,7 +87,7 @@ func TestReportEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "FAIL") {
 		t.Fatalf("report render: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	checkJUnit(t, in("junit.xml"), 6+2, 3+1) // 6 interactions and 2 thresholds; 3 mismatching interactions and error_rate<1% fail
+	checkJUnit(t, in("junit.xml"), 6+3, 3+1) // 6 interactions and 3 thresholds (succeeded>0 by default); 3 mismatching interactions and error_rate<1% fail
 	for _, p := range []string{in("summary.md"), in("step-summary.md")} {
 		if b, err := os.ReadFile(p); err != nil || !strings.Contains(string(b), "FAIL") {
 			t.Errorf("%s: %v\n%s", p, err, b)

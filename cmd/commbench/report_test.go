@@ -136,7 +136,7 @@ func TestReportCompare(t *testing.T) {
 	md, html := filepath.Join(dir, "compare.md"), filepath.Join(dir, "compare.html")
 
 	code, out, errOut := runCLI(t, nil, "report", "compare", base, same, "--max-regression", "p99=10%,throughput=5%")
-	if code != 0 || !strings.Contains(out, "PASS") {
+	if code != 0 || !strings.Contains(out, "NO SIGNIFICANT CHANGE") {
 		t.Fatalf("unchanged run: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, nil, "report", "compare", base, slower, "--max-regression", "p99=10%,throughput=5%", "--md", md, "--html", html)

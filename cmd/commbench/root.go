@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +17,7 @@ import (
 	"github.com/commbench/commbench/internal/exitcode"
 	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/internal/termsafe"
+	"github.com/commbench/commbench/scenario"
 )
 
 // exitCodesHelp is printed by `commbench --help` and mirrored in the README.
@@ -22,7 +25,8 @@ const exitCodesHelp = `Exit codes:
   0  success
   1  a contract verification failed or a threshold was breached (the run itself worked)
   2  usage error or invalid input (bad flag, unreadable or invalid file)
-  3  the run could not be carried out (target unreachable, broker refused, aborted)`
+  3  the run could not be carried out (target unreachable, broker refused, aborted)
+  70 commbench itself crashed (a bug, please report it with the message it printed)`
 
 // app is what every command needs from the process: streams, environment, logger and the global
 // flags. Commands read the environment through Getenv, never os.Getenv, so tests control it.
@@ -75,14 +79,39 @@ var commandBuilders = []func(*app) *cobra.Command{
 // "KEY=value" strings and the given streams, and returns the process exit code. It never calls
 // os.Exit, so tests drive the whole CLI in-process.
 func Execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return guard(stderr, func() int { return execute(ctx, args, environ, stdin, stdout, stderr) })
+}
+
+// issuesURL is where crashes are reported.
+const issuesURL = "https://github.com/commbench/commbench/issues"
+
+// guard runs fn and turns a panic into exit code exitcode.Crash with a short message asking to
+// report it (the panic value and the stack, which hold no flag values or secrets by
+// construction of the message: only the value panicked with and code locations).
+func guard(stderr io.Writer, fn func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "commbench crashed: %v\nThis is a bug in commbench, not a verdict on the system under test. Please report it at %s\nwith the command line (secrets removed) and this trace:\n%s", r, issuesURL, debug.Stack())
+			code = exitcode.Crash
+		}
+	}()
+	return fn()
+}
+
+func execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ), secrets: &redact.Secrets{}}
 	a.addEnvSecrets()
 	root := newRootCmd(a)
+	args, err := expandArgs(args, a.LookupEnv)
+	if err != nil {
+		fmt.Fprintf(stderr, "commbench: %v\nRun 'commbench --help' for usage.\n", err)
+		return exitcode.Usage
+	}
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err = root.ExecuteContext(ctx)
 	if err == nil {
 		return exitcode.OK
 	}
@@ -143,7 +172,101 @@ HTML, JUnit XML, Markdown and JSON reports for shells and CI pipelines.`,
 	for _, build := range commandBuilders {
 		root.AddCommand(build(a))
 	}
+	registerCompletions(root)
 	return root
+}
+
+// expandedLater are the flags whose ${VAR} references the drivers and the runner expand
+// themselves, once, when they connect (addresses, headers, state change URLs, scenario
+// overrides): expanding them here too would expand a secret holding "$" twice.
+var expandedLater = map[string]bool{
+	"url": true, "address": true, "brokers": true, "amqp-url": true, "kafka-brokers": true, "grpc-address": true,
+	"provider-base-url": true, "state-change-url": true, "message-provider-url": true, "trigger-url": true,
+	"header": true, "schema-registry": true, "set": true,
+}
+
+// expandArgs replaces ${VAR} and ${VAR:-default} references in the command line's flag values
+// and arguments, as scenarios do (scenario.Expand; "$$" is a literal "$"), before the flags are
+// parsed (so --duration '${D:-10s}' is a duration), except in the values of the flags that are
+// expanded when used (expandedLater). An unset variable without a default is a usage error
+// naming the flag.
+func expandArgs(args []string, getenv func(string) (string, bool)) ([]string, error) {
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, arg := range args {
+		if arg == "--" && i > 0 {
+			continue
+		}
+		name, value := "", arg
+		switch {
+		case strings.HasPrefix(arg, "--"):
+			n, v, ok := strings.Cut(arg[2:], "=")
+			if !ok {
+				continue
+			}
+			name, value = n, v
+		case strings.HasPrefix(arg, "-") && len(arg) > 1:
+			continue
+		case i > 0 && strings.HasPrefix(args[i-1], "--") && !strings.Contains(args[i-1], "="):
+			name = args[i-1][2:]
+		case i > 0 && args[i-1] == "-H":
+			name = "header"
+		}
+		if expandedLater[name] || !strings.Contains(value, "$") {
+			continue
+		}
+		v, err := scenario.Expand(value, getenv)
+		if err != nil {
+			what := "argument " + strconv.Quote(value)
+			if name != "" {
+				what = "--" + name
+			}
+			return nil, exitcode.Usagef("%s: %w", what, err)
+		}
+		if name != "" && strings.HasPrefix(arg, "--") {
+			v = "--" + name + "=" + v
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// enumValues are the values of the flags that take one of a few, for shell completion, by flag
+// name; "format" depends on the command.
+var enumValues = map[string][]string{
+	"only":        {"verify", "bench"},
+	"log-level":   {"debug", "info", "warn", "error"},
+	"http-client": {"fast", "net"},
+	"from":        {"end", "start"},
+	"compare":     {"text", "json"},
+	"output":      {"text", "json"},
+	"operation":   {"request", "unary", "server-stream", "client-stream", "bidi-stream", "publish", "consume", "publish-consume", "produce", "produce-consume"},
+}
+
+// registerCompletions registers the completion of enumerated flag values on every command
+// (cobra RegisterFlagCompletionFunc): enumValues, and --format as wire format (json, protobuf,
+// avro) except on version, where it is the output (text, json).
+func registerCompletions(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			vals, ok := enumValues[f.Name]
+			if f.Name == "format" {
+				vals, ok = []string{"json", "protobuf", "avro"}, true
+				if c.Name() == "version" {
+					vals = []string{"text", "json"}
+				}
+			}
+			if !ok {
+				return
+			}
+			_ = c.RegisterFlagCompletionFunc(f.Name, cobra.FixedCompletions(vals, cobra.ShellCompDirectiveNoFileComp))
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -228,4 +351,12 @@ func envMap(environ []string) map[string]string {
 		}
 	}
 	return m
+}
+
+// deprecate marks flag name of cmd deprecated (pflag's MarkDeprecated: hidden from help, still
+// accepted, a "Flag --NAME has been deprecated, MSG" notice when used). The notice goes to
+// stderr: through cobra it would reach the command's output, stdout, and spoil JSON there.
+func deprecate(a *app, cmd *cobra.Command, name, msg string) {
+	_ = cmd.Flags().MarkDeprecated(name, msg)
+	cmd.Flags().SetOutput(a.stderr)
 }

@@ -50,7 +50,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}{
 		{"unknown flag", []string{"--bogus"}, "unknown flag"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
-		{"bad output", []string{"version", "--output", "yaml"}, "invalid --output"},
+		{"bad output", []string{"version", "--output", "yaml"}, "invalid --format"},
+		{"bad format", []string{"version", "--format", "yaml"}, "invalid --format"},
 		{"bad log level", []string{"--log-level", "loud", "version"}, "invalid --log-level"},
 		{"extra argument", []string{"version", "extra"}, "unknown command"},
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -20,7 +22,10 @@ import (
 )
 
 func newRunCmd(a *app) *cobra.Command {
-	var o runOptions
+	var (
+		o  runOptions
+		rf reportFlags // -o/--out (= --json), --html, --junit, --md, --step-summary: override the scenario's outputs
+	)
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO.yaml",
 		Short: "Run a scenario: verify its contracts, run its workloads, write its reports",
@@ -36,7 +41,8 @@ target addresses, credentials and headers come from the environment and are neve
 results or reports. The JSON Schema of the format is scenario/scenario.schema.json.
 
 A target marked optional that does not answer is skipped: its contracts' interactions are
-reported as skipped with the reason, its workloads are listed as skipped.`,
+reported as skipped with the reason, its workloads are listed as skipped. One that answers but
+refuses (wrong credentials, a TLS or protocol error) fails the run with exit 3.`,
 		Example: `  # The example shop's scenario (targets from the environment)
   commbench run testdata/scenarios/shop.yaml
 
@@ -48,17 +54,26 @@ reported as skipped with the reason, its workloads are listed as skipped.`,
   commbench run shop.yaml --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The output flags every results-writing command has override the scenario's outputs.
+			for key, v := range map[string]string{"json": rf.out, "html": rf.html, "junit": rf.junit, "md": rf.md} {
+				if v != "" {
+					o.overrides = append(o.overrides, "outputs."+key+"="+strconv.Quote(v)) // YAML double-quoted: "-" stays a string
+				}
+			}
 			s, err := loadScenario(args[0], o.overrides)
 			if err != nil {
 				return err
 			}
 			o.command = "run"
+			o.stepSummary = rf.stepSummaryPath(a)
 			return runScenario(cmd.Context(), a, s, o)
 		},
 	}
+	rf.add(cmd, true)
+	rf.addStepSummary(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&o.only, "only", "", "run only the contracts (verify) or only the workloads (bench)")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and check that every target answers; verify and load nothing")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "load and check every input file (exit 2 naming the file), print the plan and check that every target answers; verify and load nothing")
 	fs.StringArrayVar(&o.overrides, "set", nil, "override a scenario value: key=value with a dotted path, e.g. workloads.get-order.rate=200/s (repeatable)")
 	return cmd
 }
@@ -74,6 +89,8 @@ type runOptions struct {
 	notes []string
 	// skip names targets known not to answer, with the reason (the demo's RabbitMQ).
 	skip map[string]string
+	// stepSummary is the file the Markdown summary is appended to ("" for none).
+	stepSummary string
 }
 
 // loadScenario reads the scenario at path with overrides and resolves its input files relative
@@ -104,7 +121,7 @@ func (a *app) showProgress(cfg bench.Config, snapshot func() bench.Snapshot) fun
 	case isTerminal(a.stderr):
 		mode = progress.Bar
 	}
-	return progress.Start(a.stderr, progress.Options{Mode: mode, Name: cfg.Info.Name}, snapshot)
+	return progress.Start(a.stderr, progress.Options{Mode: mode, Name: cfg.Info.Name, Drain: cfg.Drain}, snapshot)
 }
 
 // runScenario runs s (see newRunCmd) through the runner, writes its outputs and returns the error
@@ -116,7 +133,8 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 	}
 	ro := a.runnerOptions(o.command)
 	ro.Only, ro.Skip, ro.Notes = o.only, o.skip, o.notes
-	ro.Progress.Interaction = func(r results.Interaction) { printInteraction(out, r, a.Color(a.stdout)) }
+	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(out, r, a.Color(a.stdout)) }
+	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(out, p) }
 	ro.Progress.WorkloadSkipped = func(note string) { fmt.Fprintln(out, "- "+a.safe(note)) }
 	plan, err := runner.NewPlan(s, ro)
 	if err != nil {
@@ -126,7 +144,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		return dryRun(ctx, a, plan)
 	}
 	file, stopErr := plan.Run(ctx)
-	outputs := reports.Outputs{HTML: s.Outputs.HTML, JUnit: s.Outputs.JUnit, JSON: s.Outputs.JSON, Markdown: s.Outputs.MD, Stdout: a.stdout}
+	outputs := reports.Outputs{HTML: s.Outputs.HTML, JUnit: s.Outputs.JUnit, JSON: s.Outputs.JSON, Markdown: s.Outputs.MD, StepSummary: o.stepSummary, Stdout: a.stdout}
 	if err := reports.WriteOutputs(file, outputs); err != nil {
 		return exitcode.Usagef("write reports: %w", err)
 	}
@@ -139,39 +157,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		}
 		printOutputs(a.stdout, s.Outputs)
 	}
-	return verdict(file, stopErr, true)
-}
-
-// verdict is the error carrying the exit code of a run that wrote file: stopErr (what stopped
-// it), every interaction skipped (2), a breached threshold or a failed contract (1). named: the
-// breached thresholds are named by workload.
-func verdict(file *results.File, stopErr error, named bool) error {
-	if stopErr != nil {
-		return stopErr
-	}
-	if v := file.Verification; v != nil && v.Summary.Total > 0 && v.Summary.Skipped == v.Summary.Total {
-		return exitcode.Usagef("no interaction was verified: every one was skipped (%s)", v.Interactions[0].Reason)
-	}
-	var breached []string
-	for _, w := range file.Workloads {
-		for _, t := range w.Thresholds {
-			if t.Passed {
-				continue
-			}
-			what := fmt.Sprintf("%s (actual %.4g)", t.Expr, t.Actual)
-			if named {
-				what = w.Name + ": " + what
-			}
-			breached = append(breached, what)
-		}
-	}
-	switch {
-	case len(breached) > 0:
-		return exitcode.Failedf("threshold breached: %s", strings.Join(breached, ", "))
-	case file.Failed():
-		return exitcode.New(exitcode.Failed, nil)
-	}
-	return nil
+	return cmp.Or(stopErr, runner.Verdict(file))
 }
 
 // printOutputs says where the reports went.
@@ -183,9 +169,14 @@ func printOutputs(w io.Writer, o scenario.Outputs) {
 	}
 }
 
-// dryRun prints the plan and checks that every target the run would use answers: exit 0 when
-// they all do (optional ones may not), 3 otherwise.
+// dryRun loads and checks every input file the run would read (exit 2 naming the file), prints
+// the plan and checks that every target the run would use answers: exit 0 when they all do
+// (optional ones may not answer at all), 3 otherwise (an optional target that answers but
+// refuses, for its credentials, TLS or protocol, too).
 func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
+	if err := p.Validate(ctx); err != nil {
+		return err
+	}
 	w, s := a.stdout, p.Scenario
 	name := s.Name
 	if name == "" {
@@ -200,9 +191,13 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 			status = "answers"
 			if err := p.Check(ctx, t); err != nil {
 				status = "DOES NOT ANSWER: " + err.Error()
-				if t.Optional {
+				switch {
+				case t.Optional && runner.NotAnswering(ctx, t.Target, err):
 					status = "does not answer (optional: would be skipped): " + err.Error()
-				} else {
+				case t.Optional:
+					status = "ANSWERS BUT CANNOT BE USED (optional, the run would fail): " + err.Error()
+					down = append(down, t.Name)
+				default:
 					down = append(down, t.Name)
 				}
 			}
@@ -230,34 +225,14 @@ func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
 		fmt.Fprintln(w, "\nWorkloads (in order):")
 	}
 	for i, wl := range p.Workloads {
-		fmt.Fprintf(tw, "  %d. %s\t%s %s\ton %s\t%s\n", i+1, wl.Workload.Name, wl.Workload.Operation, wl.Format(), wl.Workload.Target, describeLoad(*wl.Load))
+		fmt.Fprintf(tw, "  %d. %s\t%s %s\ton %s\t%s\n", i+1, wl.Workload.Name, wl.Workload.Operation, wl.Format(), wl.Workload.Target, wl.Describe())
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w)
 	printOutputs(w, s.Outputs)
 	if len(down) > 0 {
-		return exitcode.Unavailablef("dry run: %s did not answer", strings.Join(down, ", "))
+		return exitcode.Unavailablef("dry run: %s did not answer or cannot be used", strings.Join(down, ", "))
 	}
 	fmt.Fprintln(w, "dry run: every target answers")
 	return nil
-}
-
-// describeLoad is the load model in words: "open 200/s, 5s" or "closed 10 workers, 5s".
-func describeLoad(cfg bench.Config) string {
-	var b strings.Builder
-	switch {
-	case len(cfg.Stages) > 0:
-		fmt.Fprintf(&b, "open, %d stages", len(cfg.Stages))
-	case cfg.Open():
-		fmt.Fprintf(&b, "open %g/s", cfg.Rate)
-	default:
-		fmt.Fprintf(&b, "closed %d workers", cfg.Workers)
-	}
-	if cfg.Duration > 0 {
-		fmt.Fprintf(&b, ", %s", cfg.Duration)
-	}
-	if cfg.Count > 0 {
-		fmt.Fprintf(&b, ", %d sends", cfg.Count)
-	}
-	return b.String()
 }

@@ -143,7 +143,7 @@ func TestRunExitCodes(t *testing.T) {
 		code int
 		want string
 	}{
-		{"typo in a field name", nil, []string{"run", typo}, 2, typo + ":" + strconv.Itoa(line) + ": field concurrancy not found"},
+		{"typo in a field name", nil, []string{"run", typo}, 2, typo + ":" + strconv.Itoa(line) + ": workloads.0.concurrancy: unknown field \"concurrancy\"; did you mean concurrency?"},
 		{"no such file", nil, []string{"run", filepath.Join(scenarioDir, "nope.yaml")}, 2, "no such file"},
 		{"bad override", nil, []string{"run", shopScenario(t), "--set", "nothing"}, 2, "want key=value"},
 		{"bad --only", nil, []string{"run", shopScenario(t), "--only", "everything"}, 2, `--only "everything"`},

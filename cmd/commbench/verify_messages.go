@@ -1,18 +1,18 @@
 package main
 
 import (
-	"github.com/commbench/commbench/runner"
 	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/contracts/verifier"
-	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/formats"
 	"github.com/commbench/commbench/formats/avro"
 	"github.com/commbench/commbench/formats/confluent"
 	"github.com/commbench/commbench/internal/exitcode"
+	"github.com/commbench/commbench/runner"
+	"github.com/commbench/commbench/scenario"
 )
 
 // messageFlags select how message interactions are verified (brokers, routes, Pact's HTTP
@@ -92,18 +92,25 @@ func (m *messageFlags) contract(a *app, f *verifyFlags, c *runner.Contract) erro
 	if err := m.codecs(a, c); err != nil {
 		return err
 	}
-	broker := func(address, option string, on bool) *runner.Endpoint {
-		if address == "" {
-			return nil
+	for _, b := range []struct {
+		driver, address, option string
+		on                      bool
+		dst                     **runner.Endpoint
+	}{{"kafka", m.kafkaBrokers, "create_topics", m.createTopics, &c.Kafka}, {"amqp", m.amqpURL, "declare", m.declare, &c.AMQP}} {
+		if b.address == "" {
+			continue
 		}
-		opts := map[string]string{}
-		if on {
-			opts[option] = "true"
+		t := scenario.Target{Driver: b.driver, Address: b.address, ConnectTimeout: scenario.Duration(f.target.connectTimeout),
+			RequestTimeout: scenario.Duration(m.timeout), Options: map[string]string{}, TLS: f.target.tlsSettings()}
+		if b.on {
+			t.Options[b.option] = "true"
 		}
-		return &runner.Endpoint{Target: drivers.Target{Address: address, ConnectTimeout: f.target.connectTimeout, RequestTimeout: m.timeout,
-			LookupEnv: a.LookupEnv, Options: opts, TLS: f.target.tlsSettings()}}
+		et, err := t.ExpandEnv(a.LookupEnv)
+		if err != nil {
+			return exitcode.Usagef("%w", err)
+		}
+		*b.dst = &runner.Endpoint{Target: et}
 	}
-	c.Kafka, c.AMQP = broker(m.kafkaBrokers, "create_topics", m.createTopics), broker(m.amqpURL, "declare", m.declare)
 	return nil
 }
 
@@ -128,42 +135,4 @@ func (m *messageFlags) codecs(a *app, cfg *runner.Contract) error {
 		cfg.Registry = r
 	}
 	return nil
-}
-
-// echo adds the message flags to the configuration echo, credentials left out.
-func (m *messageFlags) echo(out map[string]any) {
-	if !m.given() {
-		return
-	}
-	msg := map[string]any{"timeout": m.timeout.String()}
-	for k, v := range map[string]string{"kafka_brokers": m.kafkaBrokers, "amqp_url": redactURL(m.amqpURL),
-		"provider_url": redactURL(m.providerURL), "routes_file": m.routesFile, "avro_schema": m.avroSchema,
-		"schema_registry": redactURL(m.schemaRegistry)} {
-		if v != "" {
-			msg[k] = v
-		}
-	}
-	if len(m.routes) > 0 {
-		msg["routes"] = m.routes
-	}
-	if len(m.schemaDeps) > 0 {
-		msg["schema_deps"] = m.schemaDeps
-	}
-	if len(m.triggers) > 0 {
-		triggers := make([]string, len(m.triggers))
-		for i, t := range m.triggers {
-			triggers[i] = t
-			if r, err := verifier.ParseTriggerRule(t); err == nil {
-				triggers[i] = r.Pattern.String() + "=" + redactURL(r.URL)
-			}
-		}
-		msg["triggers"] = triggers
-	}
-	if m.createTopics {
-		msg["create_topics"] = true
-	}
-	if m.declare {
-		msg["declare"] = true
-	}
-	out["messages"] = msg
 }

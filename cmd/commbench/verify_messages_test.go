@@ -343,7 +343,7 @@ func TestVerifyMessagesBrokerClosesMidRun(t *testing.T) {
 			}
 			t.Log(strings.TrimSpace(stderr))
 			f := mustReadResults(t, out)
-			if !f.Run.Interrupted || len(f.Verification.Interactions) != 2 || f.Verification.Interactions[0].Status != results.StatusPassed ||
+			if f.Run.Interrupted || f.Run.Error == "" || len(f.Verification.Interactions) != 2 || f.Verification.Interactions[0].Status != results.StatusPassed || // stopped, not interrupted
 				f.Verification.Interactions[1].Status != results.StatusError {
 				t.Fatalf("results: %+v %+v", f.Run, f.Verification.Interactions)
 			}

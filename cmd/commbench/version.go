@@ -55,7 +55,7 @@ func newVersionCmd(a *app) *cobra.Command {
 		Long: `Print the version of this commbench binary, the commit it was built from, the Go version
 that built it and the operating system and architecture it runs on.`,
 		Example: `  commbench version
-  commbench version --output json`,
+  commbench version --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b := currentBuild()
@@ -68,9 +68,11 @@ that built it and the operating system and architecture it runs on.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(b)
 			}
-			return exitcode.Usagef("invalid --output %q: want text or json", output)
+			return exitcode.Usagef("invalid --format %q: want text or json", output)
 		},
 	}
+	cmd.Flags().StringVar(&output, "format", "text", "output format: text or json")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	deprecate(a, cmd, "output", "use --format")
 	return cmd
 }

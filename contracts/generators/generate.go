@@ -2,6 +2,7 @@ package generators
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -26,6 +27,12 @@ type Context struct {
 	Now func() time.Time
 	// Rand is the random source (default a fresh PCG seeded randomly); set it for repeatable output.
 	Rand *rand.Rand
+	// Warn, when set, makes a ProviderState generator whose expression names a value missing
+	// from ProviderState keep the current (example) value: Warn receives the reason and
+	// Generate returns the current value with no error. Unset, the missing value is an error.
+	// Pact's verifier keeps the example (pact-reference pact_matching::generators,
+	// generate_message and apply_generators_to_*: `if let Ok(v) = generator.generate_value(..)`).
+	Warn func(msg string)
 }
 
 func (c *Context) rnd() *rand.Rand {
@@ -124,6 +131,10 @@ func (g Generator) Generate(ctx *Context, current any) (any, error) {
 		expr, _ := a["expression"].(string)
 		v, err := expand(expr, ctx.ProviderState)
 		if err != nil {
+			if ctx.Warn != nil && errors.Is(err, errMissingStateValue) {
+				ctx.Warn(err.Error() + "; the pact's example value is kept")
+				return current, nil
+			}
 			return nil, err
 		}
 		dt, _ := a["dataType"].(string)
@@ -167,6 +178,9 @@ func randomFrom(r *rand.Rand, alphabet string, n int) string {
 	return string(b)
 }
 
+// errMissingStateValue: an expression names a value the provider state calls did not return.
+var errMissingStateValue = errors.New("not among the provider state values")
+
 var placeholder = regexp.MustCompile(`\$\{([^}]*)\}`)
 
 // expand substitutes ${name} with provider state values. An expression that is exactly one
@@ -175,7 +189,7 @@ func expand(expr string, values map[string]any) (any, error) {
 	if m := placeholder.FindStringSubmatch(expr); m != nil && m[0] == expr {
 		v, ok := values[m[1]]
 		if !ok {
-			return nil, fmt.Errorf("ProviderState: %q is not among the provider state values", m[1])
+			return nil, fmt.Errorf("ProviderState: %q is %w", m[1], errMissingStateValue)
 		}
 		return v, nil
 	}
@@ -184,7 +198,7 @@ func expand(expr string, values map[string]any) (any, error) {
 		k := s[2 : len(s)-1]
 		v, ok := values[k]
 		if !ok {
-			missing = append(missing, k)
+			missing = append(missing, strconv.Quote(k))
 			return s
 		}
 		if str, ok := v.(string); ok {
@@ -194,7 +208,7 @@ func expand(expr string, values map[string]any) (any, error) {
 		return string(b)
 	})
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("ProviderState: %s not among the provider state values", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("ProviderState: %s %w", strings.Join(missing, ", "), errMissingStateValue)
 	}
 	return out, nil
 }

@@ -207,19 +207,22 @@ func Format(segments []string) string {
 			b.WriteString(s)
 		default:
 			b.WriteString("['")
-			b.WriteString(s)
+			b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s))
 			b.WriteString("']")
 		}
 	}
 	return b.String()
 }
 
+// isPlain reports whether a key is written with a dot: an identifier ^[_A-Za-z][_A-Za-z0-9]*$,
+// as pact-reference's DocPath does (pact_models path_exp.rs, write_obj_key_for_path); any other
+// key ("a-b", "@id", "#text", "1a") is written in brackets, ['a-b'], with \ and ' escaped.
 func isPlain(s string) bool {
 	if s == "" {
 		return false
 	}
-	for _, r := range s {
-		if !(r == '_' || r == '-' || r == '@' || r == '#' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
 			return false
 		}
 	}

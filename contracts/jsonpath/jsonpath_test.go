@@ -80,9 +80,21 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestFormat: keys that are not identifiers are written in brackets, as pact-reference's DocPath
+// writes them (issue 14: keys holding -, @ or # were written with a dot).
 func TestFormat(t *testing.T) {
-	if got := Format([]string{"$", "a", "0", "b c", "@id"}); got != "$.a[0]['b c'].@id" {
-		t.Errorf("Format = %s", got)
+	for _, tt := range []struct {
+		segs []string
+		want string
+	}{
+		{[]string{"$", "a", "0", "b c", "@id"}, "$.a[0]['b c']['@id']"},
+		{[]string{"$", "a-b", "x_1", "#text"}, "$['a-b'].x_1['#text']"},
+		{[]string{"$", "1a", "it's", `back\slash`}, `$['1a']['it\'s']['back\\slash']`},
+		{[]string{"$", "100"}, "$[100]"},
+	} {
+		if got := Format(tt.segs); got != tt.want {
+			t.Errorf("Format(%q) = %s, want %s", tt.segs, got, tt.want)
+		}
 	}
 }
 

@@ -29,19 +29,21 @@ func dateTimeRegexp(kind, pattern string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// defaultFormat is the pattern of a date, time or datetime rule without one, as pact-reference
+// defaults them (pact_matching: yyyy-MM-dd, HH:mm:ss, yyyy-MM-dd'T'HH:mm:ssXXX).
+func defaultFormat(kind string) string {
+	switch kind {
+	case "date":
+		return "yyyy-MM-dd"
+	case "time":
+		return "HH:mm:ss"
+	}
+	return "yyyy-MM-dd'T'HH:mm:ssXXX"
+}
+
 func compileDateTime(kind, pattern string) (*regexp.Regexp, error) {
 	if pattern == "" {
-		const date = `(?P<y>\d{4})-(?P<M>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])`
-		const tm = `([01]\d|2[0-3]):[0-5]\d(:([0-5]\d|60)(\.\d{1,9})?)?`
-		const zone = `(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?`
-		switch kind {
-		case "date":
-			return regexp.MustCompile(`^` + date + `$`), nil
-		case "time":
-			return regexp.MustCompile(`^` + tm + zone + `$`), nil
-		default:
-			return regexp.MustCompile(`^` + date + `[T ]` + tm + zone + `$`), nil
-		}
+		pattern = defaultFormat(kind)
 	}
 	var b strings.Builder
 	b.WriteByte('^')
@@ -101,7 +103,8 @@ func compileDateTime(kind, pattern string) (*regexp.Regexp, error) {
 	return regexp.Compile(b.String())
 }
 
-// dateGroup names the capture of a year (4 or more digits), numeric month or day-of-month field.
+// dateGroup names the capture of a year (3 or more letters), numeric month, day-of-month or
+// day-of-year field.
 func dateGroup(c rune, n int) string {
 	switch {
 	case (c == 'y' || c == 'u') && n >= 3:
@@ -110,6 +113,8 @@ func dateGroup(c rune, n int) string {
 		return "M"
 	case c == 'd':
 		return "d"
+	case c == 'D':
+		return "D"
 	}
 	return ""
 }
@@ -122,7 +127,7 @@ func validDate(re *regexp.Regexp, s string) string {
 	if m == nil {
 		return ""
 	}
-	var y, mo, d int
+	var y, mo, d, doy int
 	for i, name := range re.SubexpNames() {
 		switch name {
 		case "y":
@@ -131,6 +136,22 @@ func validDate(re *regexp.Regexp, s string) string {
 			mo, _ = strconv.Atoi(m[i])
 		case "d":
 			d, _ = strconv.Atoi(m[i])
+		case "D":
+			doy, _ = strconv.Atoi(m[i])
+		}
+	}
+	if re.SubexpIndex("D") >= 0 {
+		// a day of the year exists from 1 to 365, 366 in a leap year (Java's DateTimeFormatter;
+		// pact-reference refuses every day above 364, a quirk commbench does not copy)
+		last := 366
+		if re.SubexpIndex("y") >= 0 && !(y%4 == 0 && (y%100 != 0 || y%400 == 0)) {
+			last = 365
+		}
+		if doy < 1 || doy > last {
+			if re.SubexpIndex("y") >= 0 {
+				return fmt.Sprintf("%d is not a valid day of the year %d", doy, y)
+			}
+			return fmt.Sprintf("%d is not a valid day of the year", doy)
 		}
 	}
 	if mo == 0 || d == 0 {
@@ -156,22 +177,25 @@ const (
 	dayFull    = `(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)`
 )
 
+// dateField is the expression of one pattern field of n letters. Numeric fields take the digit
+// counts pact-reference's parser takes (pact_models time_utils, validate_datetime): a one- or
+// two-letter field one or two digits ("M" and "MM" both take 1 and 01), a year of three or more
+// letters one to that many digits, a fraction of n letters one to n digits. Zones: X and x
+// +HH[mm] (X also Z), XX and xx +HHmm, XXX and xxx +HH:mm, Z to ZZZ +HHmm, as Java defines them.
 func dateField(c rune, n int) (string, error) {
-	num := func(one, two string) string {
-		if n == 1 {
-			return one
-		}
-		return two
-	}
+	const (
+		hh = `([01]\d|2[0-3])`
+		mm = `[0-5]\d`
+	)
 	switch c {
 	case 'y', 'u', 'Y':
-		if n == 2 {
+		switch {
+		case n == 1:
+			return `\d{1,9}`, nil
+		case n == 2:
 			return `\d{2}`, nil
 		}
-		if n == 1 {
-			return `\d{1,9}`, nil
-		}
-		return fmt.Sprintf(`\d{%d,9}`, n), nil
+		return fmt.Sprintf(`\d{1,%d}`, n), nil
 	case 'M', 'L':
 		switch {
 		case n >= 4:
@@ -179,26 +203,26 @@ func dateField(c rune, n int) (string, error) {
 		case n == 3:
 			return monthNames, nil
 		}
-		return num(`([1-9]|1[0-2])`, `(0[1-9]|1[0-2])`), nil
+		return `(0?[1-9]|1[0-2])`, nil
 	case 'd':
-		return num(`([1-9]|[12]\d|3[01])`, `(0[1-9]|[12]\d|3[01])`), nil
+		return `(0?[1-9]|[12]\d|3[01])`, nil
 	case 'D':
 		return `\d{1,3}`, nil
 	case 'H':
-		return num(`(1?\d|2[0-3])`, `([01]\d|2[0-3])`), nil
+		return `([01]?\d|2[0-3])`, nil
 	case 'k':
-		return num(`([1-9]|1\d|2[0-4])`, `(0[1-9]|1\d|2[0-4])`), nil
+		return `(0?[1-9]|1\d|2[0-4])`, nil
 	case 'h':
-		return num(`([1-9]|1[0-2])`, `(0[1-9]|1[0-2])`), nil
+		return `(0?[1-9]|1[0-2])`, nil
 	case 'K':
-		return num(`(\d|1[01])`, `(0\d|1[01])`), nil
+		return `(0?\d|1[01])`, nil
 	case 'm':
-		return num(`([1-5]?\d)`, `[0-5]\d`), nil
+		return `([0-5]?\d)`, nil
 	case 's':
 		// 60: a leap second, which Pact's reference implementation accepts
-		return num(`([1-5]?\d|60)`, `([0-5]\d|60)`), nil
+		return `([0-5]?\d|60)`, nil
 	case 'S':
-		return fmt.Sprintf(`\d{%d}`, n), nil
+		return fmt.Sprintf(`\d{1,%d}`, n), nil
 	case 'n':
 		return `\d{1,9}`, nil
 	case 'A', 'N':
@@ -219,12 +243,30 @@ func dateField(c rune, n int) (string, error) {
 		return `\d{1,2}`, nil
 	case 'W', 'F', 'q', 'Q':
 		return `\d{1,2}`, nil
-	case 'X':
-		return `(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)`, nil
-	case 'x':
-		return `([+-]([01]\d|2[0-3])(:?[0-5]\d)?)`, nil
+	case 'X', 'x':
+		z := ""
+		if c == 'X' {
+			z = `Z|`
+		}
+		switch n {
+		case 1:
+			return `(` + z + `[+-]` + hh + `(` + mm + `)?)`, nil
+		case 2:
+			return `(` + z + `[+-]` + hh + mm + `)`, nil
+		case 3:
+			return `(` + z + `[+-]` + hh + `:` + mm + `)`, nil
+		case 4:
+			return `(` + z + `[+-]` + hh + mm + `(` + mm + `)?)`, nil
+		}
+		return `(` + z + `[+-]` + hh + `:` + mm + `(:` + mm + `)?)`, nil
 	case 'Z':
-		return `([+-]([01]\d|2[0-3]):?[0-5]\d|Z|GMT)`, nil
+		switch {
+		case n <= 3:
+			return `[+-]` + hh + mm, nil
+		case n == 4:
+			return `(GMT([+-]` + hh + `:` + mm + `)?|Z)`, nil
+		}
+		return `(Z|[+-]` + hh + `:` + mm + `)`, nil
 	case 'z', 'v':
 		return `[A-Za-z][A-Za-z0-9/_+\-]*`, nil
 	case 'O':

@@ -18,11 +18,11 @@ func TestDateRulesCheckTheDayExists(t *testing.T) {
 		{"date", "dd.MM", "29.02", ""},
 		{"date", "dd.MM", "30.02", "30 is not a valid day for month 02"},
 		{"date", "", "2025-02-30", "not a valid day"},
-		{"date", "yyyy-MM-dd", "2025-13-01", `in the format "yyyy-MM-dd"`},
+		{"date", "yyyy-MM-dd", "2025-13-01", "to match a date pattern of 'yyyy-MM-dd'"},
 		{"datetime", "yyyy-MM-dd'T'HH:mm:ss", "2025-06-31T10:00:00", "not a valid day"},
 		{"time", "HH:mm:ss", "23:59:60", ""},
-		{"time", "HH:mm:ss", "23:59:61", "in the format"},
-		{"time", "HH:mm", "23:60", "in the format"},
+		{"time", "HH:mm:ss", "23:59:61", "to match a time pattern of"},
+		{"time", "HH:mm", "23:60", "to match a time pattern of"},
 		{"time", "", "23:59:60", ""},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/commbench/commbench/contracts/jsonpath"
 	"github.com/commbench/commbench/results"
 )
 
@@ -79,22 +80,22 @@ func compareHeaderValue(name, e, a string) string {
 			es, as = []string{e}, []string{a}
 		}
 		if len(es) != len(as) {
-			return fmt.Sprintf("Expected header %q to have value %q but was %q", name, e, a)
+			return fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, e, a)
 		}
 		for i := range es {
 			if !mediaTypeMatches(es[i], as[i]) {
-				return fmt.Sprintf("Expected header %q to have value %q but was %q", name, e, a)
+				return fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, e, a)
 			}
 		}
 		return ""
 	}
 	es, as := splitHeader(e), splitHeader(a)
 	if len(es) != len(as) {
-		return fmt.Sprintf("Expected header %q to have value %q but was %q", name, e, a)
+		return fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, e, a)
 	}
 	for i := range es {
 		if es[i] != as[i] {
-			return fmt.Sprintf("Expected header %q to have value %q but was %q", name, e, a)
+			return fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, e, a)
 		}
 	}
 	return ""
@@ -242,7 +243,10 @@ func MatchMetadata(expected map[string]any, actual map[string]any, rules *Catego
 		}
 		av = normaliseMeta(av)
 		if l := rules.Lookup(k, false); l != nil {
-			for _, msg := range l.CheckText(ev, av, false) {
+			// metadata values are JSON values: a number rule wants a number, not a numeric
+			// string, as pact-reference's match_metadata compares them (unlike headers and
+			// query parameters, which are text on the wire)
+			for _, msg := range l.CheckList(ev, av, false) {
 				out = append(out, mm("metadata", k, Show(ev), Show(av), "Metadata %q: %s", k, msg))
 			}
 			continue
@@ -362,7 +366,7 @@ func MatchForm(expected, actual string, rules *Category, allowUnexpected bool) [
 	for _, k := range sortedKeys(e) {
 		avs, ok := a[k]
 		if !ok {
-			out = append(out, mm("body", "$."+k, strings.Join(e[k], ","), "", "Expected form field %q but it was missing", k))
+			out = append(out, mm("body", jsonpath.Format([]string{"$", k}), strings.Join(e[k], ","), "", "Expected form post parameter '%s' but was missing", k))
 			continue
 		}
 		ev := make([]any, len(e[k]))
@@ -381,11 +385,11 @@ func MatchForm(expected, actual string, rules *Category, allowUnexpected bool) [
 		}
 		out = append(out, w.out...)
 	}
-	if !allowUnexpected {
-		for _, k := range sortedKeys(a) {
-			if _, ok := e[k]; !ok {
-				out = append(out, mm("body", "$."+k, "", strings.Join(a[k], ","), "Unexpected form field %q", k))
-			}
+	// unexpected fields are reported for responses too: pact-reference's form-urlencoded
+	// matcher (match_form_urlencoded) reports every parameter the expected body does not have
+	for _, k := range sortedKeys(a) {
+		if _, ok := e[k]; !ok {
+			out = append(out, mm("body", jsonpath.Format([]string{"$", k}), "", strings.Join(a[k], ","), "Unexpected form post parameter '%s' received", k))
 		}
 	}
 	return out

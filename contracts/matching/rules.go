@@ -136,6 +136,25 @@ func (r Rules) Get(name string) *Category {
 	return r[name]
 }
 
+// SingleList returns the rules of a single-valued category (path, status, method): the list written
+// directly ({"matchers": [...]}) or, as pact-js writes V4 pacts, under the key "$"
+// ({"$": {"matchers": [...]}}), which pact-reference reads as the same rule list (the path "$" of
+// the category). nil when there is none.
+func (c *Category) SingleList() *RuleList {
+	if c == nil {
+		return nil
+	}
+	if c.Single != nil {
+		return c.Single
+	}
+	for i := range c.Entries {
+		if c.Entries[i].Key == "$" {
+			return &c.Entries[i].List
+		}
+	}
+	return nil
+}
+
 // Empty reports whether the category holds no rule.
 func (c *Category) Empty() bool { return c == nil || (c.Single == nil && len(c.Entries) == 0) }
 
@@ -593,6 +612,20 @@ func (r Rules) Raw() map[string]any {
 	for _, c := range r {
 		if c.Single != nil {
 			out[c.Name] = c.Single.raw()
+			continue
+		}
+		if strings.HasPrefix(c.Name, "$") {
+			// a category read from a V2 flat key such as "$.$.x": written as the V3 category "$"
+			// it would read back as a V2 key (FuzzParse found it), so it is written back flat
+			for _, e := range c.Entries {
+				for _, rule := range e.List.Rules {
+					raw := rule.Raw
+					if raw == nil {
+						raw = map[string]any{"match": rule.Match}
+					}
+					out[jsonpath.Format([]string{"$", c.Name, e.Key})] = raw
+				}
+			}
 			continue
 		}
 		m := map[string]any{}

@@ -181,13 +181,13 @@ func (w *walker) node(st *frame, expected, actual any) {
 	case map[string]any:
 		a, ok := actual.(map[string]any)
 		if !ok {
-			w.here(expected, actual, "Type mismatch: expected an object but received %s %s", kindOf(actual), Show(actual))
+			w.here(expected, actual, "Type mismatch: Expected %s to be the same type as %s", PactDesc(actual), PactDesc(expected))
 			return
 		}
 		w.compareMap(st, e, a)
 	case []any:
 		if _, ok := actual.([]any); !ok {
-			w.here(expected, actual, "Type mismatch: expected an array but received %s %s", kindOf(actual), Show(actual))
+			w.here(expected, actual, "Type mismatch: Expected %s to be the same type as %s", PactDesc(actual), PactDesc(expected))
 			return
 		}
 		w.compareList(st, expected, actual)
@@ -199,7 +199,7 @@ func (w *walker) node(st *frame, expected, actual any) {
 			return
 		}
 		if !Equal(expected, actual) {
-			w.here(expected, actual, "Expected %s (%s) but received %s (%s)", Show(expected), kindOf(expected), Show(actual), kindOf(actual))
+			w.here(expected, actual, "Expected %s to be equal to %s", PactDesc(actual), PactDesc(expected))
 		}
 	}
 }
@@ -227,27 +227,22 @@ func (w *walker) compareMap(st *frame, e, a map[string]any) {
 	}
 	l, cascaded, ok := w.best(st)
 	valuesMode := false
+	var each *Rule // eachKey or eachValue
 	if ok {
 		for i := range l.Rules {
 			r := &l.Rules[i]
 			switch r.Match {
 			case "values":
 				valuesMode = valuesMode || !cascaded
-			case "eachValue":
+			case "eachValue", "eachKey":
 				if !cascaded {
 					valuesMode = true
-					w.eachValueMap(r, e, a)
-				}
-			case "eachKey":
-				if !cascaded {
-					for _, k := range sortedMapKeys(a) {
-						for j := range r.Rules {
-							if err := r.Rules[j].Check(k, k, false); err != nil {
-								w.add(child(w.path, k), k, k, "Key %q: %v", k, err)
-							}
-						}
+					if r.Match == "eachKey" {
+						w.eachKeyKeys(r, a)
 					}
-					valuesMode = true
+					if each == nil || r.Match == "eachValue" {
+						each = r
+					}
 				}
 			case "type", "equality", "ignore-order":
 				// a map has the type of a map; its keys and values are compared below
@@ -259,6 +254,10 @@ func (w *walker) compareMap(st *frame, e, a map[string]any) {
 				}
 			}
 		}
+	}
+	if each != nil {
+		w.eachMapValues(each, e, a)
+		return
 	}
 	if valuesMode {
 		ekeys := sortedMapKeys(e)
@@ -298,23 +297,70 @@ func (w *walker) compareMap(st *frame, e, a map[string]any) {
 	}
 }
 
-// eachValueMap applies the eachValue rules to every actual value of a map.
-func (w *walker) eachValueMap(r *Rule, e, a map[string]any) {
-	var example any
-	if len(e) > 0 {
-		example = e[sortedMapKeys(e)[0]]
+// eachKeyKeys checks every actual key of a map with the eachKey rule's sub-rules; a failing key
+// is reported at the key's own path ($['a-b'], $[100]), as pact-reference's match_keys does.
+func (w *walker) eachKeyKeys(r *Rule, a map[string]any) {
+	for _, k := range sortedMapKeys(a) {
+		for j := range r.Rules {
+			if err := r.Rules[j].Check(k, k, false); err != nil {
+				w.add(child(w.path, k), k, k, "%v", err)
+			}
+		}
+	}
+}
+
+// eachMapValues compares every actual value of a map (eachKey or eachValue at its path) with the
+// example's value under the same key, else the example's first value (by key order), following
+// pact-reference's compare_maps_with_matchingrule (rust/pact_matching/src/matchingrules.rs): the
+// example's keys are not required and extra keys are accepted.
+//
+// eachValue: the values are matched with the rule's sub-rules only (pact-reference makes them the
+// only rules, at path.*; values below inherit them).
+//
+// eachKey: pact-reference compares no value at all (the template's values and rules are
+// ignored). commbench is stricter, as the consumer's template intends: each value is matched
+// with the rules that apply to it in the pact (e.g. a rule at path.* or path.key), and where
+// none applies, by type against the example value, never by equality.
+func (w *walker) eachMapValues(r *Rule, e, a map[string]any) {
+	if len(e) == 0 {
+		return
+	}
+	ekeys := sortedMapKeys(e)
+	star := w.starEntry(r)
+	var cat *Category
+	if r.Match == "eachValue" {
+		cat = &Category{Name: "body", Entries: []Entry{star}}
+	} else {
+		entries := make([]Entry, 0, len(w.rules.Entries)+1)
+		entries = append(entries, w.rules.Entries...)
+		star.List = RuleList{Combine: "AND", Rules: []Rule{{Match: "type", Min: -1, Max: -1}}}
+		star.prepare()
+		cat = &Category{Name: "body", Entries: append(entries, star)}
 	}
 	for _, k := range sortedMapKeys(a) {
 		ev, ok := e[k]
 		if !ok {
-			ev = example
+			ev = e[ekeys[0]]
 		}
-		for j := range r.Rules {
-			if err := r.Rules[j].Check(ev, a[k], false); err != nil {
-				w.add(child(w.path, k), ev, a[k], "%v", err)
-			}
-		}
+		sub := walker{rules: cat, opts: w.opts, textual: w.textual}
+		sub.compare(child(w.path, k), ev, a[k])
+		w.out = append(w.out, sub.out...)
 	}
+}
+
+// starEntry is the rule entry for every child of the current location (path.*) holding r's
+// sub-rules.
+func (w *walker) starEntry(r *Rule) Entry {
+	toks := make([]jsonpath.Token, 0, len(w.path)+1)
+	toks = append(toks, jsonpath.Token{Kind: jsonpath.Root})
+	for _, seg := range w.path[1:] {
+		toks = append(toks, jsonpath.Token{Kind: jsonpath.Field, Name: seg})
+	}
+	toks = append(toks, jsonpath.Token{Kind: jsonpath.Star})
+	e := Entry{Key: jsonpath.Format(w.path) + ".*", Path: jsonpath.Path{Expr: jsonpath.Format(w.path) + ".*", Tokens: toks},
+		List: RuleList{Combine: "AND", Rules: r.Rules}}
+	e.prepare()
+	return e
 }
 
 // compareList compares arrays; ev and av are the []any values as interfaces, passed as such so
@@ -349,12 +395,19 @@ func (w *walker) compareList(st *frame, ev, av any) {
 			structural = true
 			w.arrayContains(r, e, a)
 		case "eachValue":
+			// pact-reference compare_lists_with_matchingrule: every element against the example
+			// at its index (else the first), with the sub-rules as the only rules at path.*
 			structural = true
-			for j, x := range a {
-				for k := range r.Rules {
-					if err := r.Rules[k].Check(first(e), x, false); err != nil {
-						w.add(child(w.path, itoa(j)), first(e), x, "%v", err)
+			if len(e) > 0 && !cascaded {
+				cat := &Category{Name: "body", Entries: []Entry{w.starEntry(r)}}
+				for j, x := range a {
+					ex := e[0]
+					if j < len(e) {
+						ex = e[j]
 					}
+					sub := walker{rules: cat, opts: w.opts, textual: w.textual}
+					sub.compare(child(w.path, itoa(j)), ex, x)
+					w.out = append(w.out, sub.out...)
 				}
 			}
 		default:
@@ -415,7 +468,7 @@ func (w *walker) arrayContains(r *Rule, e, a []any) {
 			}
 		}
 		if !found {
-			w.here(e[v.Index], a, "Variant at index %d (%s) was not found in the actual array", v.Index, Show(e[v.Index]))
+			w.here(e[v.Index], a, "Variant at index %d (%s) was not found in the actual list", v.Index, Show(e[v.Index]))
 		}
 	}
 }

@@ -249,7 +249,7 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 	switch r.Match {
 	case "equality":
 		if !Equal(expected, actual) {
-			return fmt.Errorf("expected %s but received %s", Show(expected), Show(actual))
+			return fmt.Errorf("Expected %s to be equal to %s", PactDesc(actual), PactDesc(expected))
 		}
 	case "regex":
 		if r.re == nil {
@@ -261,60 +261,60 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 		}
 		switch actual.(type) {
 		case map[string]any, []any:
-			return fmt.Errorf("expected a value matching /%s/ but received %s %s", r.Regex, kindOf(actual), Show(actual))
+			return fmt.Errorf("Expected %s to match '%s'", PactDesc(actual), r.Regex)
 		}
 		if !r.re.MatchString(text(actual)) {
-			return fmt.Errorf("expected %s to match /%s/", Show(actual), r.Regex)
+			return fmt.Errorf("Expected %s to match '%s'", PactValue(actual), r.Regex)
 		}
 	case "type", "ignore-order":
 		if !sameType(expected, actual) {
-			return fmt.Errorf("expected %s (%s) to be the same type as %s (%s)", Show(actual), kindOf(actual), Show(expected), kindOf(expected))
+			return fmt.Errorf("Expected %s to be the same type as %s", PactDesc(actual), PactDesc(expected))
 		}
 		if cascaded {
 			return nil
 		}
 		if n, ok := sizeOf(actual); ok {
 			if r.Min >= 0 && n < r.Min {
-				return fmt.Errorf("expected %s (size %d) to have at least %d element(s)", Show(actual), n, r.Min)
+				return fmt.Errorf("Expected %s (size %d) to have minimum size of %d", pactList(actual), n, r.Min)
 			}
 			if r.Max >= 0 && n > r.Max {
-				return fmt.Errorf("expected %s (size %d) to have at most %d element(s)", Show(actual), n, r.Max)
+				return fmt.Errorf("Expected %s (size %d) to have maximum size of %d", pactList(actual), n, r.Max)
 			}
 		}
 	case "include":
 		if !strings.Contains(text(actual), r.Value) {
-			return fmt.Errorf("expected %s to include %q", Show(actual), r.Value)
+			return fmt.Errorf("Expected %s to include '%s'", PactValue(actual), r.Value)
 		}
 	case "number":
 		if _, ok := asNumber(actual); !ok {
-			return fmt.Errorf("expected %s (%s) to be a number", Show(actual), kindOf(actual))
+			return fmt.Errorf("Expected %s to be a number", PactDesc(actual))
 		}
 	case "integer":
 		if n, ok := asNumber(actual); !ok || !n.isInt {
-			return fmt.Errorf("expected %s (%s) to be an integer", Show(actual), kindOf(actual))
+			return fmt.Errorf("Expected %s to be an integer", PactDesc(actual))
 		}
 	case "decimal":
 		if n, ok := asNumber(actual); !ok || n.isInt {
-			return fmt.Errorf("expected %s (%s) to be a decimal number", Show(actual), kindOf(actual))
+			return fmt.Errorf("Expected %s to be a decimal number", PactDesc(actual))
 		}
 	case "null":
 		if actual != nil {
-			return fmt.Errorf("expected null but received %s", Show(actual))
+			return fmt.Errorf("Expected %s to be a null value", PactDesc(actual))
 		}
 	case "boolean":
 		switch x := actual.(type) {
 		case bool:
 		case string:
 			if x != "true" && x != "false" {
-				return fmt.Errorf("expected %s to be a boolean", Show(actual))
+				return fmt.Errorf("Expected %s to match a boolean", PactDesc(actual))
 			}
 		default:
-			return fmt.Errorf("expected %s (%s) to be a boolean", Show(actual), kindOf(actual))
+			return fmt.Errorf("Expected %s to match a boolean", PactDesc(actual))
 		}
 	case "date", "time", "datetime":
 		s, ok := actual.(string)
 		if !ok {
-			return fmt.Errorf("expected a %s string but received %s %s", r.Match, kindOf(actual), Show(actual))
+			return fmt.Errorf("Expected %s to match a %s pattern of '%s'", PactDesc(actual), patternKind(r.Match), cmpFormat(r.Match, r.Format))
 		}
 		if r.dateRe == nil {
 			re, err := dateTimeRegexp(r.Match, r.Format)
@@ -324,10 +324,10 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 			r.dateRe = re
 		}
 		if !r.dateRe.MatchString(s) {
-			return fmt.Errorf("expected %s to be a %s in the format %q", Show(actual), r.Match, cmpFormat(r.Format))
+			return fmt.Errorf("Expected %s to match a %s pattern of '%s'", PactValue(actual), patternKind(r.Match), cmpFormat(r.Match, r.Format))
 		}
 		if why := validDate(r.dateRe, s); why != "" {
-			return fmt.Errorf("expected %s to be a %s in the format %q: %s", Show(actual), r.Match, cmpFormat(r.Format), why)
+			return fmt.Errorf("Expected %s to match a %s pattern of '%s': %s", PactValue(actual), patternKind(r.Match), cmpFormat(r.Match, r.Format), why)
 		}
 	case "contentType":
 		var data []byte
@@ -337,11 +337,11 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 		case string:
 			data = []byte(x)
 		default:
-			return fmt.Errorf("expected content of type %s but received %s", r.Value, kindOf(actual))
+			return fmt.Errorf("Expected %s to have content type '%s'", PactDesc(actual), r.Value)
 		}
 		got := DetectContentType(data)
 		if baseType(got) != baseType(r.Value) {
-			return fmt.Errorf("expected content of type %s but the content is %s", r.Value, got)
+			return fmt.Errorf("Expected binary contents to have content type '%s' but detected contents was '%s'", r.Value, baseType(got))
 		}
 	case "values", "eachKey", "eachValue", "arrayContains":
 		// structural rules are applied by the tree walk; on a scalar they have nothing to check
@@ -351,35 +351,33 @@ func (r *Rule) Check(expected, actual any, cascaded bool) error {
 			}
 		}
 	case "notEmpty":
+		empty := false
 		switch x := actual.(type) {
 		case nil:
-			return fmt.Errorf("expected a non-empty value but received null")
+			empty = true
 		case string:
-			if x == "" {
-				return fmt.Errorf("expected a non-empty string")
-			}
+			empty = x == ""
 		case []any:
-			if len(x) == 0 {
-				return fmt.Errorf("expected a non-empty array")
-			}
+			empty = len(x) == 0
 		case map[string]any:
-			if len(x) == 0 {
-				return fmt.Errorf("expected a non-empty object")
-			}
+			empty = len(x) == 0
 		case []byte:
 			if len(x) == 0 {
-				return fmt.Errorf("expected non-empty content")
+				return fmt.Errorf("Expected [] (0 bytes) to not be empty")
 			}
+		}
+		if empty {
+			return fmt.Errorf("Expected %s to not be empty", PactDesc(actual))
 		}
 	case "semver":
 		s, ok := actual.(string)
 		if !ok || !semverRe.MatchString(s) {
-			return fmt.Errorf("expected %s to be a semantic version (semver.org)", Show(actual))
+			return fmt.Errorf("%s is not a valid semantic version", PactValue(actual))
 		}
 	case "statusCode":
 		n, ok := asNumber(actual)
 		if !ok || !n.isInt || !n.small && !n.i.IsInt64() {
-			return fmt.Errorf("expected an HTTP status code but received %s", Show(actual))
+			return fmt.Errorf("Expected %s to be an HTTP status code", PactDesc(actual))
 		}
 		code := n.i64
 		if !n.small {
@@ -400,7 +398,8 @@ func sizeOf(v any) (int, bool) {
 	return 0, false
 }
 
-// checkStatus implements the V4 statusCode rule: a class name or a list of codes.
+// checkStatus implements the V4 statusCode rule: a class name or a list of codes. The message is
+// pact-reference's (pact_matching matchingrules.rs match_status_code, with HttpStatus's Display).
 func (r *Rule) checkStatus(code int) error {
 	if len(r.StatusCodes) > 0 {
 		for _, c := range r.StatusCodes {
@@ -408,29 +407,30 @@ func (r *Rule) checkStatus(code int) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("expected status %d to be one of %v", code, r.StatusCodes)
+		return fmt.Errorf("Expected status code %d to be a Status code in %v", code, r.StatusCodes)
 	}
 	var ok bool
+	var class string
 	switch r.Status {
 	case "info", "information":
-		ok = code >= 100 && code < 200
+		ok, class = code >= 100 && code < 200, "Informational response (100–199)"
 	case "success":
-		ok = code >= 200 && code < 300
+		ok, class = code >= 200 && code < 300, "Successful response (200–299)"
 	case "redirect":
-		ok = code >= 300 && code < 400
+		ok, class = code >= 300 && code < 400, "Redirect (300–399)"
 	case "clientError":
-		ok = code >= 400 && code < 500
+		ok, class = code >= 400 && code < 500, "Client error (400–499)"
 	case "serverError":
-		ok = code >= 500 && code < 600
+		ok, class = code >= 500 && code < 600, "Server error (500–599)"
 	case "nonError":
-		ok = code < 400
+		ok, class = code < 400, "Non-error response (< 400)"
 	case "error":
-		ok = code >= 400 && code < 600
+		ok, class = code >= 400 && code < 600, "Error response (>= 400)"
 	default:
 		return fmt.Errorf("statusCode class %q is not supported", r.Status)
 	}
 	if !ok {
-		return fmt.Errorf("expected a %s status but received %d", r.Status, code)
+		return fmt.Errorf("Expected status code %d to be a %s", code, class)
 	}
 	return nil
 }
@@ -490,10 +490,83 @@ func baseType(ct string) string {
 	return strings.ToLower(strings.TrimSpace(ct))
 }
 
-// cmpFormat names a date/time format in messages ("ISO 8601" for the default).
-func cmpFormat(f string) string {
-	if f == "" {
-		return "ISO 8601"
+// cmpFormat names a date/time format in messages: the pattern, or for none the one
+// pact-reference defaults to (see defaultFormat).
+func cmpFormat(kind, f string) string {
+	if f != "" {
+		return f
 	}
-	return f
+	return defaultFormat(kind)
+}
+
+// patternKind names a date/time rule in messages as pact-reference does (date, time, timestamp).
+func patternKind(match string) string {
+	if match == "datetime" {
+		return "timestamp"
+	}
+	return match
+}
+
+// PactType names the type of a data model value as pact-reference's mismatch messages do:
+// String, Integer, Decimal, Boolean, Null, Array, Object (bytes for binary contents).
+func PactType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "Null"
+	case string:
+		return "String"
+	case bool:
+		return "Boolean"
+	case map[string]any:
+		return "Object"
+	case []any:
+		return "Array"
+	case []byte:
+		return "Bytes"
+	}
+	if n, ok := asNumber(v); ok {
+		if n.isInt {
+			return "Integer"
+		}
+		return "Decimal"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// PactValue renders a value as pact-reference's mismatch messages do: a string in single quotes,
+// numbers, booleans and null as written, arrays and objects as compact JSON.
+func PactValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "'" + x + "'"
+	case nil:
+		return "null"
+	case []byte:
+		return Show(x)
+	}
+	if n, ok := asNumber(v); ok {
+		return n.text
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// PactDesc is PactValue followed by PactType in brackets: 'a' (String), 100 (Integer).
+func PactDesc(v any) string { return PactValue(v) + " (" + PactType(v) + ")" }
+
+// pactList renders an array as pact-reference's size messages do: [1, 2, 3].
+func pactList(v any) string {
+	l, _ := v.([]any)
+	parts := make([]string, len(l))
+	for i, e := range l {
+		if s, ok := e.(string); ok {
+			parts[i] = strconv.Quote(s)
+		} else {
+			parts[i] = PactValue(e)
+		}
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }

@@ -17,6 +17,10 @@ type element struct {
 	attrs    map[string]string
 	children []*element
 	text     string // concatenated trimmed character data
+	// nodes counts the child nodes as Pact's XML parser (sxd_document) sees them: elements, text
+	// runs (white space included), comments and processing instructions
+	nodes    int
+	lastText bool // the last child node was text (a following text run is the same node)
 }
 
 // parseXML reads the root element of an XML document.
@@ -46,6 +50,8 @@ func parseXML(data []byte) (*element, error) {
 			if len(stack) > 0 {
 				p := stack[len(stack)-1]
 				p.children = append(p.children, el)
+				p.nodes++
+				p.lastText = false
 			} else if root == nil {
 				root = el
 			}
@@ -56,7 +62,18 @@ func parseXML(data []byte) (*element, error) {
 			}
 		case xml.CharData:
 			if len(stack) > 0 {
-				stack[len(stack)-1].text += strings.TrimSpace(string(t))
+				p := stack[len(stack)-1]
+				p.text += strings.TrimSpace(string(t))
+				if !p.lastText && len(t) > 0 {
+					p.nodes++
+				}
+				p.lastText = true
+			}
+		case xml.Comment, xml.ProcInst:
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.nodes++
+				p.lastText = false
 			}
 		}
 	}
@@ -126,12 +143,15 @@ func checkElement(r *Rule, e, a *element, cascaded bool) error {
 		if e.name != a.name {
 			return fmt.Errorf("expected element <%s> to be the same type as <%s>", a.name, e.name)
 		}
+		// min and max count the element's child nodes, text included, as pact-reference's
+		// Matches<&Element> for MinType/MaxType does (children() of sxd_document): an element
+		// holding only text has one child
 		if r.Match == "type" && !cascaded {
-			if r.Min >= 0 && len(a.children) < r.Min {
-				return fmt.Errorf("expected <%s> to have at least %d child element(s) but it has %d", a.name, r.Min, len(a.children))
+			if r.Min >= 0 && a.nodes < r.Min {
+				return fmt.Errorf("Expected <%s> (%d child node(s)) to have minimum size of %d", a.name, a.nodes, r.Min)
 			}
-			if r.Max >= 0 && len(a.children) > r.Max {
-				return fmt.Errorf("expected <%s> to have at most %d child element(s) but it has %d", a.name, r.Max, len(a.children))
+			if r.Max >= 0 && a.nodes > r.Max {
+				return fmt.Errorf("Expected <%s> (%d child node(s)) to have maximum size of %d", a.name, a.nodes, r.Max)
 			}
 		}
 	case "notEmpty":

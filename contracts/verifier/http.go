@@ -2,12 +2,13 @@ package verifier
 
 import (
 	"context"
+	"mime"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/commbench/commbench/contracts"
-	"github.com/commbench/commbench/contracts/generators"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/results"
 )
@@ -18,11 +19,19 @@ func (cfg *Config) verifyHTTP(ctx context.Context, _ *contracts.Pact, in *contra
 	if in.Request == nil || in.Response == nil {
 		return nil, errorf("interaction %q has no request or response", in.Description)
 	}
-	req, err := in.Request.Generate(&generators.Context{ProviderState: state})
+	req, err := in.Request.Generate(generatorContext(ctx, state))
 	if err != nil {
 		return nil, errorf("apply request generators: %w", err)
 	}
-	resp, err := cfg.HTTP.Request(ctx, httpMessage(req))
+	msg := httpMessage(req)
+	cfg.applyHeaders(msg)
+	if cfg.RequestFilter != nil {
+		if err := cfg.RequestFilter(ctx, msg); err != nil {
+			return nil, errorf("request filter: %w", err)
+		}
+	}
+	recordSent(ctx, msg)
+	resp, err := cfg.HTTP.Request(ctx, msg)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +44,11 @@ func (cfg *Config) verifyHTTP(ctx context.Context, _ *contracts.Pact, in *contra
 }
 
 // httpMessage turns a pact request into a driver message: path with the query (parameters in a
-// stable order, repeated values kept in order), headers and the body with its content type.
+// stable order, repeated values kept in order), headers and the body. It follows pact-reference
+// rust/pact_verifier/src/provider_client.rs, create_native_request: each header value is sent
+// as its own header line (nothing is split or joined on commas here); no Content-Type is added
+// when the pact records none, whatever the body; a null body is sent as "null" only when the
+// request's Content-Type is JSON, else no body.
 func httpMessage(r *contracts.Request) *drivers.Message {
 	route := r.Path
 	if route == "" {
@@ -64,12 +77,82 @@ func httpMessage(r *contracts.Request) *drivers.Message {
 	for k, v := range r.Headers {
 		m.Headers[k] = append([]string(nil), v...)
 	}
-	if r.Body.State == contracts.BodyPresent || r.Body.State == contracts.BodyNull {
+	switch r.Body.State {
+	case contracts.BodyPresent:
 		m.Body = r.Body.Content
-		m.ContentType = r.Body.ContentType
-		if m.Header("Content-Type") == "" && m.ContentType != "" {
-			m.Headers["Content-Type"] = []string{m.ContentType}
+	case contracts.BodyNull:
+		if ct, _, _ := mime.ParseMediaType(m.Header("Content-Type")); ct == "application/json" || strings.HasSuffix(ct, "+json") {
+			m.Body = []byte("null")
 		}
 	}
 	return m
+}
+
+// applyHeaders sets Config.Headers on an HTTP request, each replacing any header of the same
+// name (case-insensitively) the pact recorded: Pact's custom headers are the client's default
+// headers and create_native_request leaves out the pact's header of the same name
+// (provider_client.rs, test do_not_overwrite_custom_headers_with_headers_from_pact_file). Pact
+// compares the names case-sensitively there; HTTP header names are not, so commbench replaces
+// "authorization" with --header Authorization=... too.
+func (cfg *Config) applyHeaders(m *drivers.Message) {
+	for name, value := range cfg.Headers {
+		for k := range m.Headers {
+			if strings.EqualFold(k, name) {
+				delete(m.Headers, k)
+			}
+		}
+		m.Headers[name] = []string{value}
+	}
+}
+
+// SetHeaderIfPresent returns a RequestFilter that replaces the value of header name with value
+// on the requests that carry it (a recorded Authorization gets a fresh token, say) and leaves
+// the others as they are. The name is compared case-insensitively.
+func SetHeaderIfPresent(name, value string) RequestFilter {
+	return func(_ context.Context, m *drivers.Message) error {
+		found := false
+		for k := range m.Headers {
+			if strings.EqualFold(k, name) {
+				delete(m.Headers, k)
+				found = true
+			}
+		}
+		if found {
+			m.Headers[name] = []string{value}
+		}
+		return nil
+	}
+}
+
+// sentHolder receives the request an interaction's verification sent (see withSentRequest).
+type sentHolder struct{ req *results.SentRequest }
+
+type sentKey struct{}
+
+// withSentRequest returns a context in which recordSent stores the request sent into the holder.
+func withSentRequest(ctx context.Context) (context.Context, *sentHolder) {
+	h := &sentHolder{}
+	return context.WithValue(ctx, sentKey{}, h), h
+}
+
+// secretHeader matches header names whose values are credentials; the reports show them as "***".
+var secretHeader = regexp.MustCompile(`(?i)(auth|token|secret|api[-_]?key|cookie|session|password)`)
+
+// recordSent stores m, secret header values redacted, in the context's holder, if any.
+func recordSent(ctx context.Context, m *drivers.Message) {
+	h, _ := ctx.Value(sentKey{}).(*sentHolder)
+	if h == nil {
+		return
+	}
+	r := &results.SentRequest{Method: m.Method, Path: m.Route, Body: string(m.Body)}
+	for k, v := range m.Headers {
+		if r.Headers == nil {
+			r.Headers = map[string][]string{}
+		}
+		if secretHeader.MatchString(k) {
+			v = []string{"***"}
+		}
+		r.Headers[k] = append([]string(nil), v...)
+	}
+	h.req = r
 }

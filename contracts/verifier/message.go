@@ -30,6 +30,10 @@ type BrokerConn interface {
 // DefaultMessageTimeout bounds the wait for a message or a reply when MessageConfig.Timeout is 0.
 const DefaultMessageTimeout = 10 * time.Second
 
+// DefaultMessageSettle is MessageConfig.Settle's default: after a matching message, the route is
+// read this long for more messages of the interaction.
+const DefaultMessageSettle = 300 * time.Millisecond
+
 // MessageConfig says how message interactions reach the provider.
 type MessageConfig struct {
 	// Kafka and AMQP are open broker connections; nil means not given (--kafka-brokers, --amqp-url).
@@ -45,6 +49,13 @@ type MessageConfig struct {
 	ProviderURL string
 	// Timeout bounds the wait for a matching message or a reply (default DefaultMessageTimeout).
 	Timeout time.Duration
+	// FirstMatch relaxes the check of asynchronous messages on a broker: the first matching
+	// message passes, whatever else arrives (--message-first-match). By default every message
+	// received on the route while the interaction is verified must match.
+	FirstMatch bool
+	// Settle is how long, once a message matched, the route is still read for more messages of
+	// the interaction, each of which must match too (default DefaultMessageSettle).
+	Settle time.Duration
 	// Client makes trigger and HTTP message mode calls (default: a client with a 30 s timeout).
 	Client *http.Client
 	// ProtoFiles are descriptors for Protobuf contents when the pact carries none (--proto).
@@ -65,15 +76,19 @@ type MessageConfig struct {
 // routing key), so a provider that publishes on state setup is seen; Verify then POSTs the
 // trigger URL if one matches and waits up to Timeout for a message whose contents (decoded by
 // content type: JSON, Avro, Protobuf, Confluent framing) and metadata (Kafka key, topic and
-// headers; AMQP properties and headers) match. The first match passes; on timeout the
-// interaction fails with the mismatches of the closest message (fewest mismatches), or "no
-// message on ROUTE within T".
+// headers; AMQP properties and headers) match. Every message received on the route from the
+// subscription until Settle after the last matching one must match: the first that does not
+// fails the interaction with its mismatches, so a producer that breaks the contract one time in
+// three does not pass. With MessageConfig.FirstMatch the first match passes and the others are
+// ignored. On timeout the interaction fails with the mismatches of the closest message (fewest
+// mismatches), or "no message on ROUTE within T".
 //
 // Synchronous messages are request/reply: AMQP with reply-to (RabbitMQ direct reply-to) and a
 // correlation id, Kafka with the kafka_replyTopic and kafka_correlationId headers (Spring Kafka's
 // ReplyingKafkaTemplate); the reply is matched with the first expected response.
 //
-// Errors: ErrSkip (wrapped) when an interaction has no route or its broker was not given; an
+// Errors: a *NoTargetError (which is ErrSkip) when an interaction has no route or its broker was
+// not given; an
 // error wrapping drivers.ErrUnreachable when a broker or the provider stops answering (the
 // broker closed the connection, or no longer answers a ping after a wait timed out).
 type Messages struct {
@@ -84,6 +99,9 @@ type Messages struct {
 func NewMessages(cfg MessageConfig) *Messages {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultMessageTimeout
+	}
+	if cfg.Settle <= 0 {
+		cfg.Settle = DefaultMessageSettle
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 30 * time.Second}
@@ -113,7 +131,8 @@ func (m *Messages) resolve(in *contracts.Interaction, md map[string]any) (target
 		if m.cfg.ProviderURL != "" {
 			return target{}, nil
 		}
-		return target{}, fmt.Errorf("%w: message interaction %q: its metadata names no topic, exchange or queue and no --message-route matches its description", ErrSkip, in.Description)
+		return target{}, &NoTargetError{Transport: "message",
+			Reason: fmt.Sprintf("message interaction %q: its metadata names no topic, exchange or queue and no --message-route matches its description", in.Description)}
 	}
 	conn, flag := m.cfg.Kafka, "--kafka-brokers"
 	if r.Broker == BrokerAMQP {
@@ -123,7 +142,8 @@ func (m *Messages) resolve(in *contracts.Interaction, md map[string]any) (target
 		if m.cfg.ProviderURL != "" {
 			return target{}, nil
 		}
-		return target{}, fmt.Errorf("%w: message interaction %q is routed to %s but no %s was given", ErrSkip, in.Description, r, flag)
+		return target{}, &NoTargetError{Transport: r.Broker,
+			Reason: fmt.Sprintf("message interaction %q is routed to %s but no %s was given", in.Description, r, flag)}
 	}
 	return target{route: r, conn: conn}, nil
 }
@@ -197,15 +217,17 @@ func (w *watch) receive(msg *drivers.Message) error {
 	return nil
 }
 
-// Verify triggers the provider and waits for a matching message.
+// Verify triggers the provider and waits for a matching message, then (unless FirstMatch)
+// checks every further message received within Settle of the last match.
 func (w *watch) Verify(ctx context.Context, _ map[string]any) ([]results.Mismatch, error) {
 	if err := w.m.trigger(ctx, w.in); err != nil {
 		return nil, err
 	}
 	timer := time.NewTimer(w.m.cfg.Timeout)
 	defer timer.Stop()
+	var settle <-chan time.Time
 	var closest []results.Mismatch
-	seen := 0
+	seen, matched := 0, 0
 	for {
 		select {
 		case msg := <-w.got:
@@ -215,12 +237,30 @@ func (w *watch) Verify(ctx context.Context, _ map[string]any) ([]results.Mismatc
 				return nil, err
 			}
 			if len(mis) == 0 {
-				return nil, nil
+				matched++
+				if w.m.cfg.FirstMatch {
+					return nil, nil
+				}
+				settle = time.After(w.m.cfg.Settle)
+				continue
+			}
+			if !w.m.cfg.FirstMatch {
+				note := fmt.Sprintf("message %d received on %s while verifying does not match (%d before it did); every message must match (--message-first-match relaxes this)", seen, w.route, matched)
+				return append([]results.Mismatch{{Category: "message", Path: w.route.String(), Message: note}}, mis...), nil
 			}
 			if closest == nil || len(mis) < len(closest) {
 				closest = mis
 			}
+		case <-settle:
+			if d := w.dropped.Load(); d > 0 {
+				return []results.Mismatch{{Category: "message", Path: w.route.String(),
+					Message: fmt.Sprintf("%d message(s) on %s were not examined (more than %d waiting): every message must match", d, w.route, watchBuffer)}}, nil
+			}
+			return nil, nil
 		case <-timer.C:
+			if matched > 0 {
+				return nil, nil
+			}
 			return w.timedOut(ctx, seen, closest)
 		case <-ctx.Done():
 			return nil, ctx.Err()

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/commbench/commbench/contracts"
-	"github.com/commbench/commbench/contracts/generators"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/results"
 )
@@ -20,7 +19,7 @@ func (m *Messages) verifySync(ctx context.Context, p *contracts.Pact, in *contra
 	if in.SyncRequest == nil || len(in.SyncResponses) == 0 {
 		return nil, fmt.Errorf("synchronous message interaction %q has no request or response", in.Description)
 	}
-	req, err := in.SyncRequest.Generate(&generators.Context{ProviderState: state})
+	req, err := in.SyncRequest.Generate(generatorContext(ctx, state))
 	if err != nil {
 		return nil, fmt.Errorf("apply request generators: %w", err)
 	}

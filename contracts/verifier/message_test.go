@@ -83,7 +83,7 @@ type asyncCase struct {
 
 var asyncCases = []asyncCase{
 	{name: "correct", variant: "correct", status: results.StatusPassed},
-	{name: "wrong field type", variant: "wrong field type", status: results.StatusFailed, want: []string{"$.total", "none matched"}},
+	{name: "wrong field type", variant: "wrong field type", status: results.StatusFailed, want: []string{"$.total", "does not match"}},
 	{name: "missing header", variant: "missing header", status: results.StatusFailed, want: []string{"eventType", "missing"}},
 	{name: "wrong header value", variant: "wrong header value", status: results.StatusFailed, want: []string{"eventType", "order-created"}},
 	{name: "wrong route", variant: "correct", wrongRoute: true, status: results.StatusFailed, want: []string{"no message on", "within 400ms"}},
@@ -302,7 +302,9 @@ func TestHTTPMessageMode(t *testing.T) {
 	}
 }
 
-func TestNoRouteSkips(t *testing.T) {
+// TestNoRouteFailsUnlessSkipped (issue 14, difference 10): a message interaction with no route
+// or no broker is an error, unless its transport is skipped explicitly.
+func TestNoRouteFailsUnlessSkipped(t *testing.T) {
 	pacts := loadPact(t, filepath.Join(testenv.ModuleRoot(t), "testdata/pacts/messages/order-events-v4.json"))
 	_, addr := kafkatest.NewCluster(t, 1, 1, "orders")
 	conn := open(t, kafka.New(), addr).(verifier.BrokerConn)
@@ -315,13 +317,19 @@ func TestNoRouteSkips(t *testing.T) {
 		{"broker not given", verifier.MessageConfig{Kafka: conn, Routes: []verifier.RouteRule{rule(t, "order=amqp://amq.topic/x")}}, "no --amqp-url was given"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			v, err := verifier.Verify(context.Background(), verifier.Config{Messages: verifier.NewMessages(tc.mc)}, pacts)
-			if err != nil {
-				t.Fatal(err)
+		for _, skip := range [][]string{nil, {"message"}, {"amqp"}} {
+			status, want := results.StatusError, []string{tc.want, "--skip-transport"}
+			if len(skip) > 0 && (skip[0] == "message" || strings.Contains(tc.want, "amqp")) {
+				status, want = results.StatusSkipped, []string{tc.want, "skipped"}
 			}
-			checkOutcome(t, v, results.StatusSkipped, []string{tc.want})
-		})
+			t.Run(tc.name+" skip "+strings.Join(skip, ","), func(t *testing.T) {
+				v, err := verifier.Verify(context.Background(), verifier.Config{Messages: verifier.NewMessages(tc.mc), SkipTransports: skip}, pacts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkOutcome(t, v, status, want)
+			})
+		}
 	}
 }
 
@@ -375,6 +383,55 @@ func TestAMQPConnectionLostStopsTheRun(t *testing.T) {
 			if len(v.Interactions) != 1 || v.Interactions[0].Status != results.StatusError {
 				t.Fatalf("interactions: %+v", v.Interactions)
 			}
+		})
+	}
+}
+
+// TestEveryMessageMustMatch (issue 14, difference 9): a provider that publishes a broken message
+// among correct ones fails, whether the broken one comes first or after a correct one; with
+// FirstMatch the first matching message passes, as before.
+func TestEveryMessageMustMatch(t *testing.T) {
+	_, addr := kafkatest.NewCluster(t, 1, 1, "orders")
+	conn := open(t, kafka.New(), addr).(verifier.BrokerConn)
+	provider := open(t, kafka.New(), addr).(drivers.Publisher)
+	pacts := loadPact(t, filepath.Join(testenv.ModuleRoot(t), "testdata/pacts/messages/order-events-v4.json"))
+	for _, tc := range []struct {
+		name       string
+		sequence   []string
+		firstMatch bool
+		status     string
+	}{
+		{"all correct", []string{"correct", "correct", "correct"}, false, results.StatusPassed},
+		{"one in three broken", []string{"correct", "wrong field type", "correct"}, false, results.StatusFailed},
+		{"broken first", []string{"wrong field type", "correct"}, false, results.StatusFailed},
+		{"one in three broken, first match", []string{"correct", "wrong field type", "correct"}, true, results.StatusPassed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			states := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for _, variant := range tc.sequence {
+					done := make(chan error, 1)
+					if err := provider.Publish(r.Context(), orderEvent("orders", variant), func(err error) { done <- err }); err != nil {
+						http.Error(w, err.Error(), http.StatusInternalServerError)
+						return
+					}
+					if err := <-done; err != nil {
+						http.Error(w, err.Error(), http.StatusInternalServerError)
+						return
+					}
+				}
+			}))
+			defer states.Close()
+			mc := verifier.MessageConfig{Kafka: conn, Timeout: 10 * time.Second, FirstMatch: tc.firstMatch, Settle: 2 * time.Second,
+				Routes: []verifier.RouteRule{rule(t, "order=kafka://orders")}}
+			v, err := verifier.Verify(context.Background(), verifier.Config{Messages: verifier.NewMessages(mc), StateChangeURL: states.URL}, pacts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			if tc.status == results.StatusFailed {
+				want = []string{"$.total", "does not match", "--message-first-match"}
+			}
+			checkOutcome(t, v, tc.status, want)
 		})
 	}
 }

@@ -23,38 +23,73 @@ type stateChange struct {
 }
 
 // setUp calls the state change URL once per provider state, in order, and merges the JSON
-// objects they return into the values for ProviderState generators. No URL means nothing to do.
+// objects they return into the values for ProviderState generators. An interaction without
+// provider states gets one call with state "" (so a provider can reset itself before every
+// interaction, as pact-go's BeforeEach does). Every state is called even after one failed; the
+// error then names the first failure. No URL means nothing to do.
+//
+// Follows pact-reference rust/pact_verifier/src/lib.rs, execute_provider_states (is_setup true).
 func (cfg *Config) setUp(ctx context.Context, in *contracts.Interaction) (map[string]any, error) {
 	values := map[string]any{}
 	for _, s := range in.ProviderStates {
 		for k, v := range s.Params {
 			values[k] = v
 		}
-		if cfg.StateChangeURL == "" {
-			continue
+	}
+	got, err := cfg.callStates(ctx, in, "setup")
+	for k, v := range got {
+		values[k] = v
+	}
+	if err != nil {
+		return nil, err
+	}
+	return values, nil
+}
+
+// tearDown calls the state change URL with action "teardown" for each state, in declaration
+// order (state "" for an interaction without states), as pact-reference's
+// execute_provider_states does with is_setup false.
+func (cfg *Config) tearDown(ctx context.Context, in *contracts.Interaction) error {
+	_, err := cfg.callStates(ctx, in, "teardown")
+	return err
+}
+
+// callStates makes the state change calls of one action for in: one per provider state in
+// order, or one with state "" when it has none. It returns the merged values the calls
+// answered and the first error; a failed call does not stop the next ones.
+func (cfg *Config) callStates(ctx context.Context, in *contracts.Interaction, action string) (map[string]any, error) {
+	if cfg.StateChangeURL == "" {
+		if action == "setup" {
+			// Pact's verifier goes on and says so ("State Change ignored as there is no state
+			// change URL provided"), pact-reference's execute_state_change without a callback
+			for _, s := range in.ProviderStates {
+				warn(ctx, fmt.Sprintf("provider state %q was not set up: no state change URL is configured (--state-change-url)", s.Name))
+			}
 		}
-		got, err := cfg.callState(ctx, s, "setup")
+		return nil, nil
+	}
+	states := in.ProviderStates
+	if len(states) == 0 {
+		states = []contracts.ProviderState{{Name: ""}}
+	}
+	values := map[string]any{}
+	var first error
+	for _, s := range states {
+		got, err := cfg.callState(ctx, s, action)
 		if err != nil {
-			return nil, err
+			if first == nil {
+				first = err
+			}
+			if errors.Is(err, drivers.ErrUnreachable) || ctx.Err() != nil {
+				break
+			}
+			continue
 		}
 		for k, v := range got {
 			values[k] = v
 		}
 	}
-	return values, nil
-}
-
-// tearDown calls the state change URL with action "teardown" for each state, in reverse order.
-func (cfg *Config) tearDown(ctx context.Context, in *contracts.Interaction) error {
-	if cfg.StateChangeURL == "" {
-		return nil
-	}
-	for i := len(in.ProviderStates) - 1; i >= 0; i-- {
-		if _, err := cfg.callState(ctx, in.ProviderStates[i], "teardown"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return values, first
 }
 
 func (cfg *Config) callState(ctx context.Context, s contracts.ProviderState, action string) (map[string]any, error) {

@@ -10,15 +10,18 @@ package verifier
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"sync"
 	"time"
 
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/commbench/commbench/contracts"
+	"github.com/commbench/commbench/contracts/generators"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/results"
 )
@@ -43,6 +46,21 @@ type Config struct {
 	// Client makes state change calls (default: a client with a 30 s timeout).
 	Client *http.Client
 
+	// Headers are set on every HTTP request to the provider, each replacing a header of the
+	// same name recorded in the pact (Pact's --header / custom headers).
+	Headers map[string]string
+	// RequestFilter, when set, is applied to every HTTP request after Headers, just before it is
+	// sent (Pact's request filter); it may change anything. An error fails the interaction.
+	// SetHeaderIfPresent builds the common one.
+	RequestFilter RequestFilter
+
+	// SkipTransports are the transports whose interactions the user chose not to verify: "http",
+	// "grpc", "kafka", "amqp", or "message" for every message interaction. Their interactions
+	// with no target are reported skipped. Any other interaction whose transport has no target
+	// (an HTTP interaction and no HTTP connection, a message with no route or broker) is an
+	// error, so a verification that checked less than its pacts ask never passes.
+	SkipTransports []string
+
 	// Filters: Consumer equals the pact's consumer; Description and State match the interaction's
 	// description and any of its provider state names. Nil or empty means all.
 	Consumer    string
@@ -63,6 +81,20 @@ type MessageVerifier interface {
 
 // ErrSkip marks an interaction that was not verified; the error text is the reason.
 var ErrSkip = errors.New("skipped")
+
+// NoTargetError says that an interaction's transport has no target (no connection, route or
+// broker given). It is ErrSkip (errors.Is); Verify reports the interaction skipped when its
+// Transport is in Config.SkipTransports, else as an error.
+type NoTargetError struct {
+	// Transport is "http", "grpc", "kafka", "amqp" or "message" (a message with no route).
+	Transport string
+	Reason    string
+}
+
+func (e *NoTargetError) Error() string { return e.Reason }
+
+// Is makes a NoTargetError match ErrSkip.
+func (e *NoTargetError) Is(target error) bool { return target == ErrSkip }
 
 // Verify verifies every interaction of pacts that passes the filters, in order. It returns the
 // results gathered; the error is non-nil when a target could not be reached (wrapping
@@ -121,19 +153,27 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	r = results.Interaction{
 		Consumer: p.Consumer, Provider: p.Provider, Description: in.Description,
 		Kind: kindName(in.Kind), Transport: transportOf(in), ProviderStates: in.StateNames(),
-		Pending: in.Pending, Source: p.Source,
+		Pending: in.Pending, Source: p.Source, InteractionID: in.ID,
 	}
-	defer func() { r.DurationMS = float64(time.Since(start).Microseconds()) / 1000 }() // r is the named result
+	r.Comments, r.TestName = comments(in)
+	warnings := &warnings{}
+	ctx = context.WithValue(ctx, warningsKey{}, warnings)
+	ctx, sent := withSentRequest(ctx)
+	defer func() { // r is the named result
+		r.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+		r.Warnings = warnings.list()
+		r.Request = sent.req // the request verifyHTTP sent, for the reports
+	}()
 
 	verify, missing := cfg.route(in, r.Transport)
 	if verify == nil {
-		r.Status, r.Reason = results.StatusSkipped, missing
+		cfg.skipOrErr(&r, missing)
 		return r, nil
 	}
 	verify, release, err := cfg.prepare(ctx, p, in, verify) // prepare.go: e.g. subscribe before the states are set up
 	defer release()
 	if errors.Is(err, ErrSkip) { // no route: nothing to verify, so no state to set up
-		r.Status, r.Reason = results.StatusSkipped, err.Error()
+		cfg.skipOrErr(&r, err)
 		return r, nil
 	}
 	state, err := cfg.setUpPrepared(ctx, in, err)
@@ -149,7 +189,7 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	}
 	switch {
 	case errors.Is(err, ErrSkip):
-		r.Status, r.Reason = results.StatusSkipped, err.Error()
+		cfg.skipOrErr(&r, err)
 		return r, nil
 	case err != nil:
 		r.Status, r.Reason = results.StatusError, results.Cut(err.Error(), results.MaxMismatchValueBytes)
@@ -181,24 +221,54 @@ func stopping(ctx context.Context, err error) error {
 type verifyFunc func(ctx context.Context, p *contracts.Pact, in *contracts.Interaction, state map[string]any) ([]results.Mismatch, error)
 
 // route picks how to verify an interaction, or says which flag is missing.
-func (cfg *Config) route(in *contracts.Interaction, transport string) (verifyFunc, string) {
+func (cfg *Config) route(in *contracts.Interaction, transport string) (verifyFunc, *NoTargetError) {
 	switch {
 	case transport == "grpc":
 		if cfg.GRPC == nil {
-			return nil, "gRPC interaction: no gRPC address given (--grpc-address)"
+			return nil, &NoTargetError{Transport: "grpc", Reason: "gRPC interaction: no gRPC address given (--grpc-address)"}
 		}
-		return cfg.verifyGRPC, ""
+		return cfg.verifyGRPC, nil
 	case in.Kind == contracts.KindHTTP:
 		if cfg.HTTP == nil {
-			return nil, "HTTP interaction: no provider base URL given (--provider-base-url)"
+			return nil, &NoTargetError{Transport: "http", Reason: "HTTP interaction: no provider base URL given (--provider-base-url)"}
 		}
-		return cfg.verifyHTTP, ""
+		return cfg.verifyHTTP, nil
 	default:
 		if cfg.Messages == nil {
-			return nil, "message interaction: no broker or message provider given (--kafka-brokers, --amqp-url or --message-provider-url)"
+			nt := &NoTargetError{Transport: "message", Reason: "message interaction: no broker or message provider given (--kafka-brokers, --amqp-url or --message-provider-url)"}
+			var md map[string]any
+			switch {
+			case in.Message != nil:
+				md = in.Message.Metadata
+			case in.SyncRequest != nil:
+				md = in.SyncRequest.Metadata
+			}
+			if r, ok := routeFromMetadata(md, in.Transport, true, true); ok { // its broker, to skip it by transport
+				nt.Transport = r.Broker
+			}
+			return nil, nt
 		}
-		return cfg.Messages.VerifyMessage, ""
+		return cfg.Messages.VerifyMessage, nil
 	}
+}
+
+// skipOrErr reports an interaction that could not be verified for want of a target (err is
+// ErrSkip, usually a *NoTargetError): skipped when the user skipped its transport explicitly
+// (SkipTransports), else an error saying what to give or how to skip it.
+func (cfg *Config) skipOrErr(r *results.Interaction, err error) {
+	transport := "message"
+	var nt *NoTargetError
+	if errors.As(err, &nt) {
+		transport = nt.Transport
+	}
+	for _, t := range cfg.SkipTransports {
+		if t == transport || t == r.Transport || t == "message" && r.Kind != "http" && r.Transport != "grpc" {
+			r.Status, r.Reason = results.StatusSkipped, fmt.Sprintf("%s (transport %s skipped)", err.Error(), transport)
+			return
+		}
+	}
+	r.Status = results.StatusError
+	r.Reason = fmt.Sprintf("%s: not verified; give it, or skip these interactions explicitly (--skip-transport %s)", err.Error(), transport)
 }
 
 func kindName(k contracts.Kind) string {
@@ -253,6 +323,61 @@ func summarize(v *results.Verification) {
 		}
 	}
 	v.Summary = s
+}
+
+// comments returns a V4 interaction's comments.text lines and comments.testname, which Pact's
+// verifier prints with the interaction (pact-reference rust/pact_verifier/src/lib.rs,
+// process_comments). Non-string entries are written as JSON.
+func comments(in *contracts.Interaction) (text []string, testName string) {
+	switch t := in.Comments["text"].(type) {
+	case []any:
+		for _, v := range t {
+			if s, ok := v.(string); ok {
+				text = append(text, s)
+			} else if b, err := json.Marshal(v); err == nil {
+				text = append(text, string(b))
+			}
+		}
+	case string:
+		text = []string{t}
+	}
+	testName, _ = in.Comments["testname"].(string)
+	return text, testName
+}
+
+// warnings collects an interaction's warnings; verifyOne puts one in the context.
+type warnings struct {
+	mu  sync.Mutex
+	all []string
+}
+
+type warningsKey struct{}
+
+func (w *warnings) add(msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.all = append(w.all, msg)
+}
+
+func (w *warnings) list() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.all...)
+}
+
+// warn records a warning for the interaction being verified in ctx (none outside Verify).
+func warn(ctx context.Context, msg string) {
+	if w, ok := ctx.Value(warningsKey{}).(*warnings); ok {
+		w.add(msg)
+	}
+}
+
+// generatorContext is the generator context for an interaction: the provider state values, and
+// a ProviderState generator naming a value they lack keeps the pact's example with a warning,
+// as Pact's verifier does (pact-reference pact_matching::generate_request and
+// generators::apply_generators_to_sync_message ignore a failed generate_value).
+func generatorContext(ctx context.Context, state map[string]any) *generators.Context {
+	return &generators.Context{ProviderState: state, Warn: func(msg string) { warn(ctx, msg) }}
 }
 
 func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

@@ -130,6 +130,10 @@ func (s *subscription) run(deliveries <-chan amqp091.Delivery, autoAck bool, han
 	}
 }
 
+// Done is closed when the subscription ended: after Close, or when its channel or connection
+// closed (a lost connection: Close then returns the cause). Workloads watch it to re-subscribe.
+func (s *subscription) Done() <-chan struct{} { return s.done }
+
 // Close cancels the consumer, waits for the handler to return and closes the channel. It returns
 // the closure cause when the channel or the connection closed while the subscription ran: the
 // broker's reply code and text for a channel closure; for a lost connection an error wrapping

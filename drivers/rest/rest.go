@@ -242,7 +242,10 @@ func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Mess
 		return nil, c.wrap(ctx, method, route, err)
 	}
 	defer resp.Body.Close()
-	b, err := readBody(resp, c.maxBody)
+	var b []byte
+	if method != http.MethodHead { // a HEAD response's Content-Length describes a body it does not carry
+		b, err = readBody(resp, c.maxBody)
+	}
 	if err != nil {
 		return nil, c.wrap(ctx, method, route, err)
 	}

@@ -7,6 +7,7 @@
 //	1  Failed      a contract verification failed or a threshold was breached (the run itself worked)
 //	2  Usage       usage error or invalid input (bad flag, unreadable or invalid file)
 //	3  Unavailable the run could not be carried out (target unreachable, broker refused, aborted)
+//	70 Crash       commbench itself crashed (a bug: a recovered panic); please report it
 //
 // The pattern follows k6's errext: a typed error knows its exit code.
 package exitcode
@@ -23,6 +24,9 @@ const (
 	Failed      = 1
 	Usage       = 2
 	Unavailable = 3
+	// Crash: commbench crashed (a Go panic recovered in main), EX_SOFTWARE of BSD sysexits.h,
+	// "internal software error": never a verdict on the system under test.
+	Crash = 70
 )
 
 // Error is an error with an exit code. Err may be nil for a bare code (for example a verification

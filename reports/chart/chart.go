@@ -32,6 +32,16 @@ type Series struct {
 	Right  bool
 }
 
+// Ref is a horizontal reference line at Y (a threshold, a target rate), drawn dashed across the
+// plot with its Label, on the right-hand axis when Right is set. The axis range includes it,
+// unless it lies over 3x above the data: then it is named at the top of the plot with its value
+// ("above the chart") rather than flattening the data.
+type Ref struct {
+	Y     float64
+	Label string
+	Right bool
+}
+
 // Tick is an axis mark at value V labelled Label.
 type Tick struct {
 	V     float64
@@ -58,8 +68,17 @@ type Chart struct {
 	X, Y          Axis
 	Y2            Axis // the right-hand axis, used when a series has Right set
 	Series        []Series
+	Refs          []Ref
 	Width, Height int // default DefaultWidth x DefaultHeight
 }
+
+// refColor is the colour of reference lines (not in Palette).
+const refColor = "#cf222e"
+
+// dashes is the stroke-dasharray of series i: the first solid, the others dashed or dotted and
+// drawn above it and narrower, so a series equal to another (service time and latency in the
+// closed model) still shows.
+var dashes = []string{"", "7 4", "2 3", "10 3 2 3"}
 
 const (
 	padLeft, padTop, padBottom = 64, 30, 42
@@ -133,9 +152,43 @@ func (c Chart) SVG() string {
 	b.WriteString(`</g>`)
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%s" height="%s" fill="none" stroke="#999"/>`, padLeft, padTop, f1(pw), f1(ph))
 
-	// Series and legend.
-	lx := float64(w - padRight)
-	for i := len(c.Series) - 1; i >= 0; i-- {
+	// Reference lines, drawn over the series so their labels stay readable.
+	var refs strings.Builder
+	for _, r := range c.Refs {
+		y := sy(r.Y)
+		if r.Right {
+			y = sy2(r.Y)
+		}
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			continue
+		}
+		if y < float64(padTop) { // above the range: named at the top of the plot, with its value
+			refs.WriteString(fmt.Sprintf(`<g class="ref" data-ref="%s"><text x="%d" y="%d" fill="%s" stroke="#fff" stroke-width="3" paint-order="stroke">▲ %s (%s, above the chart)</text></g>`,
+				esc(r.Label), padLeft+6, padTop+13, refColor, esc(r.Label), esc(Number(r.Y))))
+			continue
+		}
+		ly := y - 4 // the label above the line, or below it at the top of the plot (the legend is there)
+		if ly < float64(padTop)+12 {
+			ly = y + 13
+		}
+		refs.WriteString(fmt.Sprintf(`<g class="ref" data-ref="%s"><line x1="%d" x2="%d" y1="%s" y2="%s" stroke="%s" stroke-width="1.2" stroke-dasharray="5 4"/><text x="%d" y="%s" fill="%s" stroke="#fff" stroke-width="3" paint-order="stroke">%s</text></g>`,
+			esc(r.Label), padLeft, w-padRight, f1(y), f1(y), refColor, padLeft+6, f1(ly), refColor, esc(r.Label)))
+	}
+
+	// Series: right-axis ones first (behind, thin, solid), then the others first to last, the first
+	// widest and solid, later ones narrower and dashed on top.
+	order := make([]int, 0, len(c.Series))
+	for i, s := range c.Series {
+		if s.Right {
+			order = append(order, i)
+		}
+	}
+	for i, s := range c.Series {
+		if !s.Right {
+			order = append(order, i)
+		}
+	}
+	for _, i := range order {
 		s := c.Series[i]
 		color := Palette[i%len(Palette)]
 		var d strings.Builder
@@ -157,27 +210,45 @@ func (c Chart) SVG() string {
 			pen = true
 			count++
 		}
-		if count > 0 {
-			path := d.String()
-			if count == 1 { // a lone point: draw a dot-sized segment so it shows
-				path += "h0.1"
-			}
-			width := "1.5"
-			if s.Right {
-				width = "1" // the secondary series stays behind the main one
-			}
-			fmt.Fprintf(&b, `<path class="series" data-series="%s" data-points="%d" d="%s" fill="none" stroke="%s" stroke-width="%s" stroke-linejoin="round"/>`,
-				esc(s.Name), count, path, color, width)
+		if count == 0 {
+			continue
 		}
-		// Legend entries are laid out right to left.
+		path := d.String()
+		if count == 1 { // a lone point: draw a dot-sized segment so it shows
+			path += "h0.1"
+		}
+		width := "2.5"
+		if i > 0 {
+			width = "1.5"
+		}
+		if s.Right {
+			width = "1" // the secondary series stays behind the main one
+		}
+		dash := ""
+		if da := dashes[i%len(dashes)]; da != "" && !s.Right {
+			dash = ` stroke-dasharray="` + da + `"`
+		}
+		fmt.Fprintf(&b, `<path class="series" data-series="%s" data-points="%d" d="%s" fill="none" stroke="%s" stroke-width="%s"%s stroke-linejoin="round"/>`,
+			esc(s.Name), count, path, color, width, dash)
+	}
+	b.WriteString(refs.String())
+	// Legend entries, laid out right to left.
+	lx := float64(w - padRight)
+	for i := len(c.Series) - 1; i >= 0; i-- {
+		s := c.Series[i]
+		color := Palette[i%len(Palette)]
 		label := esc(s.Name)
 		if s.Right && c.Y2.Label != "" {
 			label += " (right, " + esc(c.Y2.Label) + ")"
 		}
 		lw := float64(len([]rune(html.UnescapeString(label))))*6.2 + 24
 		lx -= lw
-		fmt.Fprintf(&b, `<g class="legend"><line x1="%s" x2="%s" y1="20" y2="20" stroke="%s" stroke-width="3"/><text x="%s" y="24" fill="#222">%s</text></g>`,
-			f1(lx), f1(lx+14), color, f1(lx+18), label)
+		dash := ""
+		if da := dashes[i%len(dashes)]; da != "" && !s.Right {
+			dash = ` stroke-dasharray="` + da + `"`
+		}
+		fmt.Fprintf(&b, `<g class="legend"><line x1="%s" x2="%s" y1="20" y2="20" stroke="%s" stroke-width="3"%s/><text x="%s" y="24" fill="#222">%s</text></g>`,
+			f1(lx), f1(lx+14), color, dash, f1(lx+18), label)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
@@ -216,6 +287,15 @@ func (c Chart) yBounds(a Axis, right bool) (ymin, ymax float64) {
 				n++
 				ymin, ymax = min(ymin, p.Y), max(ymax, p.Y)
 			}
+		}
+	}
+	dataMax := ymax
+	for _, r := range c.Refs {
+		// A reference far above the data (over 3x its top) would flatten it: it is named at the
+		// top of the plot instead (see SVG).
+		if r.Right == right && !math.IsNaN(r.Y) && !math.IsInf(r.Y, 0) && !(n > 0 && dataMax > 0 && r.Y > 3*dataMax) {
+			n++
+			ymin, ymax = min(ymin, r.Y), max(ymax, r.Y)
 		}
 	}
 	if n == 0 {

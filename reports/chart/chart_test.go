@@ -160,3 +160,29 @@ func TestNumberLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestRefLinesShowAndWidenTheRange: a reference line above the data is drawn (class "ref", its
+// label escaped) and the axis range grows to include it.
+func TestRefLinesShowAndWidenTheRange(t *testing.T) {
+	c := Chart{ID: "c", Title: "t", Series: []Series{{Name: "p99", Points: []Point{{0, 20}, {1, 30}}}},
+		Refs: []Ref{{Y: 50, Label: "threshold p99<50ms & <b>"}}}
+	svg := c.SVG()
+	if !strings.Contains(svg, `class="ref"`) || !strings.Contains(svg, "threshold p99&lt;50ms &amp; &lt;b&gt;") {
+		t.Fatalf("no escaped reference line:\n%s", svg)
+	}
+	if _, ymax := c.yBounds(c.Y, false); ymax < 50 {
+		t.Fatalf("y range tops at %g, below the reference at 50", ymax)
+	}
+}
+
+// TestRefFarAboveTheData: a limit far above the data does not flatten it: it is named at the top.
+func TestRefFarAboveTheData(t *testing.T) {
+	c := Chart{ID: "c", Title: "t", Series: []Series{{Name: "p99", Points: []Point{{0, 10}, {1, 16}}}},
+		Refs: []Ref{{Y: 1000, Label: "threshold p99<1s"}}}
+	if _, ymax := c.yBounds(c.Y, false); ymax > 50 {
+		t.Fatalf("y range tops at %g: the far limit flattened the data", ymax)
+	}
+	if svg := c.SVG(); !strings.Contains(svg, "threshold p99&lt;1s (1000, above the chart)") {
+		t.Fatalf("the far limit is not named:\n%s", svg)
+	}
+}
