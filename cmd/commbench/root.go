@@ -329,7 +329,9 @@ func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
 		}
 		for _, v := range values {
 			if f.Name == "header" {
-				if _, hv, ok := strings.Cut(v, ":"); ok {
+				// a literal value is a secret; one with ${VAR}s is not (the variables' values are,
+				// below), and its text names the variables in errors
+				if _, hv, ok := strings.Cut(v, ":"); ok && !envRef.MatchString(hv) {
 					a.secrets.Add(strings.TrimSpace(hv))
 					if fields := strings.Fields(hv); len(fields) > 1 {
 						a.secrets.Add(fields[1:]...) // "Bearer TOKEN": the token alone too

@@ -2,9 +2,11 @@ package verifier
 
 import (
 	"context"
+	"maps"
 	"mime"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,13 +26,14 @@ func (cfg *Config) verifyHTTP(ctx context.Context, _ *contracts.Pact, in *contra
 		return nil, errorf("apply request generators: %w", err)
 	}
 	msg := httpMessage(req)
+	fromPact := maps.Clone(msg.Headers) // what the reports may show: the pact's own values
 	cfg.applyHeaders(msg)
 	if cfg.RequestFilter != nil {
 		if err := cfg.RequestFilter(ctx, msg); err != nil {
 			return nil, errorf("request filter: %w", err)
 		}
 	}
-	recordSent(ctx, msg)
+	recordSent(ctx, msg, fromPact)
 	resp, err := cfg.HTTP.Request(ctx, msg)
 	if err != nil {
 		return nil, err
@@ -138,8 +141,10 @@ func withSentRequest(ctx context.Context) (context.Context, *sentHolder) {
 // secretHeader matches header names whose values are credentials; the reports show them as "***".
 var secretHeader = regexp.MustCompile(`(?i)(auth|token|secret|api[-_]?key|cookie|session|password)`)
 
-// recordSent stores m, secret header values redacted, in the context's holder, if any.
-func recordSent(ctx context.Context, m *drivers.Message) {
+// recordSent stores m in the context's holder, if any, with "***" for the value of every header
+// that does not hold the pact's own value (set by --header, the target's headers or a request
+// filter: credentials) and of every header named like a credential.
+func recordSent(ctx context.Context, m *drivers.Message, fromPact map[string][]string) {
 	h, _ := ctx.Value(sentKey{}).(*sentHolder)
 	if h == nil {
 		return
@@ -149,7 +154,7 @@ func recordSent(ctx context.Context, m *drivers.Message) {
 		if r.Headers == nil {
 			r.Headers = map[string][]string{}
 		}
-		if secretHeader.MatchString(k) {
+		if secretHeader.MatchString(k) || !slices.Equal(v, fromPact[k]) {
 			v = []string{"***"}
 		}
 		r.Headers[k] = append([]string(nil), v...)
