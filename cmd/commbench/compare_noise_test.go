@@ -39,7 +39,9 @@ func TestCompareRepeatedRuns(t *testing.T) {
 	if len(f.Workloads) != 5 || f.Workloads[4].Repeat != 5 || f.Workloads[0].Name != f.Workloads[4].Name {
 		t.Fatalf("--repeat 5: %d workloads, want 5 runs of one workload numbered 1..5", len(f.Workloads))
 	}
-	limits := "--max-regression=p50=10%,p99=10%,throughput=5%"
+	// p50 only: the target's 5 ms sleep dominates it, while p99 and throughput of such short runs
+	// follow the machine's load (seen: p99 4x worse between two sets at load 15)
+	limits := "--max-regression=p50=10%"
 	code, out, errOut := runCLI(t, nil, "report", "compare", base, same, limits)
 	if code != 0 || strings.Contains(out, "REGRESSED") || !strings.Contains(out, "5 vs 5 runs") {
 		t.Fatalf("same target: exit %d\n%s%s", code, out, errOut)

@@ -328,10 +328,10 @@ func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
 			values = sv.GetSlice()
 		}
 		for _, v := range values {
-			if f.Name == "header" {
-				// a literal value is a secret; one with ${VAR}s is not (the variables' values are,
-				// below), and its text names the variables in errors
-				if _, hv, ok := strings.Cut(v, ":"); ok && !envRef.MatchString(hv) {
+			// A header value written as a ${VAR} reference is no secret itself (its variable's
+			// value is, below): masking "${TOKEN}" would hide which variable is not set.
+			if f.Name == "header" && !strings.Contains(v, "${") {
+				if _, hv, ok := strings.Cut(v, ":"); ok {
 					a.secrets.Add(strings.TrimSpace(hv))
 					if fields := strings.Fields(hv); len(fields) > 1 {
 						a.secrets.Add(fields[1:]...) // "Bearer TOKEN": the token alone too

@@ -12,6 +12,7 @@ import (
 
 	"github.com/commbench/commbench/contracts"
 	"github.com/commbench/commbench/drivers"
+	"github.com/commbench/commbench/internal/redact"
 	"github.com/commbench/commbench/results"
 )
 
@@ -26,14 +27,14 @@ func (cfg *Config) verifyHTTP(ctx context.Context, _ *contracts.Pact, in *contra
 		return nil, errorf("apply request generators: %w", err)
 	}
 	msg := httpMessage(req)
-	fromPact := maps.Clone(msg.Headers) // what the reports may show: the pact's own values
+	recorded := maps.Clone(msg.Headers) // as the pact has them, before custom headers and filters
 	cfg.applyHeaders(msg)
 	if cfg.RequestFilter != nil {
 		if err := cfg.RequestFilter(ctx, msg); err != nil {
 			return nil, errorf("request filter: %w", err)
 		}
 	}
-	recordSent(ctx, msg, fromPact)
+	recordSent(ctx, msg, recorded)
 	resp, err := cfg.HTTP.Request(ctx, msg)
 	if err != nil {
 		return nil, err
@@ -141,21 +142,26 @@ func withSentRequest(ctx context.Context) (context.Context, *sentHolder) {
 // secretHeader matches header names whose values are credentials; the reports show them as "***".
 var secretHeader = regexp.MustCompile(`(?i)(auth|token|secret|api[-_]?key|cookie|session|password)`)
 
-// recordSent stores m in the context's holder, if any, with "***" for the value of every header
-// that does not hold the pact's own value (set by --header, the target's headers or a request
-// filter: credentials) and of every header named like a credential.
-func recordSent(ctx context.Context, m *drivers.Message, fromPact map[string][]string) {
+// recordSent stores m in the context's holder, if any, as the reports may show it: query values
+// redacted (internal/redact.URL), and a header's values shown only when the pact recorded them
+// as sent and its name does not say credential; values set by --header, a request filter or a
+// hook (tokens, say) and credential-like ones are redact.Header's "***".
+func recordSent(ctx context.Context, m *drivers.Message, recorded map[string][]string) {
 	h, _ := ctx.Value(sentKey{}).(*sentHolder)
 	if h == nil {
 		return
 	}
-	r := &results.SentRequest{Method: m.Method, Path: m.Route, Body: string(m.Body)}
+	r := &results.SentRequest{Method: m.Method, Path: redact.URL(m.Route), Body: string(m.Body)}
 	for k, v := range m.Headers {
 		if r.Headers == nil {
 			r.Headers = map[string][]string{}
 		}
-		if secretHeader.MatchString(k) || !slices.Equal(v, fromPact[k]) {
-			v = []string{"***"}
+		if secretHeader.MatchString(k) || !slices.Equal(v, recorded[k]) {
+			shown := make([]string, len(v))
+			for i, x := range v {
+				shown[i] = redact.Header(x)
+			}
+			v = shown
 		}
 		r.Headers[k] = append([]string(nil), v...)
 	}
