@@ -78,7 +78,7 @@ func TestReportEndToEnd(t *testing.T) {
 		t.Fatalf("merged: verification %+v, %d workloads; want 3 passed, 3 failed, 1 workload", s, len(merged.Workloads))
 	}
 	w := merged.Workloads[0]
-	if w.Errors["http_5xx"] == 0 || w.Totals.Requests < 400 || len(w.Series) < 3 {
+	if w.Errors["http_5xx"] == 0 || w.Totals.Requests < 400 || len(w.Series) < 2 { // 3 s at 1 s per point, the last may fold on a busy machine
 		t.Fatalf("bench workload: totals %+v, errors %v, %d series points", w.Totals, w.Errors, len(w.Series))
 	}
 

@@ -142,8 +142,8 @@ func withSentRequest(ctx context.Context) (context.Context, *sentHolder) {
 // secretHeader matches header names whose values are credentials; the reports show them as "***".
 var secretHeader = regexp.MustCompile(`(?i)(auth|token|secret|api[-_]?key|cookie|session|password)`)
 
-// recordSent stores m in the context's holder, if any, as the reports may show it: query values
-// redacted (internal/redact.URL), and a header's values shown only when the pact recorded them
+// recordSent stores m in the context's holder, if any, as the reports may show it: path and
+// query as the pact records them (generators applied), and a header's values shown only when the pact recorded them
 // as sent and its name does not say credential; values set by --header, a request filter or a
 // hook (tokens, say) and credential-like ones are redact.Header's "***".
 func recordSent(ctx context.Context, m *drivers.Message, recorded map[string][]string) {
@@ -151,7 +151,7 @@ func recordSent(ctx context.Context, m *drivers.Message, recorded map[string][]s
 	if h == nil {
 		return
 	}
-	r := &results.SentRequest{Method: m.Method, Path: redact.URL(m.Route), Body: string(m.Body)}
+	r := &results.SentRequest{Method: m.Method, Path: m.Route, Body: string(m.Body)} // the path and query the pact records
 	for k, v := range m.Headers {
 		if r.Headers == nil {
 			r.Headers = map[string][]string{}
