@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bytedance/sonic"
 )
@@ -34,6 +35,19 @@ func decodeJSONFast(data []byte) (any, bool) {
 	}
 	var v any
 	if err := fastJSON.Unmarshal(data, &v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// decodeJSONFastInPlace is decodeJSONFast without sonic's copy of data into a string: decoded
+// strings may point into data, so data must never be modified afterwards.
+func decodeJSONFastInPlace(data []byte) (any, bool) {
+	if len(data) == 0 || !utf8.Valid(data) {
+		return nil, false
+	}
+	var v any
+	if err := fastJSON.UnmarshalFromString(unsafe.String(unsafe.SliceData(data), len(data)), &v); err != nil {
 		return nil, false
 	}
 	return v, true

@@ -114,7 +114,7 @@ func loadFile(path string, opts LoadOptions) (*Pact, error) {
 	if int64(len(data)) > opts.MaxBytes {
 		return nil, fmt.Errorf("load pact %s: larger than %d bytes", path, opts.MaxBytes)
 	}
-	p, err := Parse(data, path)
+	p, err := parseOwned(data, path)
 	return lean(p, err, opts)
 }
 
@@ -156,7 +156,7 @@ func loadURL(ctx context.Context, u string, opts LoadOptions) (*Pact, error) {
 	if int64(len(data)) > opts.MaxBytes {
 		return nil, fmt.Errorf("load pact %s: larger than %d bytes", redactURL(u), opts.MaxBytes)
 	}
-	p, err := Parse(data, redactURL(u))
+	p, err := parseOwned(data, redactURL(u))
 	return lean(p, err, opts)
 }
 
@@ -166,9 +166,22 @@ func redactURL(u string) string { return redact.URL(u) }
 // Parse reads one pact document. name (a path or URL) is used in errors and stored as Source.
 // A UTF-8 byte-order mark is skipped. The document is decoded with sonic (see decodeJSON);
 // malformed JSON is read again with encoding/json to report "name:line:col: ...".
-func Parse(data []byte, name string) (*Pact, error) {
+func Parse(data []byte, name string) (*Pact, error) { return parse(data, name, false) }
+
+// parseOwned is Parse of a buffer the loader owns and never modifies: sonic decodes it in place
+// (its strings may point into data) instead of copying the whole document first, which saves
+// the size of the file on large pacts.
+func parseOwned(data []byte, name string) (*Pact, error) { return parse(data, name, true) }
+
+func parse(data []byte, name string, owned bool) (*Pact, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	top, ok := decodeJSONFast(data)
+	var top any
+	var ok bool
+	if owned {
+		top, ok = decodeJSONFastInPlace(data)
+	} else {
+		top, ok = decodeJSONFast(data)
+	}
 	if !ok {
 		var err error
 		if top, err = decodePact(data, name); err != nil {

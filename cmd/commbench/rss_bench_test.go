@@ -185,23 +185,30 @@ func BenchmarkRSSVerify100kInteractions(b *testing.B) {
 		}
 	}
 	writePact(b, pact, ins)
+	verifyRSS(b, pact, startRSSProvider(b, nil), 0, "-q")
+}
+
+// verifyRSS runs verify of pact against the provider at url b.N times with every report in a
+// folder, wants exit code want, and reports peak RSS, pact, reports and stdout sizes.
+func verifyRSS(b *testing.B, pact, url string, want int, extra ...string) {
 	fi, _ := os.Stat(pact)
-	url := startRSSProvider(b, nil)
+	out := filepath.Join(b.TempDir(), "out")
 	b.ResetTimer()
 	for range b.N {
-		out := filepath.Join(dir, "out")
 		os.RemoveAll(out)
 		os.Mkdir(out, 0o755)
 		var stdout countingWriter
-		rss, code := peakRSS(b, &stdout, "verify", "--pact", pact, "--provider-base-url", url, "-q",
+		args := append([]string{"verify", "--pact", pact, "--provider-base-url", url,
 			"--json", filepath.Join(out, "results.json"), "--html", filepath.Join(out, "report.html"),
-			"--junit", filepath.Join(out, "junit.xml"), "--md", filepath.Join(out, "report.md"))
-		if code != 0 {
-			b.Fatalf("exit %d", code)
+			"--junit", filepath.Join(out, "junit.xml"), "--md", filepath.Join(out, "report.md")}, extra...)
+		rss, code := peakRSS(b, &stdout, args...)
+		if code != want {
+			b.Fatalf("exit %d, want %d", code, want)
 		}
 		b.ReportMetric(rss, "peak-RSS-MB")
 		b.ReportMetric(float64(fi.Size())/1e6, "pact-MB")
 		b.ReportMetric(float64(dirBytes(b, out))/1e6, "reports-MB")
+		b.ReportMetric(float64(stdout.n)/1e6, "stdout-MB")
 	}
 }
 
@@ -221,23 +228,5 @@ func BenchmarkRSSVerifyLargePactMismatch(b *testing.B) {
 		"response":    map[string]any{"status": 200, "headers": map[string]any{"Content-Type": "text/plain"}, "body": expected},
 	}})
 	expected = ""
-	fi, _ := os.Stat(pact)
-	url := startRSSProvider(b, actual)
-	b.ResetTimer()
-	for range b.N {
-		out := filepath.Join(dir, "out")
-		os.RemoveAll(out)
-		os.Mkdir(out, 0o755)
-		var stdout countingWriter
-		rss, code := peakRSS(b, &stdout, "verify", "--pact", pact, "--provider-base-url", url,
-			"--json", filepath.Join(out, "results.json"), "--html", filepath.Join(out, "report.html"),
-			"--junit", filepath.Join(out, "junit.xml"), "--md", filepath.Join(out, "report.md"))
-		if code != 1 {
-			b.Fatalf("exit %d, want 1 (a mismatch)", code)
-		}
-		b.ReportMetric(rss, "peak-RSS-MB")
-		b.ReportMetric(float64(fi.Size())/1e6, "pact-MB")
-		b.ReportMetric(float64(dirBytes(b, out))/1e6, "reports-MB")
-		b.ReportMetric(float64(stdout.n)/1e6, "stdout-MB")
-	}
+	verifyRSS(b, pact, startRSSProvider(b, actual), 1) // 1: a mismatch
 }

@@ -305,16 +305,39 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("read response body: more than the %d bytes of Content-Length", resp.ContentLength)
 	}
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read response body: %w", err)
+	// Unknown length (chunked): read in chunks of up to 1 MiB, then join them into one slice of
+	// the exact size, so a large body costs its size twice while read and once after, instead of
+	// a doubling buffer's up to three times and twice.
+	var chunks [][]byte
+	var n int64
+	r := io.LimitReader(resp.Body, limit+1)
+	for size := 4 << 10; ; size = min(size*2, 1<<20) {
+		c := make([]byte, size)
+		m, err := io.ReadFull(r, c)
+		if m > 0 {
+			chunks = append(chunks, c[:m])
+			n += int64(m)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read response body: %w", err)
+		}
 	}
 	if n > limit {
 		return nil, fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
 	}
-	if n == 0 {
+	switch len(chunks) {
+	case 0:
 		return nil, nil
+	case 1:
+		return chunks[0], nil
 	}
-	return buf.Bytes(), nil
+	out := make([]byte, 0, n)
+	for i, c := range chunks {
+		out = append(out, c...)
+		chunks[i] = nil // each chunk may go as soon as it is copied
+	}
+	return out, nil
 }
