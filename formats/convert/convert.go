@@ -22,14 +22,6 @@ import (
 	"github.com/commbench/commbench/internal/exitcode"
 )
 
-// Error kinds, for errors.Is.
-var (
-	// ErrInvalid marks bad input: payload, document, schema or option combination (exit code 2).
-	ErrInvalid error = exitcode.Kind(exitcode.Usage)
-	// ErrUnavailable marks a schema registry that cannot be reached (exit code 3).
-	ErrUnavailable error = exitcode.Kind(exitcode.Unavailable)
-)
-
 // Schema selects a wire format and its schema files, as the encode/decode flags give them.
 type Schema struct {
 	// Format is "json", "protobuf" or "avro"; empty picks it from Proto/Avsc/Schema, else json.
@@ -140,3 +132,9 @@ func NewJSONLines(w io.Writer, pretty bool) *json.Encoder {
 	}
 	return enc
 }
+
+// ErrInvalid marks bad input (payload, document, schema or option combination): exit code 2.
+var ErrInvalid error = exitcode.Kind(exitcode.Usage)
+
+// ErrUnavailable marks a schema registry that cannot be reached: exit code 3.
+var ErrUnavailable error = exitcode.Kind(exitcode.Unavailable)

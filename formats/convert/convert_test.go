@@ -5,29 +5,11 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
-	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
-
-	"github.com/commbench/commbench/formats"
 )
-
-func schemaFile(name string) string { return filepath.Join("..", "..", "testdata", "schemas", name) }
-
-func orderValue(t *testing.T) any {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "samples", "order.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := formats.ParseJSON(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 func shopSchema() Schema {
 	return Schema{
@@ -61,13 +43,13 @@ func TestSchemaOptions(t *testing.T) {
 		t.Errorf("avro: %s %+v", name, opts)
 	}
 	name, opts = s.Options("protobuf")
-	if name != "protobuf" || opts.Schema != s.Proto || !reflect.DeepEqual(opts.SchemaFiles, []string{"extra.proto"}) || opts.Message != "shop.v1.Order" {
+	if name != "protobuf" || opts.Schema != s.Proto || !slices.Equal(opts.SchemaFiles, []string{"extra.proto"}) || opts.Message != "shop.v1.Order" {
 		t.Errorf("protobuf: %s %+v", name, opts)
 	}
 	if !s.Local() || (Schema{Message: "m"}).Local() {
 		t.Error("Local")
 	}
-	if got := s.Formats(); !reflect.DeepEqual(got, []string{"json", "protobuf", "avro"}) {
+	if got := s.Formats(); !slices.Equal(got, []string{"json", "protobuf", "avro"}) {
 		t.Errorf("Formats %v", got)
 	}
 	if _, err := (Schema{Format: "yaml"}).Codec(""); !errors.Is(err, ErrInvalid) {
