@@ -132,7 +132,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 	ro := a.runnerOptions(o.command)
 	ro.Only, ro.Skip, ro.Notes = o.only, o.skip, o.notes
 	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(out, r, a.Color(a.stdout)) }
-	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(out, p) }
+	ro.Progress.BrokerPact = func(p results.BrokerPact) { reports.BrokerPact(out, p) }
 	ro.Progress.WorkloadSkipped = func(note string) { fmt.Fprintln(out, "- "+a.safe(note)) }
 	plan, err := runner.NewPlan(s, ro)
 	if err != nil {

@@ -122,7 +122,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 	}
 	ro := a.runnerOptions("verify")
 	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(w, r, a.Color(a.stdout)) }
-	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(w, p) }
+	ro.Progress.BrokerPact = func(p results.BrokerPact) { reports.BrokerPact(w, p) }
 	file, verr := runner.Verify(ctx, c, ro)
 	if file == nil {
 		return verr

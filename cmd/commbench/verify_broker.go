@@ -2,14 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/contracts/broker"
 	"github.com/commbench/commbench/internal/exitcode"
-	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/runner"
 )
 
@@ -107,26 +104,4 @@ func (b *brokerFlags) broker(a *app, changed func(string) bool, hasPacts bool) (
 		out.Publish = &broker.Publication{ProviderVersion: b.providerVersion, ProviderBranch: b.providerBranch, ProviderTags: b.providerTags, BuildURL: b.buildURL}
 	}
 	return out, nil
-}
-
-// printBrokerPact prints, before a pact from the broker is verified, where it comes from, its
-// status and the broker's before-verification notices (as the reference verifier prints them).
-func printBrokerPact(w io.Writer, p results.BrokerPact) {
-	var status []string
-	if p.WIP {
-		status = append(status, "WIP")
-	}
-	if p.Pending {
-		status = append(status, "pending: failures do not fail the run")
-	}
-	line := fmt.Sprintf("\nPact %s → %s from %s", p.Consumer, p.Provider, p.URL) // URL: credentials already removed
-	if len(status) > 0 {
-		line += " (" + strings.Join(status, ", ") + ")"
-	}
-	fmt.Fprintln(w, line)
-	for _, n := range p.Notices {
-		if n.When == "before_verification" {
-			fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(n.Text, "\n", "\n  "))
-		}
-	}
 }
