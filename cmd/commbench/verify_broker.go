@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/contracts/broker"
@@ -51,17 +49,16 @@ func (b *brokerFlags) register(fs *pflag.FlagSet) {
 // --pact is given, so that verifying files in a shell that has it set still works. Errors are
 // usage errors naming the flag.
 func (b *brokerFlags) broker(a *app, changed func(string) bool, hasPacts bool) (*runner.Broker, error) {
-	env := func(flag, v, name string) string {
-		if v == "" && !changed(flag) {
-			return a.Getenv(name)
-		}
-		return v
+	out := &runner.Broker{Config: broker.Config{
+		URL: b.url, Provider: b.provider, Auth: broker.Auth{Username: b.user, Password: b.password, Token: b.token},
+		ConsumerVersionTags: b.consumerTags, EnablePending: b.enablePending, IncludeWIPPactsSince: b.wipSince,
+		ProviderBranch: b.providerBranch, ProviderTags: b.providerTags, IgnoreNoPactsError: b.ignoreNoPacts,
+		Retries: b.retries,
+	}}
+	if err := out.ApplyEnv(a.Getenv, changed, !hasPacts); err != nil {
+		return nil, err
 	}
-	url := b.url
-	if !hasPacts {
-		url = env("broker-url", b.url, "PACT_BROKER_BASE_URL")
-	}
-	if url == "" {
+	if out.URL == "" {
 		for _, f := range []string{"provider-name", "consumer-version-selectors", "consumer-version-tags", "enable-pending", "include-wip-pacts-since", "ignore-no-pacts-error", "publish", "provider-version", "build-url"} {
 			if changed(f) {
 				return nil, exitcode.Usagef("--%s needs --broker-url", f)
@@ -69,34 +66,17 @@ func (b *brokerFlags) broker(a *app, changed func(string) bool, hasPacts bool) (
 		}
 		return nil, nil
 	}
-	out := &runner.Broker{Config: broker.Config{
-		URL: url, Provider: env("provider-name", b.provider, "PACT_PROVIDER_NAME"),
-		Auth: broker.Auth{Username: env("user", b.user, "PACT_BROKER_USERNAME"), Password: env("password", b.password, "PACT_BROKER_PASSWORD"),
-			Token: env("token", b.token, "PACT_BROKER_TOKEN")},
-		ConsumerVersionTags: b.consumerTags, EnablePending: b.enablePending, IncludeWIPPactsSince: b.wipSince,
-		ProviderBranch: b.providerBranch, ProviderTags: b.providerTags, IgnoreNoPactsError: b.ignoreNoPacts,
-		Retries: b.retries,
-	}}
-	if !changed("retries") {
-		if v := a.Getenv("PACT_BROKER_HTTP_RETRIES"); v != "" {
-			if _, err := fmt.Sscan(v, &out.Retries); err != nil {
-				return nil, exitcode.Usagef("PACT_BROKER_HTTP_RETRIES=%q: a number is expected", v)
-			}
-		}
-	}
 	if out.Retries == 0 {
 		out.Retries = -1 // broker.Config: 0 is the default, negative none
 	}
 	if out.Provider == "" {
 		return nil, exitcode.Usagef("--broker-url needs --provider-name (the provider's name in the Pact Broker)")
 	}
-	for _, s := range b.selectors {
-		sel, err := broker.ParseSelector(s)
-		if err != nil {
-			return nil, exitcode.Usagef("--consumer-version-selectors: %w", err)
-		}
-		out.Selectors = append(out.Selectors, sel)
+	sels, err := broker.ParseSelectors(b.selectors)
+	if err != nil {
+		return nil, exitcode.Usagef("--consumer-version-selectors: %w", err)
 	}
+	out.Selectors = sels
 	if b.publish {
 		if b.providerVersion == "" {
 			return nil, exitcode.Usagef("--publish needs --provider-version")
