@@ -8,19 +8,9 @@ import (
 	"testing"
 
 	"github.com/commbench/commbench/demo/shop"
+	"github.com/commbench/commbench/drivers/drivertest"
 	"github.com/commbench/commbench/internal/exitcode"
 )
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 func TestAddressesCheck(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
@@ -28,12 +18,12 @@ func TestAddressesCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	a := Addresses{REST: busy.Addr().String(), GRPC: freeAddr(t), Kafka: freeAddr(t)}
+	a := Addresses{REST: busy.Addr().String(), GRPC: drivertest.ClosedPort(t), Kafka: drivertest.ClosedPort(t)}
 	_, err = a.Check()
 	if !errors.Is(err, exitcode.Kind(exitcode.Usage)) || !strings.Contains(err.Error(), "REST (orders API) "+a.REST+" is in use (--rest-addr)") || strings.Contains(err.Error(), "--grpc-addr)") {
 		t.Errorf("busy REST: %v", err)
 	}
-	a.REST = freeAddr(t)
+	a.REST = drivertest.ClosedPort(t)
 	port, err := a.Check()
 	if err != nil || port <= 0 || !strings.HasSuffix(a.Kafka, ":"+strconv.Itoa(port)) {
 		t.Errorf("free: %d %v", port, err)
