@@ -72,11 +72,13 @@ func (b *brokerFlags) broker(a *app, changed func(string) bool, hasPacts bool) (
 	if out.Provider == "" {
 		return nil, exitcode.Usagef("--broker-url needs --provider-name (the provider's name in the Pact Broker)")
 	}
-	sels, err := broker.ParseSelectors(b.selectors)
-	if err != nil {
-		return nil, exitcode.Usagef("--consumer-version-selectors: %w", err)
+	for _, s := range b.selectors {
+		sel, err := broker.ParseSelector(s)
+		if err != nil {
+			return nil, exitcode.Usagef("--consumer-version-selectors: %w", err)
+		}
+		out.Selectors = append(out.Selectors, sel)
 	}
-	out.Selectors = sels
 	if b.publish {
 		if b.providerVersion == "" {
 			return nil, exitcode.Usagef("--publish needs --provider-version")

@@ -49,17 +49,3 @@ func (c *Config) ApplyEnv(getenv func(string) string, given func(flag string) bo
 	}
 	return nil
 }
-
-// ParseSelectors reads --consumer-version-selectors values with ParseSelector; the first that
-// does not parse is the error.
-func ParseSelectors(values []string) ([]Selector, error) {
-	var out []Selector
-	for _, s := range values {
-		sel, err := ParseSelector(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sel)
-	}
-	return out, nil
-}

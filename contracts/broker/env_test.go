@@ -43,16 +43,3 @@ func TestApplyEnv(t *testing.T) {
 		t.Errorf("bad retries: %v", err)
 	}
 }
-
-func TestParseSelectors(t *testing.T) {
-	sels, err := ParseSelectors([]string{`{"mainBranch": true}`, `{"deployedOrReleased": true}`})
-	if err != nil || len(sels) != 2 || sels[0].MainBranch == nil || !*sels[0].MainBranch || sels[1].DeployedOrReleased == nil {
-		t.Fatalf("%+v %v", sels, err)
-	}
-	if _, err := ParseSelectors([]string{`{"mainBranch": true}`, `{"mainbranch": true}`}); err == nil || !strings.Contains(err.Error(), `unknown field "mainbranch"`) {
-		t.Errorf("bad selector: %v", err)
-	}
-	if sels, err := ParseSelectors(nil); sels != nil || err != nil {
-		t.Errorf("none: %v %v", sels, err)
-	}
-}
