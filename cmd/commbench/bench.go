@@ -247,8 +247,8 @@ func (t *targetFlags) target(a *app, name, driver, address string) (scenario.Tar
 	st := scenario.Target{Name: name, Driver: driver, Address: address, TLS: t.tlsSettings(),
 		ConnectTimeout: scenario.Duration(t.connectTimeout), RequestTimeout: scenario.Duration(t.requestTimeout)}
 	for _, h := range t.headers {
-		k, v, ok := strings.Cut(h, ":")
-		if k, v = strings.TrimSpace(k), strings.TrimSpace(v); !ok || k == "" {
+		k, v, ok := scenario.SplitHeader(h, false)
+		if !ok {
 			return st, exitcode.Usagef("--header %q: want \"Name: value\"", h)
 		}
 		if _, err := drivers.ExpandEnv(v, a.LookupEnv); err != nil {

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,52 +22,8 @@ type demoOptions struct {
 	out      string
 	duration time.Duration
 	serve    bool
-	dir      string // where to look for the repository (default: the working directory)
-	// Where --serve listens (--rest-addr, --grpc-addr, --kafka-addr).
-	restAddr, grpcAddr, kafkaAddr string
-}
-
-// Where `commbench demo --serve` listens by default: the defaults of testdata/scenarios/shop.yaml.
-const (
-	serveREST  = "127.0.0.1:8080"
-	serveGRPC  = "127.0.0.1:50051"
-	serveKafka = "127.0.0.1:9092"
-)
-
-// servePorts checks that every address --serve will listen on is free, and names every one in
-// use (with its flag) in one usage error. The embedded Kafka listens on 127.0.0.1 only.
-func servePorts(o demoOptions) (kafkaPort int, err error) {
-	host, port, err := net.SplitHostPort(o.kafkaAddr)
-	if err != nil || (host != "127.0.0.1" && host != "localhost") {
-		return 0, exitcode.Usagef("--kafka-addr %q: want 127.0.0.1:PORT (the embedded Kafka listens on the loopback only)", o.kafkaAddr)
-	}
-	if kafkaPort, err = strconv.Atoi(port); err != nil || kafkaPort < 1 || kafkaPort > 65535 {
-		return 0, exitcode.Usagef("--kafka-addr %q: %q is not a port", o.kafkaAddr, port)
-	}
-	busy := map[string]string{}
-	for _, c := range []struct{ what, flag, addr string }{
-		{"REST (orders API)", "--rest-addr", o.restAddr}, {"gRPC (OrderService)", "--grpc-addr", o.grpcAddr}, {"Kafka", "--kafka-addr", "127.0.0.1:" + port},
-	} {
-		ln, err := net.Listen("tcp", c.addr)
-		if err != nil {
-			reason := "in use"
-			if !strings.Contains(err.Error(), "address already in use") {
-				reason = err.Error()
-			}
-			busy[c.flag] = fmt.Sprintf("%s %s is %s (%s)", c.what, c.addr, reason, c.flag)
-			continue
-		}
-		ln.Close()
-	}
-	if len(busy) > 0 {
-		var msgs []string
-		for _, m := range busy {
-			msgs = append(msgs, m)
-		}
-		sort.Strings(msgs)
-		return 0, exitcode.Usagef("cannot serve the shop: %s; stop what listens there or choose other addresses with --rest-addr, --grpc-addr and --kafka-addr", strings.Join(msgs, "; "))
-	}
-	return kafkaPort, nil
+	dir      string         // where to look for the repository (default: the working directory)
+	addrs    demo.Addresses // where --serve listens (--rest-addr, --grpc-addr, --kafka-addr)
 }
 
 func newDemoCmd(a *app) *cobra.Command {
@@ -88,7 +41,7 @@ with JSON, Protobuf and Avro payloads (messaging with integrity checks), and wri
 to --dir (HTML, JUnit XML, JSON, Markdown).
 
 With --serve it only starts the shop, by default on the shop scenario's default addresses (REST
-http://` + serveREST + `, gRPC ` + serveGRPC + `, Kafka ` + serveKafka + `; --rest-addr, --grpc-addr and
+http://` + demo.DefaultAddresses.REST + `, gRPC ` + demo.DefaultAddresses.GRPC + `, Kafka ` + demo.DefaultAddresses.Kafka + `; --rest-addr, --grpc-addr and
 --kafka-addr choose others), names every address, and keeps it running until interrupted, so that
 'commbench run testdata/scenarios/shop.yaml', verify and bench can be tried against it from
 another terminal. When an address is in use it names every one that is.
@@ -112,9 +65,9 @@ The demo reads testdata from a clone of the repository: run it there (make demo)
 	deprecate(a, cmd, "out", "use --dir (in every other command -o/--out is the results file)")
 	fs.DurationVar(&o.duration, "duration", 0, "measured duration of every workload (default: the scenario's)")
 	fs.BoolVar(&o.serve, "serve", false, "only start the shop (on --rest-addr, --grpc-addr, --kafka-addr) and keep it running until interrupted")
-	fs.StringVar(&o.restAddr, "rest-addr", serveREST, "with --serve: where the orders API (REST) listens")
-	fs.StringVar(&o.grpcAddr, "grpc-addr", serveGRPC, "with --serve: where the OrderService (gRPC) listens")
-	fs.StringVar(&o.kafkaAddr, "kafka-addr", serveKafka, "with --serve: where the embedded Kafka broker listens (127.0.0.1:PORT)")
+	fs.StringVar(&o.addrs.REST, "rest-addr", demo.DefaultAddresses.REST, "with --serve: where the orders API (REST) listens")
+	fs.StringVar(&o.addrs.GRPC, "grpc-addr", demo.DefaultAddresses.GRPC, "with --serve: where the OrderService (gRPC) listens")
+	fs.StringVar(&o.addrs.Kafka, "kafka-addr", demo.DefaultAddresses.Kafka, "with --serve: where the embedded Kafka broker listens (127.0.0.1:PORT)")
 	return cmd
 }
 
@@ -137,11 +90,11 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 	fmt.Fprintf(a.stdout, "Starting the example shop (REST, gRPC, embedded Kafka, RabbitMQ at %s)...\n", scenario.RedactURL(amqpURL))
 	so := shop.Options{Break: o.broken, AMQPURL: amqpURL, Root: root, KafkaBrokers: a.Getenv(demo.EnvKafkaBrokers)}
 	if o.serve {
-		port, err := servePorts(o)
+		port, err := o.addrs.Check()
 		if err != nil {
 			return err
 		}
-		so.RESTAddr, so.GRPCAddr, so.KafkaPort = o.restAddr, o.grpcAddr, port
+		so.RESTAddr, so.GRPCAddr, so.KafkaPort = o.addrs.REST, o.addrs.GRPC, port
 	}
 	sys, err := shop.Start(ctx, so)
 	if err != nil {
@@ -156,18 +109,7 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 		} else {
 			fmt.Fprintf(a.stdout, "  RabbitMQ %s\n", scenario.RedactURL(sys.AMQPURL))
 		}
-		run := "commbench run " + demo.Scenario
-		if o.restAddr != serveREST || o.grpcAddr != serveGRPC || o.kafkaAddr != serveKafka {
-			var env []string
-			for k, v := range demo.Env(sys) {
-				if k != demo.EnvAMQP {
-					env = append(env, k+"="+v)
-				}
-			}
-			sort.Strings(env)
-			run = strings.Join(env, " ") + " " + run
-		}
-		fmt.Fprintf(a.stdout, "Serving until interrupted (Ctrl-C). From the repository, in another terminal:\n  %s\n", run)
+		fmt.Fprintf(a.stdout, "Serving until interrupted (Ctrl-C). From the repository, in another terminal:\n  %s\n", o.addrs.RunCommand(sys))
 		<-ctx.Done()
 		return nil
 	}

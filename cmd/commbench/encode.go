@@ -1,104 +1,39 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"reflect"
-	"runtime"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/commbench/commbench/formats"
-	"github.com/commbench/commbench/formats/avro" // registers "avro"; reads container files
 	"github.com/commbench/commbench/formats/confluent"
-	_ "github.com/commbench/commbench/formats/json"     // registers "json"
-	_ "github.com/commbench/commbench/formats/protobuf" // registers "protobuf"
+	"github.com/commbench/commbench/formats/convert"
 	"github.com/commbench/commbench/internal/exitcode"
 )
 
 // codecFlags are the schema flags encode and decode share.
 type codecFlags struct {
-	format      string
-	schema      string
-	proto       string
-	avsc        string
-	schemaDeps  []string
-	importPaths []string
-	message     string
-	in, out     string
+	convert.Schema
+	in, out string
 }
 
 func (f *codecFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "", "wire format: json, protobuf or avro (default: from --proto/--avsc, else json)")
-	fl.StringVar(&f.schema, "schema", "", "schema file: .proto, protoset (FileDescriptorSet) or .avsc")
-	fl.StringVar(&f.proto, "proto", "", "Protobuf schema: .proto source or protoset (implies --format protobuf)")
-	fl.StringVar(&f.avsc, "avsc", "", "Avro schema .avsc (implies --format avro)")
-	fl.StringSliceVar(&f.schemaDeps, "schema-dep", nil, "further schema files: .avsc defining named types, or more .proto files (repeatable)")
-	fl.StringSliceVarP(&f.importPaths, "import-path", "I", nil, ".proto import path (repeatable)")
-	fl.StringVar(&f.message, "message", "", "Protobuf message, e.g. shop.v1.Order")
+	fl.StringVar(&f.Format, "format", "", "wire format: json, protobuf or avro (default: from --proto/--avsc, else json)")
+	fl.StringVar(&f.Schema.Schema, "schema", "", "schema file: .proto, protoset (FileDescriptorSet) or .avsc")
+	fl.StringVar(&f.Proto, "proto", "", "Protobuf schema: .proto source or protoset (implies --format protobuf)")
+	fl.StringVar(&f.Avsc, "avsc", "", "Avro schema .avsc (implies --format avro)")
+	fl.StringSliceVar(&f.SchemaDeps, "schema-dep", nil, "further schema files: .avsc defining named types, or more .proto files (repeatable)")
+	fl.StringSliceVarP(&f.ImportPaths, "import-path", "I", nil, ".proto import path (repeatable)")
+	fl.StringVar(&f.Message, "message", "", "Protobuf message, e.g. shop.v1.Order")
 	fl.StringVar(&f.in, "in", "-", "input file, - for stdin")
 	fl.StringVarP(&f.out, "out", "o", "-", "output file, - for stdout")
-}
-
-// options returns the format name and codec options the flags select.
-func (f *codecFlags) options(format string) (string, formats.Options) {
-	opts := formats.Options{ImportPaths: f.importPaths, Message: f.message}
-	if format == "" {
-		format = f.format
-	}
-	if format == "" {
-		switch {
-		case f.proto != "":
-			format = "protobuf"
-		case f.avsc != "":
-			format = "avro"
-		case strings.HasSuffix(f.schema, ".avsc"):
-			format = "avro"
-		case f.schema != "":
-			format = "protobuf"
-		default:
-			format = "json"
-		}
-	}
-	opts.Schema = f.schema
-	// --schema-dep files go to the format they belong to (.avsc to Avro, others to Protobuf),
-	// so --compare can take both at once.
-	opts.SchemaFiles = nil
-	for _, d := range f.schemaDeps {
-		if strings.HasSuffix(d, ".avsc") == (format == "avro") {
-			opts.SchemaFiles = append(opts.SchemaFiles, d)
-		}
-	}
-	switch format {
-	case "protobuf":
-		if f.proto != "" {
-			opts.Schema = f.proto
-		}
-	case "avro":
-		if f.avsc != "" {
-			opts.Schema = f.avsc
-		}
-	}
-	return format, opts
-}
-
-func (f *codecFlags) codec(format string) (formats.Codec, error) {
-	name, opts := f.options(format)
-	c, err := formats.New(name, opts)
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, err)
-	}
-	return c, nil
 }
 
 func readInput(a *app, path string) ([]byte, error) {
@@ -169,26 +104,26 @@ and decode cost (ns/op, allocs/op, measured in-process for --budget each): a tab
 			}
 			v, err := formats.ParseJSON(raw)
 			if err != nil {
-				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
+				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", convert.InputName(f.in), err))
 			}
 			if compare != "" {
-				if cf.active() {
+				if cf.active(a) {
 					return exitcode.Usagef("--compare measures the bare formats: drop the Confluent flags")
 				}
 				return runCompare(a, &f, v, compare, budget)
 			}
 			var c formats.Codec
-			if cf.active() {
-				c, err = cf.encoder(cmd.Context(), a, &f)
+			if cf.active(a) {
+				c, err = cf.Encoder(cmd.Context(), f.Schema)
 			} else {
-				c, err = f.codec("")
+				c, err = f.Codec("")
 			}
 			if err != nil {
 				return err
 			}
 			b, err := c.Encode(v)
 			if err != nil {
-				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
+				return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", convert.InputName(f.in), err))
 			}
 			return writeOutput(a, f.out, b)
 		},
@@ -201,13 +136,6 @@ and decode cost (ns/op, allocs/op, measured in-process for --budget each): a tab
 	deprecate(a, cmd, "output", "use --compare=json (-o is now --out)")
 	cmd.Flags().DurationVar(&budget, "budget", 200*time.Millisecond, "--compare time spent measuring each operation")
 	return cmd
-}
-
-func inputName(p string) string {
-	if p == "" || p == "-" {
-		return "stdin"
-	}
-	return p
 }
 
 func newDecodeCmd(a *app) *cobra.Command {
@@ -244,7 +172,7 @@ file's header and prints one JSON value per line (JSON Lines, as avro-tools tojs
 				return err
 			}
 			var buf bytes.Buffer
-			if err := newJSONLines(&buf, pretty).Encode(values[0]); err != nil {
+			if err := convert.NewJSONLines(&buf, pretty).Encode(values[0]); err != nil {
 				return err
 			}
 			return writeOutput(a, f.out, buf.Bytes())
@@ -263,51 +191,26 @@ func decodeOne(ctx context.Context, a *app, f *codecFlags, cf *confluentFlags) (
 	if err != nil {
 		return nil, err
 	}
-	if cf.active() {
-		v, err := cf.decode(ctx, a, f, raw)
-		if err != nil {
-			return nil, err
-		}
-		return []any{v}, nil
-	}
-	c, err := f.codec("")
+	cf.Getenv = a.Getenv
+	v, err := convert.Decode(ctx, f.Schema, cf.Confluent, f.in, raw)
 	if err != nil {
 		return nil, err
-	}
-	v, err := c.Decode(raw)
-	if err != nil {
-		if len(raw) > 5 && raw[0] == 0 && c.Name() != "json" {
-			err = fmt.Errorf("%w (the input starts like the Confluent wire format: try --confluent)", err)
-		}
-		return nil, exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(f.in), err))
 	}
 	return []any{v}, nil
 }
 
-// newJSONLines is the JSON encoder of decode's output: one value per line (indented with
-// pretty), no HTML escaping.
-func newJSONLines(w io.Writer, pretty bool) *json.Encoder {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if pretty {
-		enc.SetIndent("", "  ")
-	}
-	return enc
-}
-
-// decodeOCF writes the values of the container file path as JSON lines to --out, each as it is
-// decoded: memory holds one block and one value, whatever the size of the file (see
-// avro.OCFReader). The schema comes from the file's header, so schema and framing flags are
-// refused. A value that does not decode stops the output there, with exit 2.
+// decodeOCF writes the values of the container file path as JSON lines to --out
+// (convert.WriteOCFLines). The schema comes from the file's header, so schema and framing flags
+// are refused. A value that does not decode stops the output there, with exit 2.
 func decodeOCF(a *app, cmd *cobra.Command, f *codecFlags, cf *confluentFlags, path string, pretty bool) (err error) {
 	switch {
 	case path == "":
 		return exitcode.Usagef("--ocf needs a file name (- for stdin)")
-	case f.format != "" && f.format != "avro":
-		return exitcode.Usagef("--ocf reads Avro container files, not --format %s", f.format)
-	case f.localSchema() || f.message != "":
+	case f.Format != "" && f.Format != "avro":
+		return exitcode.Usagef("--ocf reads Avro container files, not --format %s", f.Format)
+	case f.Local() || f.Message != "":
 		return exitcode.Usagef("--ocf takes the writer schema from the file's header: drop --schema/--avsc/--proto/--schema-dep/--message")
-	case cf.active():
+	case cf.active(a):
 		return exitcode.Usagef("--ocf and the Confluent flags exclude each other")
 	case cmd.Flags().Changed("in"):
 		return exitcode.Usagef("--ocf names the input file: drop --in")
@@ -321,11 +224,10 @@ func decodeOCF(a *app, cmd *cobra.Command, f *codecFlags, cf *confluentFlags, pa
 		defer file.Close()
 		in = file
 	}
-	o, err := avro.NewOCFReader(in)
+	o, err := convert.OpenOCF(in, path)
 	if err != nil {
-		return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(path), err))
+		return err
 	}
-	defer o.Close()
 	out := a.stdout
 	if f.out != "" && f.out != "-" {
 		file, err := os.Create(f.out)
@@ -339,98 +241,21 @@ func decodeOCF(a *app, cmd *cobra.Command, f *codecFlags, cf *confluentFlags, pa
 		}()
 		out = file
 	}
-	bw := bufio.NewWriterSize(out, 64<<10)
-	enc := newJSONLines(bw, pretty)
-	for {
-		v, err := o.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			_ = bw.Flush() // the values before the bad one are written
-			return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", inputName(path), err))
-		}
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
+	return convert.WriteOCFLines(o, out, path, pretty)
 }
 
 // formatCost is one row of `encode --compare`.
-type formatCost struct {
-	Format         string  `json:"format"`
-	ContentType    string  `json:"content_type"`
-	SizeBytes      int     `json:"size_bytes"`
-	EncodeNsOp     float64 `json:"encode_ns_per_op"`
-	EncodeAllocsOp float64 `json:"encode_allocs_per_op"`
-	DecodeNsOp     float64 `json:"decode_ns_per_op"`
-	DecodeAllocsOp float64 `json:"decode_allocs_per_op"`
-	RoundTrip      bool    `json:"round_trip_equal"`
-}
+type formatCost = convert.Cost
 
 func runCompare(a *app, f *codecFlags, v any, output string, budget time.Duration) error {
-	names := []string{"json"}
-	if f.proto != "" || (f.schema != "" && !strings.HasSuffix(f.schema, ".avsc")) {
-		names = append(names, "protobuf")
-	}
-	if f.avsc != "" || strings.HasSuffix(f.schema, ".avsc") {
-		names = append(names, "avro")
-	}
-	var rows []formatCost
-	for _, name := range names {
-		c, err := f.codec(name)
-		if err != nil {
-			return err
-		}
-		b, err := c.Encode(v)
-		if err != nil {
-			return exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", name, err))
-		}
-		back, err := c.Decode(b)
-		if err != nil {
-			return fmt.Errorf("%s: decode what it encoded: %w", name, err)
-		}
-		row := formatCost{Format: name, ContentType: c.ContentType(), SizeBytes: len(b), RoundTrip: reflect.DeepEqual(v, back)}
-		row.EncodeNsOp, row.EncodeAllocsOp = measure(budget, func() { _, _ = c.Encode(v) })
-		row.DecodeNsOp, row.DecodeAllocsOp = measure(budget, func() { _, _ = c.Decode(b) })
-		rows = append(rows, row)
+	rows, err := convert.Compare(f.Schema, v, budget)
+	if err != nil {
+		return err
 	}
 	if output == "json" {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "format\tsize (bytes)\tencode ns/op\tencode allocs/op\tdecode ns/op\tdecode allocs/op\tround trip\t")
-	for _, r := range rows {
-		rt := "equal"
-		if !r.RoundTrip {
-			rt = "differs"
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f\t%.0f\t%.1f\t%s\t\n", r.Format, r.SizeBytes, r.EncodeNsOp, r.EncodeAllocsOp, r.DecodeNsOp, r.DecodeAllocsOp, rt)
-	}
-	return tw.Flush()
-}
-
-// measure runs op in batches until budget has passed and returns the wall time and heap
-// allocations per call (runtime.MemStats.Mallocs).
-func measure(budget time.Duration, op func()) (nsPerOp, allocsPerOp float64) {
-	op() // warm up caches and pools
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	n := 0
-	for batch := 1; ; batch *= 2 {
-		for range batch {
-			op()
-		}
-		n += batch
-		if time.Since(start) >= budget || n >= 1<<24 {
-			break
-		}
-	}
-	elapsed := time.Since(start)
-	runtime.ReadMemStats(&after)
-	return float64(elapsed.Nanoseconds()) / float64(n), float64(after.Mallocs-before.Mallocs) / float64(n)
+	return convert.WriteCostTable(a.stdout, rows)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -83,6 +82,16 @@ func readResults(path string) (*results.File, error) {
 	return f, nil
 }
 
+// readResultsFiles reads results files (results.ReadFiles); failures are usage errors (exit 2)
+// naming the file.
+func readResultsFiles(paths []string) ([]*results.File, error) {
+	files, err := results.ReadFiles(paths...)
+	if err != nil {
+		return nil, exitcode.Usagef("read results: %w", err)
+	}
+	return files, nil
+}
+
 func newReportRenderCmd(a *app) *cobra.Command {
 	var rf reportFlags
 	cmd := &cobra.Command{
@@ -128,13 +137,9 @@ and p99 become the largest of the parts, an upper bound). The merged results go 
 		Example: `  commbench report merge host1.json host2.json --out merged.json --html merged.html`,
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			files := make([]*results.File, len(args))
-			for i, p := range args {
-				f, err := readResults(p)
-				if err != nil {
-					return err
-				}
-				files[i] = f
+			files, err := readResultsFiles(args)
+			if err != nil {
+				return err
 			}
 			m, err := results.Merge(files...)
 			if err != nil {
@@ -199,22 +204,11 @@ Metrics: ` + strings.Join(results.MetricNames(), ", "),
 			if split < 0 {
 				split = 1
 			}
-			read := func(paths []string) ([]*results.File, error) {
-				var out []*results.File
-				for _, p := range paths {
-					f, err := readResults(p)
-					if err != nil {
-						return nil, err
-					}
-					out = append(out, f)
-				}
-				return out, nil
-			}
-			base, err := read(args[:split])
+			base, err := readResultsFiles(args[:split])
 			if err != nil {
 				return err
 			}
-			cur, err := read(args[split:])
+			cur, err := readResultsFiles(args[split:])
 			if err != nil {
 				return err
 			}
@@ -238,16 +232,7 @@ Metrics: ` + strings.Join(results.MetricNames(), ", "),
 				}
 			}
 			if c.Regressed() {
-				var what []string
-				for _, ch := range c.Changes {
-					if ch.Regressed {
-						what = append(what, fmt.Sprintf("%s %s", ch.Workload, ch.Metric))
-					}
-				}
-				for _, n := range c.MissingWorkloads {
-					what = append(what, n+" missing")
-				}
-				return exitcode.Failedf("significant regression beyond --max-regression limits: %s", strings.Join(what, ", "))
+				return exitcode.Failedf("significant regression beyond --max-regression limits: %s", strings.Join(c.Regressions(), ", "))
 			}
 			return nil
 		},

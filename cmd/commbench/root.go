@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"runtime/debug"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -100,9 +98,9 @@ func guard(stderr io.Writer, fn func() int) (code int) {
 
 func execute(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: envMap(environ), secrets: &redact.Secrets{}}
-	a.addEnvSecrets()
+	a.secrets.AddEnv(a.env)
 	root := newRootCmd(a)
-	args, err := expandArgs(args, a.LookupEnv, a.secrets.Add)
+	args, err := expandArgs(a, args)
 	if err != nil {
 		fmt.Fprintf(stderr, "commbench: %v\nRun 'commbench --help' for usage.\n", err)
 		return exitcode.Usage
@@ -189,55 +187,18 @@ var expandedLater = map[string]bool{
 // as secrets when expandArgs expands them (they must never reach outputs).
 var credentialFlags = map[string]bool{"password": true, "token": true, "user": true, "option": true, "broker-url": true}
 
-// expandArgs replaces ${VAR} and ${VAR:-default} references in the command line's flag values
-// and arguments, as scenarios do (scenario.Expand; "$$" is a literal "$"), before the flags are
-// parsed (so --duration '${D:-10s}' is a duration), except in the values of the flags that are
-// expanded when used (expandedLater). The values of the variables credential flags reference go
-// to addSecret. An unset variable without a default is a usage error naming the flag.
-func expandArgs(args []string, getenv func(string) (string, bool), addSecret func(...string)) ([]string, error) {
-	out := make([]string, len(args))
-	copy(out, args)
-	for i, arg := range args {
-		if arg == "--" && i > 0 {
-			continue
+// expandArgs expands the ${VAR} references of the command line (scenario.ExpandArgs), except in
+// the values of the flags expanded when used (expandedLater); the values of the variables
+// credential flags reference are registered as secrets. An unset variable without a default is a
+// usage error naming the flag.
+func expandArgs(a *app, args []string) ([]string, error) {
+	out, err := scenario.ExpandArgs(args, a.LookupEnv, func(flag string) bool { return expandedLater[flag] }, func(flag, value string) {
+		if credentialFlags[flag] {
+			a.secrets.AddRefs(value, a.LookupEnv)
 		}
-		name, value := "", arg
-		switch {
-		case strings.HasPrefix(arg, "--"):
-			n, v, ok := strings.Cut(arg[2:], "=")
-			if !ok {
-				continue
-			}
-			name, value = n, v
-		case strings.HasPrefix(arg, "-") && len(arg) > 1:
-			continue
-		case i > 0 && strings.HasPrefix(args[i-1], "--") && !strings.Contains(args[i-1], "="):
-			name = args[i-1][2:]
-		case i > 0 && args[i-1] == "-H":
-			name = "header"
-		}
-		if expandedLater[name] || !strings.Contains(value, "$") {
-			continue
-		}
-		if credentialFlags[name] {
-			for _, m := range envRef.FindAllStringSubmatch(value, -1) {
-				if v, ok := getenv(m[1]); ok {
-					addSecret(v)
-				}
-			}
-		}
-		v, err := scenario.Expand(value, getenv)
-		if err != nil {
-			what := "argument " + strconv.Quote(value)
-			if name != "" {
-				what = "--" + name
-			}
-			return nil, exitcode.Usagef("%s: %w", what, err)
-		}
-		if name != "" && strings.HasPrefix(arg, "--") {
-			v = "--" + name + "=" + v
-		}
-		out[i] = v
+	})
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
 	}
 	return out, nil
 }
@@ -314,22 +275,6 @@ func isUsageError(err error) bool {
 // (for text that may quote a pact, a provider or a library error).
 func (a *app) safe(s string) string { return termsafe.String(a.secrets.String(s)) }
 
-// secretEnv matches the names of environment variables whose values are credentials
-// (PACT_BROKER_TOKEN, COMMBENCH_SCHEMA_REGISTRY_PASSWORD, AWS_SECRET_ACCESS_KEY...).
-var secretEnv = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api_?key|credential|private_?key)`)
-
-// envRef matches a ${VAR} or ${VAR:-default} reference in a flag value.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}`)
-
-// addEnvSecrets registers the values of the environment variables named like credentials.
-func (a *app) addEnvSecrets() {
-	for k, v := range a.env {
-		if secretEnv.MatchString(k) {
-			a.secrets.Add(v)
-		}
-	}
-}
-
 // addFlagSecrets registers the secrets that flags carry: header values and the values of the
 // variables any flag references as ${VAR} (the README promises they never reach outputs).
 func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
@@ -339,19 +284,10 @@ func (a *app) addFlagSecrets(fs *pflag.FlagSet) {
 			values = sv.GetSlice()
 		}
 		for _, v := range values {
-			// A header value written as a ${VAR} reference is no secret itself (its variable's
-			// value is, below): masking "${TOKEN}" would hide which variable is not set.
-			if f.Name == "header" && !strings.Contains(v, "${") {
-				if _, hv, ok := strings.Cut(v, ":"); ok {
-					a.secrets.Add(strings.TrimSpace(hv))
-					if fields := strings.Fields(hv); len(fields) > 1 {
-						a.secrets.Add(fields[1:]...) // "Bearer TOKEN": the token alone too
-					}
-				}
+			if f.Name == "header" {
+				a.secrets.AddHeader(v)
 			}
-			for _, m := range envRef.FindAllStringSubmatch(v, -1) {
-				a.secrets.Add(a.env[m[1]])
-			}
+			a.secrets.AddRefs(v, a.LookupEnv)
 		}
 	})
 }

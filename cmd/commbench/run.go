@@ -7,8 +7,6 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -134,14 +132,14 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 	ro := a.runnerOptions(o.command)
 	ro.Only, ro.Skip, ro.Notes = o.only, o.skip, o.notes
 	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(out, r, a.Color(a.stdout)) }
-	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(out, p) }
+	ro.Progress.BrokerPact = func(p results.BrokerPact) { reports.BrokerPact(out, p) }
 	ro.Progress.WorkloadSkipped = func(note string) { fmt.Fprintln(out, "- "+a.safe(note)) }
 	plan, err := runner.NewPlan(s, ro)
 	if err != nil {
 		return err
 	}
 	if o.dryRun {
-		return dryRun(ctx, a, plan)
+		return plan.DryRun(ctx, a.stdout)
 	}
 	file, stopErr := plan.Run(ctx)
 	outputs := reports.Outputs{HTML: s.Outputs.HTML, JUnit: s.Outputs.JUnit, JSON: s.Outputs.JSON, Markdown: s.Outputs.MD, StepSummary: o.stepSummary, Stdout: a.stdout}
@@ -155,84 +153,7 @@ func runScenario(ctx context.Context, a *app, s *scenario.Scenario, o runOptions
 		for _, n := range notes {
 			fmt.Fprintln(a.stdout, "note: "+a.safe(n))
 		}
-		printOutputs(a.stdout, s.Outputs)
+		runner.WriteOutputList(a.stdout, s.Outputs)
 	}
 	return cmp.Or(stopErr, runner.Verdict(file))
-}
-
-// printOutputs says where the reports went.
-func printOutputs(w io.Writer, o scenario.Outputs) {
-	for _, f := range []struct{ what, path string }{{"HTML report", o.HTML}, {"JUnit XML", o.JUnit}, {"results JSON", o.JSON}, {"Markdown", o.MD}} {
-		if f.path != "" && f.path != "-" {
-			fmt.Fprintf(w, "%-13s %s\n", f.what+":", f.path)
-		}
-	}
-}
-
-// dryRun loads and checks every input file the run would read (exit 2 naming the file), prints
-// the plan and checks that every target the run would use answers: exit 0 when they all do
-// (optional ones may not answer at all), 3 otherwise (an optional target that answers but
-// refuses, for its credentials, TLS or protocol, too).
-func dryRun(ctx context.Context, a *app, p *runner.Plan) error {
-	if err := p.Validate(ctx); err != nil {
-		return err
-	}
-	w, s := a.stdout, p.Scenario
-	name := s.Name
-	if name == "" {
-		name = "(unnamed)"
-	}
-	fmt.Fprintf(w, "Scenario %s: %d targets, %d contracts, %d workloads\n\nTargets:\n", name, len(s.Targets), len(s.Contracts), len(s.Workloads))
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	var down []string
-	for _, t := range p.Targets {
-		status := "not used"
-		if t.Used {
-			status = "answers"
-			if err := p.Check(ctx, t); err != nil {
-				status = "DOES NOT ANSWER: " + err.Error()
-				switch {
-				case t.Optional && runner.NotAnswering(ctx, t.Target, err):
-					status = "does not answer (optional: would be skipped): " + err.Error()
-				case t.Optional:
-					status = "ANSWERS BUT CANNOT BE USED (optional, the run would fail): " + err.Error()
-					down = append(down, t.Name)
-				default:
-					down = append(down, t.Name)
-				}
-			}
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Name, t.Driver, scenario.RedactURL(t.Address), status)
-	}
-	_ = tw.Flush()
-	if len(s.Contracts) > 0 {
-		fmt.Fprintln(w, "\nContracts (verified first):")
-	}
-	for i, c := range s.Contracts {
-		var via []string
-		for _, p := range []struct{ k, v string }{{"http", c.HTTP}, {"grpc", c.GRPC}, {"kafka", c.Kafka}, {"amqp", c.AMQP}} {
-			if p.v != "" {
-				via = append(via, p.k+"="+p.v)
-			}
-		}
-		pacts := make([]string, len(c.Pacts))
-		for j, p := range c.Pacts {
-			pacts[j] = scenario.RedactURL(p)
-		}
-		fmt.Fprintf(w, "  %d. %s via %s\n", i+1, strings.Join(pacts, ", "), strings.Join(via, " "))
-	}
-	if len(p.Workloads) > 0 {
-		fmt.Fprintln(w, "\nWorkloads (in order):")
-	}
-	for i, wl := range p.Workloads {
-		fmt.Fprintf(tw, "  %d. %s\t%s %s\ton %s\t%s\n", i+1, wl.Workload.Name, wl.Workload.Operation, wl.Format(), wl.Workload.Target, wl.Describe())
-	}
-	_ = tw.Flush()
-	fmt.Fprintln(w)
-	printOutputs(w, s.Outputs)
-	if len(down) > 0 {
-		return exitcode.Unavailablef("dry run: %s did not answer or cannot be used", strings.Join(down, ", "))
-	}
-	fmt.Fprintln(w, "dry run: every target answers")
-	return nil
 }

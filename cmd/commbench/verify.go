@@ -122,7 +122,7 @@ func runVerify(ctx context.Context, a *app, f *verifyFlags) error {
 	}
 	ro := a.runnerOptions("verify")
 	ro.Progress.Interaction = func(r results.Interaction) { reports.Interaction(w, r, a.Color(a.stdout)) }
-	ro.Progress.BrokerPact = func(p results.BrokerPact) { printBrokerPact(w, p) }
+	ro.Progress.BrokerPact = func(p results.BrokerPact) { reports.BrokerPact(w, p) }
 	file, verr := runner.Verify(ctx, c, ro)
 	if file == nil {
 		return verr
@@ -145,7 +145,7 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 	c := runner.Contract{Pacts: f.pacts, Consumer: f.consumer, StateChangeURL: f.stateChangeURL, StateTeardown: f.stateTeardown,
 		Proto: f.protos, ImportPaths: f.importPaths, SkipTransports: f.skipTransports, MessageFirstMatch: f.messageFirstMatch}
 	for _, h := range f.setHeaders {
-		name, value, ok := splitHeader(h)
+		name, value, ok := scenario.SplitHeader(h, true)
 		if !ok {
 			return c, exitcode.Usagef(`--set-header-if-present %q: want "Name: value" or Name=value`, h)
 		}
@@ -206,15 +206,4 @@ func (f *verifyFlags) contract(a *app) (runner.Contract, error) {
 		*e.dst = &runner.Endpoint{Target: t}
 	}
 	return c, f.messages.contract(a, f, &c)
-}
-
-// splitHeader splits "Name: value" or Name=value at the first ':' or '=' (header names hold
-// neither), trimming spaces.
-func splitHeader(s string) (name, value string, ok bool) {
-	i := strings.IndexAny(s, ":=")
-	if i <= 0 {
-		return "", "", false
-	}
-	name, value = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
-	return name, value, name != ""
 }

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"strings"
-
 	"github.com/spf13/pflag"
 
 	"github.com/commbench/commbench/contracts/broker"
 	"github.com/commbench/commbench/internal/exitcode"
-	"github.com/commbench/commbench/results"
 	"github.com/commbench/commbench/runner"
 )
 
@@ -54,38 +49,22 @@ func (b *brokerFlags) register(fs *pflag.FlagSet) {
 // --pact is given, so that verifying files in a shell that has it set still works. Errors are
 // usage errors naming the flag.
 func (b *brokerFlags) broker(a *app, changed func(string) bool, hasPacts bool) (*runner.Broker, error) {
-	env := func(flag, v, name string) string {
-		if v == "" && !changed(flag) {
-			return a.Getenv(name)
-		}
-		return v
+	out := &runner.Broker{Config: broker.Config{
+		URL: b.url, Provider: b.provider, Auth: broker.Auth{Username: b.user, Password: b.password, Token: b.token},
+		ConsumerVersionTags: b.consumerTags, EnablePending: b.enablePending, IncludeWIPPactsSince: b.wipSince,
+		ProviderBranch: b.providerBranch, ProviderTags: b.providerTags, IgnoreNoPactsError: b.ignoreNoPacts,
+		Retries: b.retries,
+	}}
+	if err := out.ApplyEnv(a.Getenv, changed, !hasPacts); err != nil {
+		return nil, err
 	}
-	url := b.url
-	if !hasPacts {
-		url = env("broker-url", b.url, "PACT_BROKER_BASE_URL")
-	}
-	if url == "" {
+	if out.URL == "" {
 		for _, f := range []string{"provider-name", "consumer-version-selectors", "consumer-version-tags", "enable-pending", "include-wip-pacts-since", "ignore-no-pacts-error", "publish", "provider-version", "build-url"} {
 			if changed(f) {
 				return nil, exitcode.Usagef("--%s needs --broker-url", f)
 			}
 		}
 		return nil, nil
-	}
-	out := &runner.Broker{Config: broker.Config{
-		URL: url, Provider: env("provider-name", b.provider, "PACT_PROVIDER_NAME"),
-		Auth: broker.Auth{Username: env("user", b.user, "PACT_BROKER_USERNAME"), Password: env("password", b.password, "PACT_BROKER_PASSWORD"),
-			Token: env("token", b.token, "PACT_BROKER_TOKEN")},
-		ConsumerVersionTags: b.consumerTags, EnablePending: b.enablePending, IncludeWIPPactsSince: b.wipSince,
-		ProviderBranch: b.providerBranch, ProviderTags: b.providerTags, IgnoreNoPactsError: b.ignoreNoPacts,
-		Retries: b.retries,
-	}}
-	if !changed("retries") {
-		if v := a.Getenv("PACT_BROKER_HTTP_RETRIES"); v != "" {
-			if _, err := fmt.Sscan(v, &out.Retries); err != nil {
-				return nil, exitcode.Usagef("PACT_BROKER_HTTP_RETRIES=%q: a number is expected", v)
-			}
-		}
 	}
 	if out.Retries == 0 {
 		out.Retries = -1 // broker.Config: 0 is the default, negative none
@@ -107,26 +86,4 @@ func (b *brokerFlags) broker(a *app, changed func(string) bool, hasPacts bool) (
 		out.Publish = &broker.Publication{ProviderVersion: b.providerVersion, ProviderBranch: b.providerBranch, ProviderTags: b.providerTags, BuildURL: b.buildURL}
 	}
 	return out, nil
-}
-
-// printBrokerPact prints, before a pact from the broker is verified, where it comes from, its
-// status and the broker's before-verification notices (as the reference verifier prints them).
-func printBrokerPact(w io.Writer, p results.BrokerPact) {
-	var status []string
-	if p.WIP {
-		status = append(status, "WIP")
-	}
-	if p.Pending {
-		status = append(status, "pending: failures do not fail the run")
-	}
-	line := fmt.Sprintf("\nPact %s → %s from %s", p.Consumer, p.Provider, p.URL) // URL: credentials already removed
-	if len(status) > 0 {
-		line += " (" + strings.Join(status, ", ") + ")"
-	}
-	fmt.Fprintln(w, line)
-	for _, n := range p.Notices {
-		if n.When == "before_verification" {
-			fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(n.Text, "\n", "\n  "))
-		}
-	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -63,31 +62,20 @@ func (m *messageFlags) contract(a *app, f *verifyFlags, c *runner.Contract) erro
 		return exitcode.Usagef("--message-timeout must be positive, got %s", m.timeout)
 	}
 	c.MessageProviderURL, c.MessageTimeout = m.providerURL, m.timeout
-	for _, s := range m.routes {
-		r, err := verifier.ParseRouteRule(s)
-		if err != nil {
-			return exitcode.Usagef("--message-route %w", err)
-		}
-		c.Routes = append(c.Routes, r)
+	routes, err := verifier.ParseRouteRuleList(m.routes)
+	if err != nil {
+		return exitcode.Usagef("--message-route %w", err)
 	}
+	c.Routes = routes
 	if m.routesFile != "" {
-		file, err := os.Open(m.routesFile)
-		if err != nil {
-			return exitcode.Usagef("--message-routes: %w", err)
-		}
-		rules, err := verifier.ParseRouteRules(file, m.routesFile)
-		_ = file.Close()
+		rules, err := verifier.ReadRouteRules(m.routesFile)
 		if err != nil {
 			return exitcode.Usagef("--message-routes: %w", err)
 		}
 		c.Routes = append(c.Routes, rules...)
 	}
-	for _, s := range m.triggers {
-		t, err := verifier.ParseTriggerRule(s)
-		if err != nil {
-			return exitcode.Usagef("--trigger-url %w", err)
-		}
-		c.Triggers = append(c.Triggers, t)
+	if c.Triggers, err = verifier.ParseTriggerRules(m.triggers); err != nil {
+		return exitcode.Usagef("--trigger-url %w", err)
 	}
 	if err := m.codecs(a, c); err != nil {
 		return err

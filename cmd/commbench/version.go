@@ -3,11 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
+	"github.com/commbench/commbench/internal/buildinfo"
 	"github.com/commbench/commbench/internal/exitcode"
 )
 
@@ -18,34 +17,9 @@ var (
 )
 
 // buildInfo is what `commbench version` prints.
-type buildInfo struct {
-	Version   string `json:"version"`
-	Commit    string `json:"commit"`
-	GoVersion string `json:"go_version"`
-	OS        string `json:"os"`
-	Arch      string `json:"arch"`
-}
+type buildInfo = buildinfo.Info
 
-func currentBuild() buildInfo {
-	b := buildInfo{Version: version, Commit: commit, GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if b.Version == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-			b.Version = info.Main.Version
-		}
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && b.Commit == "" {
-				b.Commit = s.Value
-			}
-		}
-	}
-	if b.Version == "" {
-		b.Version = "dev"
-	}
-	if b.Commit == "" {
-		b.Commit = "unknown"
-	}
-	return b
-}
+func currentBuild() buildInfo { return buildinfo.Current(version, commit) }
 
 func newVersionCmd(a *app) *cobra.Command {
 	var output string
