@@ -61,9 +61,30 @@ func Load(ctx context.Context, source string, opts LoadOptions) ([]*Pact, error)
 		}
 		return []*Pact{p}, nil
 	}
-	entries, err := os.ReadDir(source)
+	paths, err := pactFiles(source)
 	if err != nil {
-		return nil, fmt.Errorf("load pacts from %s: %w", source, err)
+		return nil, err
+	}
+	var out []*Pact
+	for _, path := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, err := loadFile(path, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// pactFiles lists the pact files of directory dir: every *.json file in it, sorted by name, not
+// recursive; an error when there is none.
+func pactFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load pacts from %s: %w", dir, err)
 	}
 	var names []string
 	for _, e := range entries {
@@ -73,20 +94,13 @@ func Load(ctx context.Context, source string, opts LoadOptions) ([]*Pact, error)
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
-		return nil, fmt.Errorf("load pacts from %s: the directory holds no .json file", source)
+		return nil, fmt.Errorf("load pacts from %s: the directory holds no .json file", dir)
 	}
-	var out []*Pact
-	for _, n := range names {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		p, err := loadFile(filepath.Join(source, n), opts)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
+	paths := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join(dir, n)
 	}
-	return out, nil
+	return paths, nil
 }
 
 // lean applies LoadOptions.Lean to p (nil-safe on errors).

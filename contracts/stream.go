@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -40,22 +38,12 @@ func Stream(ctx context.Context, source string, opts LoadOptions, fn func(p *Pac
 	if err != nil || !st.IsDir() {
 		return streamFile(ctx, source, opts, fn)
 	}
-	entries, err := os.ReadDir(source)
+	paths, err := pactFiles(source)
 	if err != nil {
-		return fmt.Errorf("load pacts from %s: %w", source, err)
+		return err
 	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".json") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return fmt.Errorf("load pacts from %s: the directory holds no .json file", source)
-	}
-	for _, n := range names {
-		if err := streamFile(ctx, filepath.Join(source, n), opts, fn); err != nil {
+	for _, path := range paths {
+		if err := streamFile(ctx, path, opts, fn); err != nil {
 			return err
 		}
 	}
