@@ -140,13 +140,7 @@ func TestStreamFallsBackToLoad(t *testing.T) {
 
 // FuzzStream: streaming a document yields what Parse reads from it, or the same error.
 func FuzzStream(f *testing.F) {
-	for _, n := range []string{"v2-flat-rules.json", "v3-quirks.json", "v4-spec.json"} {
-		data, err := os.ReadFile(filepath.Join("..", "testdata", "pacts", n))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addPactSeeds(f)
 	f.Add([]byte("\xef\xbb\xbf{\"messages\":[{\"contents\":\"x\"}]}"))
 	f.Add([]byte(`{"interactions":[{"providerStates":[{"name":"s"}],"request":{"method":"GET","path":"/"},"response":{"status":200}}],"interactions":null}`))
 	f.Add([]byte(`{"metadata":{"pactSpecification":{"version":"9"}},"interactions":[null]}`))
