@@ -61,9 +61,30 @@ func Load(ctx context.Context, source string, opts LoadOptions) ([]*Pact, error)
 		}
 		return []*Pact{p}, nil
 	}
-	entries, err := os.ReadDir(source)
+	paths, err := pactFiles(source)
 	if err != nil {
-		return nil, fmt.Errorf("load pacts from %s: %w", source, err)
+		return nil, err
+	}
+	var out []*Pact
+	for _, path := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, err := loadFile(path, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// pactFiles lists the pact files of directory dir: every *.json file in it, sorted by name, not
+// recursive; an error when there is none.
+func pactFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load pacts from %s: %w", dir, err)
 	}
 	var names []string
 	for _, e := range entries {
@@ -73,20 +94,13 @@ func Load(ctx context.Context, source string, opts LoadOptions) ([]*Pact, error)
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
-		return nil, fmt.Errorf("load pacts from %s: the directory holds no .json file", source)
+		return nil, fmt.Errorf("load pacts from %s: the directory holds no .json file", dir)
 	}
-	var out []*Pact
-	for _, n := range names {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		p, err := loadFile(filepath.Join(source, n), opts)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
+	paths := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join(dir, n)
 	}
-	return out, nil
+	return paths, nil
 }
 
 // lean applies LoadOptions.Lean to p (nil-safe on errors).
@@ -266,11 +280,8 @@ func specVersion(meta map[string]any) string {
 }
 
 func fromJSON(obj map[string]any, name string) (*Pact, error) {
-	p := &Pact{Source: name, raw: obj}
-	p.Consumer = nameOf(obj["consumer"])
-	p.Provider = nameOf(obj["provider"])
-	p.Metadata, _ = obj["metadata"].(map[string]any)
-	p.SpecVersion = specVersion(p.Metadata)
+	p := newHeader(name, obj["consumer"], obj["provider"], obj["metadata"])
+	p.raw = obj
 	ints, hasInts := obj["interactions"].([]any)
 	if obj["interactions"] != nil && !hasInts {
 		return nil, fmt.Errorf("%s: interactions: expected an array", name)
@@ -279,27 +290,18 @@ func fromJSON(obj map[string]any, name string) (*Pact, error) {
 	if obj["messages"] != nil && !hasMsgs {
 		return nil, fmt.Errorf("%s: messages: expected an array", name)
 	}
-	major := majorOf(p.SpecVersion)
-	if major < 0 {
-		return nil, fmt.Errorf("%s: metadata.pactSpecification.version %q: %w (supported: 1.1, 2, 3, 4)", name, p.SpecVersion, ErrUnsupportedVersion)
+	var hints versionHints
+	hints.messages = hasMsgs
+	for _, it := range ints {
+		if m, ok := it.(map[string]any); ok {
+			_, typed := m["type"]
+			_, states := m["providerStates"]
+			hints.see(typed, states)
+		}
 	}
-	if major == 0 {
-		// infer: V4 interactions carry "type"; V3 message pacts use "messages"
-		major = 2
-		if hasMsgs {
-			major = 3
-		}
-		for _, it := range ints {
-			if m, ok := it.(map[string]any); ok {
-				if _, typed := m["type"]; typed {
-					major = 4
-				}
-				if _, ok := m["providerStates"]; ok && major < 3 {
-					major = 3
-				}
-			}
-		}
-		p.SpecVersion = map[int]string{2: "2.0.0", 3: "3.0.0", 4: "4.0"}[major]
+	major, err := p.settleVersion(hints)
+	if err != nil {
+		return nil, err
 	}
 	for i, it := range ints {
 		m, ok := it.(map[string]any)
@@ -325,6 +327,47 @@ func fromJSON(obj map[string]any, name string) (*Pact, error) {
 		p.Interactions = append(p.Interactions, in)
 	}
 	return p, nil
+}
+
+// versionHints is what infers the specification version of a pact whose metadata has none.
+type versionHints struct {
+	messages bool // a "messages" array (V3 message pact)
+	typed    bool // an interaction with "type" (V4)
+	states   bool // an interaction with "providerStates" (V3)
+}
+
+func (h *versionHints) see(typed, states bool) {
+	h.typed = h.typed || typed
+	h.states = h.states || states
+}
+
+// newHeader is a pact's top-level fields: everything but its interactions.
+func newHeader(name string, consumer, provider, metadata any) *Pact {
+	p := &Pact{Source: name, Consumer: nameOf(consumer), Provider: nameOf(provider)}
+	p.Metadata, _ = metadata.(map[string]any)
+	p.SpecVersion = specVersion(p.Metadata)
+	return p
+}
+
+// settleVersion checks p.SpecVersion and returns its major version; when absent it is inferred
+// from h (V4 interactions carry "type"; V3 pacts have "providerStates" or "messages") and set.
+func (p *Pact) settleVersion(h versionHints) (int, error) {
+	major := majorOf(p.SpecVersion)
+	if major < 0 {
+		return 0, fmt.Errorf("%s: metadata.pactSpecification.version %q: %w (supported: 1.1, 2, 3, 4)", p.Source, p.SpecVersion, ErrUnsupportedVersion)
+	}
+	if major == 0 {
+		switch {
+		case h.typed:
+			major = 4
+		case h.states || h.messages:
+			major = 3
+		default:
+			major = 2
+		}
+		p.SpecVersion = map[int]string{2: "2.0.0", 3: "3.0.0", 4: "4.0"}[major]
+	}
+	return major, nil
 }
 
 func nameOf(v any) string {

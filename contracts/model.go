@@ -417,17 +417,22 @@ func majorOf(v string) int {
 func (p *Pact) dropRaw() {
 	p.raw = nil
 	for _, in := range p.Interactions {
-		in.raw = nil
-		if in.Request != nil {
-			in.Request.raw = nil
-		}
-		if in.Response != nil {
-			in.Response.raw = nil
-		}
-		for _, m := range append([]*Message{in.Message, in.SyncRequest}, in.SyncResponses...) {
-			if m != nil {
-				m.raw = nil
-			}
+		in.dropRaw()
+	}
+}
+
+// dropRaw forgets the interaction's decoded JSON kept for write-back.
+func (in *Interaction) dropRaw() {
+	in.raw = nil
+	if in.Request != nil {
+		in.Request.raw = nil
+	}
+	if in.Response != nil {
+		in.Response.raw = nil
+	}
+	for _, m := range append([]*Message{in.Message, in.SyncRequest}, in.SyncResponses...) {
+		if m != nil {
+			m.raw = nil
 		}
 	}
 }

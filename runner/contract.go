@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -135,13 +136,35 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 	if c.HTTP == nil && c.GRPC == nil && c.Kafka == nil && c.AMQP == nil && c.MessageProviderURL == "" && len(c.Hooks.MessageProducers) == 0 {
 		return nil, exitcode.Usagef("nothing to verify with: give the provider or broker of the interactions (--provider-base-url, --grpc-address, --kafka-brokers, --amqp-url, --message-provider-url or message producers)")
 	}
-	var pacts []*contracts.Pact
+	// Pacts are streamed (contracts.Stream): one interaction in memory at a time, so a large pact
+	// costs its results, not its model. A missing file is said before any endpoint is opened.
 	for _, src := range c.Pacts {
-		ps, err := contracts.Load(ctx, src, contracts.LoadOptions{Getenv: o.getenv, Lean: true})
-		if err != nil {
-			return nil, exitcode.Usagef("%w", err)
+		if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+			if _, err := os.Stat(src); err != nil {
+				return nil, exitcode.Usagef("load pact %s: %w", src, err)
+			}
 		}
-		pacts = append(pacts, ps...)
+	}
+	each := func(yield func(*contracts.Pact, *contracts.Interaction) error) error {
+		for _, src := range c.Pacts {
+			err := contracts.Stream(ctx, src, contracts.LoadOptions{Getenv: o.getenv}, func(p *contracts.Pact, in *contracts.Interaction) error {
+				if err := yield(p, in); err != nil {
+					return verifyStop{err}
+				}
+				return nil
+			})
+			var stop verifyStop
+			if errors.As(err, &stop) {
+				return stop.err
+			}
+			if err != nil && ctx.Err() == nil {
+				return pactError{err}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	if c.Client == nil {
 		client, err := defaultClient(c)
@@ -230,7 +253,11 @@ func verify(ctx context.Context, c Contract, o Options) (*results.Verification, 
 			o.Progress.Interaction(r)
 		}
 	}
-	v, err := verifier.Verify(ctx, cfg, pacts)
+	v, err := verifier.VerifyEach(ctx, cfg, each)
+	var bad pactError
+	if errors.As(err, &bad) { // an unreadable pact is bad input, whatever was verified before it
+		return nil, exitcode.Usagef("%w", bad.err)
+	}
 	if err == nil && client != nil {
 		v, err = verifyBroker(ctx, client, fetched, c, cfg, v, o)
 	}
@@ -382,3 +409,16 @@ func isClassified(err error) bool {
 	var e *exitcode.Error
 	return errors.As(err, &e)
 }
+
+// pactError is a pact that could not be read (bad input), told from the verification's errors.
+type pactError struct{ err error }
+
+func (e pactError) Error() string { return e.err.Error() }
+func (e pactError) Unwrap() error { return e.err }
+
+// verifyStop carries the verification's own error (unreachable, cancelled) through
+// contracts.Stream, told from the pact's errors.
+type verifyStop struct{ err error }
+
+func (e verifyStop) Error() string { return e.err.Error() }
+func (e verifyStop) Unwrap() error { return e.err }

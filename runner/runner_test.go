@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -119,6 +120,17 @@ func TestErrorsAreClassified(t *testing.T) {
 		{"missing pact", func() (*results.File, error) {
 			return runner.Verify(context.Background(), runner.Contract{Pacts: []string{"/nonexistent/pact.json"}, HTTP: api(srv.URL)}, runner.Options{})
 		}, runner.ErrInvalid, "/nonexistent/pact.json"},
+		{"pact broken after a verified interaction", func() (*results.File, error) {
+			// streamed: the first interaction is verified before the second is read
+			pact := filepath.Join(t.TempDir(), "broken.json")
+			doc := `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[` +
+				`{"description":"get","request":{"method":"GET","path":"/orders/o-1"},"response":{"status":200}},` +
+				`{"description":"no response","request":{"method":"GET","path":"/orders/o-1"}}]}`
+			if err := os.WriteFile(pact, []byte(doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return runner.Verify(context.Background(), runner.Contract{Pacts: []string{pact}, HTTP: api(srv.URL)}, runner.Options{})
+		}, runner.ErrInvalid, `interactions[1] ("no response"): response: expected an object`},
 		{"provider down", func() (*results.File, error) {
 			return runner.Verify(context.Background(), runner.Contract{Pacts: []string{pactFile(t)}, HTTP: api(closed)}, runner.Options{})
 		}, runner.ErrUnavailable, "provider " + closed},

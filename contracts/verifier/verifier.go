@@ -100,35 +100,48 @@ func (e *NoTargetError) Is(target error) bool { return target == ErrSkip }
 // results gathered; the error is non-nil when a target could not be reached (wrapping
 // drivers.ErrUnreachable) or ctx was cancelled, and then the results hold what was verified so far.
 func Verify(ctx context.Context, cfg Config, pacts []*contracts.Pact) (*results.Verification, error) {
+	return VerifyEach(ctx, cfg, func(yield func(*contracts.Pact, *contracts.Interaction) error) error {
+		for _, p := range pacts {
+			for _, in := range p.Interactions {
+				if err := yield(p, in); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Interactions calls yield for each interaction to verify, with its pact, in order, and stops at
+// the first error yield returns, returning it; it may return its own error (an unreadable pact).
+// contracts.Stream of a source is one.
+type Interactions func(yield func(*contracts.Pact, *contracts.Interaction) error) error
+
+// VerifyEach is Verify of interactions given one at a time (as contracts.Stream reads them), so a
+// large pact is verified without holding all its interactions: each is verified, its result kept
+// (results.Interaction, mismatch values bounded) and the interaction dropped. The error is
+// Verify's, or the error of each itself (then the results hold what was verified before it).
+func VerifyEach(ctx context.Context, cfg Config, each Interactions) (*results.Verification, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 30 * time.Second}
 	}
 	v := &results.Verification{Interactions: []results.Interaction{}}
-	for _, p := range pacts {
-		if cfg.Consumer != "" && p.Consumer != cfg.Consumer {
-			continue
+	err := each(func(p *contracts.Pact, in *contracts.Interaction) error {
+		if cfg.Consumer != "" && p.Consumer != cfg.Consumer || !cfg.selected(in) {
+			return nil
 		}
-		for _, in := range p.Interactions {
-			if !cfg.selected(in) {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				summarize(v)
-				return v, err
-			}
-			r, err := cfg.verifyOne(ctx, p, in)
-			v.Interactions = append(v.Interactions, r)
-			if cfg.OnResult != nil {
-				cfg.OnResult(r)
-			}
-			if err != nil {
-				summarize(v)
-				return v, err
-			}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-	}
+		r, err := cfg.verifyOne(ctx, p, in)
+		v.Interactions = append(v.Interactions, r)
+		if cfg.OnResult != nil {
+			cfg.OnResult(r)
+		}
+		return err
+	})
 	summarize(v)
-	return v, nil
+	return v, err
 }
 
 func (cfg *Config) selected(in *contracts.Interaction) bool {
