@@ -8,7 +8,10 @@
 package results
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -325,14 +328,50 @@ func (f *File) Failed() bool {
 	return false
 }
 
-// Write writes f as indented JSON.
+// Write writes f as indented JSON (two spaces, as encoding/json's Encoder with SetIndent writes
+// it, byte for byte). The interactions of a verification are encoded one at a time, so writing
+// the results of 100,000 interactions costs one interaction's encoding in memory, not the whole
+// document twice (encoding then indenting).
 func Write(w io.Writer, f *File) error {
 	if f.Schema == "" {
 		f.Schema = Schema
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(f)
+	if f.Verification == nil || len(f.Verification.Interactions) == 0 {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(f)
+	}
+	// The file with an empty interaction list, then the interactions spliced in where it is.
+	shell := *f
+	v := *f.Verification
+	v.Interactions = []Interaction{}
+	shell.Verification = &v
+	head, err := json.MarshalIndent(&shell, "", "  ")
+	if err != nil {
+		return err
+	}
+	const empty = "\n    \"interactions\": []"
+	at := bytes.Index(head, []byte(empty))
+	if at < 0 {
+		return errors.New("results: no interaction list in the encoded verification")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(head[:at+len(empty)-1]) // up to and including "["
+	for i := range f.Verification.Interactions {
+		b, err := json.MarshalIndent(&f.Verification.Interactions[i], "      ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n      ")
+		bw.Write(b)
+	}
+	bw.WriteString("\n    ]")
+	bw.Write(head[at+len(empty):])
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 // WriteFile writes f to path (0644).
