@@ -14,6 +14,7 @@
 package reports
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -60,12 +61,12 @@ func WriteOutputs(f *results.File, o Outputs) error {
 		if j.path == "" {
 			continue
 		}
-		var buf bytes.Buffer
-		if err := j.render(&buf, f); err != nil {
-			keep(fmt.Errorf("render %s %s: %w", j.kind, j.path, err))
-			continue
-		}
 		if j.path == "-" {
+			var buf bytes.Buffer // stdout gets a whole report or nothing
+			if err := j.render(&buf, f); err != nil {
+				keep(fmt.Errorf("render %s %s: %w", j.kind, j.path, err))
+				continue
+			}
 			out := o.Stdout
 			if out == nil {
 				out = os.Stdout
@@ -74,7 +75,8 @@ func WriteOutputs(f *results.File, o Outputs) error {
 			keep(err)
 			continue
 		}
-		if err := writeFileAtomic(j.path, buf.Bytes()); err != nil {
+		render := func(w io.Writer) error { return j.render(w, f) }
+		if err := writeFileAtomic(j.path, render); err != nil {
 			keep(fmt.Errorf("write %s %s: %w", j.kind, j.path, err))
 		}
 	}
@@ -89,21 +91,21 @@ func WriteOutputs(f *results.File, o Outputs) error {
 
 // WriteFile renders with render into path atomically (see WriteOutputs); "-" writes to w.
 func WriteFile(path string, w io.Writer, render func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := render(&buf); err != nil {
-		return fmt.Errorf("render %s: %w", path, err)
-	}
 	if path == "-" {
+		var buf bytes.Buffer
+		if err := render(&buf); err != nil {
+			return fmt.Errorf("render %s: %w", path, err)
+		}
 		_, err := w.Write(buf.Bytes())
 		return err
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := writeFileAtomic(path, render); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) error {
+func writeFileAtomic(path string, render func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -113,7 +115,14 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
+	// Rendered straight into the file (buffered), not into memory first: the results of 100,000
+	// interactions are tens of MB. A render error leaves the previous file in place.
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	if err := render(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return err
 	}
