@@ -2,8 +2,6 @@ package messaging
 
 import (
 	"context"
-	"net"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,21 +22,8 @@ import (
 // proxiedAMQP returns a target for the test broker through a TCP proxy the test can cut.
 func proxiedAMQP(t *testing.T) (drivers.Target, *tcpproxy.Proxy) {
 	t.Helper()
-	u, err := url.Parse(testenv.AMQPURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream := u.Host
-	if u.Port() == "" {
-		upstream = net.JoinHostPort(u.Hostname(), "5672")
-	}
-	p, err := tcpproxy.Start(nil, upstream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	u.Host = p.Addr()
-	return drivers.Target{Address: u.String(), ConnectTimeout: time.Second, RequestTimeout: 2 * time.Second}, p
+	addr, p := testenv.ProxiedAMQPURL(t)
+	return drivers.Target{Address: addr, ConnectTimeout: time.Second, RequestTimeout: 2 * time.Second}, p
 }
 
 // TestAMQPBrokerCutMidRun: publish-consume at 400/s for 1.5 s through a TCP proxy in front of

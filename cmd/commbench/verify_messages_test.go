@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +21,6 @@ import (
 	"github.com/commbench/commbench/drivers/amqp"
 	"github.com/commbench/commbench/drivers/kafka"
 	"github.com/commbench/commbench/drivers/kafka/kafkatest"
-	"github.com/commbench/commbench/internal/tcpproxy"
 	"github.com/commbench/commbench/internal/testenv"
 	"github.com/commbench/commbench/results"
 )
@@ -296,23 +293,10 @@ func TestVerifyMessagesBrokerClosesMidRun(t *testing.T) {
 				openBroker(t, kafka.New(), addr), "orders", func() { once.Do(cluster.Close) }, "stopped answering"}
 		}},
 		{"rabbitmq connection cut", func(t *testing.T) broker {
-			u, err := url.Parse(testenv.AMQPURL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			provider := openBroker(t, amqp.New(), u.String())
-			upstream := u.Host
-			if u.Port() == "" {
-				upstream = net.JoinHostPort(u.Hostname(), "5672")
-			}
-			p, err := tcpproxy.Start(nil, upstream)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = p.Close() })
-			u.Host = p.Addr()
+			provider := openBroker(t, amqp.New(), testenv.AMQPURL(t))
+			proxied, p := testenv.ProxiedAMQPURL(t)
 			key := "commbench.lost." + uuid.NewString()
-			return broker{[]string{"--amqp-url", u.String(), "--message-route", "order=amqp://amq.topic/" + key},
+			return broker{[]string{"--amqp-url", proxied, "--message-route", "order=amqp://amq.topic/" + key},
 				provider, "amq.topic/" + key, func() { p.Cut() }, "connection lost"}
 		}},
 	}

@@ -3,8 +3,6 @@ package amqp
 import (
 	"context"
 	"errors"
-	"net"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -20,21 +18,8 @@ import (
 // proxied opens a connection to the test broker through a TCP proxy the test can cut.
 func proxied(t *testing.T) (*Conn, *tcpproxy.Proxy) {
 	t.Helper()
-	u, err := url.Parse(testenv.AMQPURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream := u.Host
-	if u.Port() == "" {
-		upstream = net.JoinHostPort(u.Hostname(), "5672")
-	}
-	p, err := tcpproxy.Start(nil, upstream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	u.Host = p.Addr()
-	conn, err := New().Open(context.Background(), drivers.Target{Address: u.String(), RequestTimeout: 2 * time.Second})
+	addr, p := testenv.ProxiedAMQPURL(t)
+	conn, err := New().Open(context.Background(), drivers.Target{Address: addr, RequestTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

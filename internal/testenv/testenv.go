@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/commbench/commbench/internal/tcpproxy"
 )
 
 // DefaultAMQPURL is the broker the tests use when COMMBENCH_AMQP_URL is unset.
@@ -89,4 +91,25 @@ func AMQPURL(t testing.TB) string {
 	}
 	c.Close()
 	return raw
+}
+
+// ProxiedAMQPURL is AMQPURL with its host replaced by a TCP proxy to the broker that the test can
+// cut (internal/tcpproxy), closed at the end of the test.
+func ProxiedAMQPURL(t testing.TB) (string, *tcpproxy.Proxy) {
+	t.Helper()
+	u, err := url.Parse(AMQPURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := u.Host
+	if u.Port() == "" {
+		upstream = net.JoinHostPort(u.Hostname(), "5672")
+	}
+	p, err := tcpproxy.Start(nil, upstream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	u.Host = p.Addr()
+	return u.String(), p
 }
