@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"iter"
 	"math"
 	"strconv"
 	"strings"
@@ -74,10 +75,29 @@ type workloadView struct {
 	Statuses  []statusRow
 }
 
-// groupView is a consumer-provider pair with its interaction views.
+// groupView is a consumer-provider pair whose interaction views are made as the template
+// ranges over them, one at a time.
 type groupView struct {
 	contractGroup
-	Views []interactionView
+}
+
+// Views yields the view of each interaction of the group, with its page-wide id
+// ("interaction-N", N from 1 in report order).
+func (g groupView) Views() iter.Seq[interactionView] {
+	return func(yield func(interactionView) bool) {
+		n := g.First
+		for in := range g.Interactions() {
+			n++
+			if !yield(newInteractionView(in, n)) {
+				return
+			}
+		}
+	}
+}
+
+// newInteractionView is the view of in, the n-th interaction of the report (from 1).
+func newInteractionView(in results.Interaction, n int) interactionView {
+	return interactionView{Interaction: in, ID: "interaction-" + strconv.Itoa(n), Req: newRequestView(in.Request), Mismatches: mismatchViews(in.Mismatches)}
 }
 
 type latencyRow struct {
@@ -103,14 +123,10 @@ func HTML(w io.Writer, f *results.File) error {
 		Config:           flattenConfig(f.Run.Config),
 		CSS:              template.CSS(reportCSS),
 	}
-	n := 0
 	for _, g := range groupInteractions(f.Verification) {
-		gv := groupView{contractGroup: g}
-		for _, in := range g.Interactions {
-			n++
-			iv := interactionView{Interaction: in, ID: fmt.Sprintf("interaction-%d", n), Req: newRequestView(in.Request), Mismatches: mismatchViews(in.Mismatches)}
-			gv.Views = append(gv.Views, iv)
-			if interactionFailed(in) && !in.Pending {
+		gv := groupView{g}
+		for iv := range gv.Views() {
+			if interactionFailed(iv.Interaction) && !iv.Pending {
 				v.FailedInteractions = append(v.FailedInteractions, iv)
 			}
 		}

@@ -114,7 +114,7 @@ func BuildJUnit(f *results.File) *JUnitSuites {
 		s := JUnitSuite{Name: fmt.Sprintf("contract %s -> %s", g.Consumer, g.Provider), Timestamp: ts, Hostname: host}
 		s.Props = brokerPactProps(f.Verification, g.Consumer, g.Provider)
 		var secs float64
-		for _, in := range g.Interactions {
+		for in := range g.Interactions() {
 			secs += in.DurationMS / 1000
 			s.Cases = append(s.Cases, interactionCase(in))
 		}

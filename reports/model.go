@@ -2,20 +2,39 @@ package reports
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 
 	"github.com/commbench/commbench/results"
 )
 
-// contractGroup is the interactions of one consumer and provider pair, in file order.
+// contractGroup is the interactions of one consumer and provider pair, in file order. It holds
+// their positions in the verification, not copies, so a report of 100,000 interactions does not
+// hold them twice.
 type contractGroup struct {
 	Consumer, Provider string
-	Interactions       []results.Interaction
 	Summary            results.Summary
+	// First is the 0-based position of the group's first interaction in the report's order
+	// (groups in first-seen order, each in file order).
+	First int
+	all   []results.Interaction
+	idx   []int
 }
 
 // Failed reports whether the group has a non-pending failure or error.
 func (g contractGroup) Failed() bool { return g.Summary.Failed > 0 || g.Summary.Errors > 0 }
+
+// Interactions yields the group's interactions as every report shows them (shownInteraction),
+// in file order.
+func (g contractGroup) Interactions() iter.Seq[results.Interaction] {
+	return func(yield func(results.Interaction) bool) {
+		for _, i := range g.idx {
+			if !yield(shownInteraction(g.all[i])) {
+				return
+			}
+		}
+	}
+}
 
 // groupInteractions groups interactions by consumer and provider, keeping first-seen order.
 func groupInteractions(v *results.Verification) []contractGroup {
@@ -24,18 +43,21 @@ func groupInteractions(v *results.Verification) []contractGroup {
 	}
 	var out []contractGroup
 	idx := map[[2]string]int{}
-	for _, in := range v.Interactions {
+	for n, in := range v.Interactions {
 		key := [2]string{in.Consumer, in.Provider}
 		i, ok := idx[key]
 		if !ok {
 			i = len(out)
 			idx[key] = i
-			out = append(out, contractGroup{Consumer: in.Consumer, Provider: in.Provider})
+			out = append(out, contractGroup{Consumer: in.Consumer, Provider: in.Provider, all: v.Interactions})
 		}
-		out[i].Interactions = append(out[i].Interactions, shownInteraction(in))
+		out[i].idx = append(out[i].idx, n)
+		out[i].Summary.Add(in)
 	}
+	first := 0
 	for i := range out {
-		out[i].Summary = results.Summarize(out[i].Interactions)
+		out[i].First = first
+		first += len(out[i].idx)
 	}
 	return out
 }

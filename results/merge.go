@@ -113,22 +113,28 @@ func Merge(files ...*File) (*File, error) {
 // Summarize counts interactions by status; a pending interaction that failed or errored counts
 // in PendingFailed only.
 func Summarize(interactions []Interaction) Summary {
-	s := Summary{Total: len(interactions)}
+	var s Summary
 	for _, in := range interactions {
-		switch {
-		case in.Status == StatusPassed:
-			s.Passed++
-		case in.Status == StatusSkipped:
-			s.Skipped++
-		case in.Pending && (in.Status == StatusFailed || in.Status == StatusError):
-			s.PendingFailed++
-		case in.Status == StatusFailed:
-			s.Failed++
-		case in.Status == StatusError:
-			s.Errors++
-		}
+		s.Add(in)
 	}
 	return s
+}
+
+// Add counts one interaction in s (see Summary).
+func (s *Summary) Add(in Interaction) {
+	s.Total++
+	switch {
+	case in.Status == StatusPassed:
+		s.Passed++
+	case in.Status == StatusSkipped:
+		s.Skipped++
+	case in.Pending && (in.Status == StatusFailed || in.Status == StatusError):
+		s.PendingFailed++
+	case in.Status == StatusFailed:
+		s.Failed++
+	case in.Status == StatusError:
+		s.Errors++
+	}
 }
 
 type partRef struct {

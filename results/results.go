@@ -142,7 +142,8 @@ type Interaction struct {
 	InteractionID string `json:"interaction_id,omitempty"`
 	// WIP: the interaction belongs to a work-in-progress pact from a Pact Broker (always pending).
 	WIP bool `json:"wip,omitempty"`
-	// Request is the request sent to the provider (HTTP interactions), for the reports.
+	// Request is the request sent to the provider (HTTP interactions whose status is not
+	// "passed"), for the reports of what failed.
 	Request *SentRequest `json:"request,omitempty"`
 }
 

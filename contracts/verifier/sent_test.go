@@ -54,3 +54,41 @@ func TestSentRequestRecorded(t *testing.T) {
 		t.Errorf("Content-Type %q: the pact's headers are shown", got)
 	}
 }
+
+// TestSentRequestNotKeptOnPass: a passing interaction's result keeps no request (the reports
+// show requests only for failures), so verifying many interactions does not hold one each.
+func TestSentRequestNotKeptOnPass(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(500)
+			return
+		}
+		w.WriteHeader(200)
+	}))
+	defer srv.Close()
+	p, err := contracts.Parse([]byte(`{"consumer":{"name":"c"},"provider":{"name":"p"},
+		"interactions":[{"description":"pass","request":{"method":"GET","path":"/ok"},"response":{"status":200}},
+		{"description":"fail","request":{"method":"GET","path":"/fail"},"response":{"status":200}}],
+		"metadata":{"pactSpecification":{"version":"2.0.0"}}}`), "pass.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := rest.New().Open(context.Background(), drivers.Target{Address: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	v, err := Verify(context.Background(), Config{HTTP: conn.(drivers.Requester)}, []*contracts.Pact{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Interactions) != 2 || v.Interactions[0].Status != "passed" || v.Interactions[1].Status != "failed" {
+		t.Fatalf("interactions %+v", v.Interactions)
+	}
+	if v.Interactions[0].Request != nil {
+		t.Errorf("passed interaction keeps its request %+v", v.Interactions[0].Request)
+	}
+	if r := v.Interactions[1].Request; r == nil || r.Path != "/fail" {
+		t.Errorf("failed interaction's request %+v, want GET /fail", r)
+	}
+}

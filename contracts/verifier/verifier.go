@@ -175,7 +175,11 @@ func (cfg *Config) verifyOne(ctx context.Context, p *contracts.Pact, in *contrac
 	defer func() { // r is the named result
 		r.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 		r.Warnings = warnings.list()
-		r.Request = sent.req // the request verifyHTTP sent, for the reports
+		if r.Status != results.StatusPassed {
+			// The request verifyHTTP sent, for the reports of a failure; not kept for a pass, so
+			// memory does not grow by a request per verified interaction.
+			r.Request = sent.req
+		}
 	}()
 
 	verify, missing := cfg.route(in, r.Transport)
