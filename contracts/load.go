@@ -112,6 +112,17 @@ func lean(p *Pact, err error, opts LoadOptions) (*Pact, error) {
 }
 
 func loadFile(path string, opts LoadOptions) (*Pact, error) {
+	data, err := readPactFile(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parseOwned(data, path)
+	return lean(p, err, opts)
+}
+
+// readPactFile reads the file at path whole, in one allocation of its size: an error naming the
+// file when it cannot be read or holds more than opts.MaxBytes.
+func readPactFile(path string, opts LoadOptions) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load pact %s: %w", path, err)
@@ -128,8 +139,7 @@ func loadFile(path string, opts LoadOptions) (*Pact, error) {
 	if int64(len(data)) > opts.MaxBytes {
 		return nil, fmt.Errorf("load pact %s: larger than %d bytes", path, opts.MaxBytes)
 	}
-	p, err := parseOwned(data, path)
-	return lean(p, err, opts)
+	return data, nil
 }
 
 func loadURL(ctx context.Context, u string, opts LoadOptions) (*Pact, error) {

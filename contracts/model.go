@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/commbench/commbench/contracts/generators"
 	"github.com/commbench/commbench/contracts/matching"
@@ -290,7 +291,9 @@ func parseBody(v any, present bool, ctHeader, where string) (Body, error) {
 		if x == "" {
 			return Body{State: BodyEmpty, ContentType: ctHeader}, nil
 		}
-		b := Body{State: BodyPresent, Content: []byte(x), ContentType: ctHeader}
+		// Content shares the decoded string's bytes (no copy: a 60 MB text body is held once).
+		// Body content is read-only everywhere: matching reads it, generators make new bodies.
+		b := Body{State: BodyPresent, Content: unsafe.Slice(unsafe.StringData(x), len(x)), ContentType: ctHeader}
 		if isBinaryType(ctHeader) {
 			// V1-V3 pacts hold binary bodies as base64 text (pact-jvm and pact-reference write
 			// them so, JSONV3 too); Pact decodes them on load, as pact_models' body_from_json

@@ -1,27 +1,35 @@
 package contracts
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/bytedance/sonic"
+	"github.com/bytedance/sonic/ast"
 )
 
 // Stream reads the pacts of source as Load does (a file, a directory of *.json files sorted by
 // name, or an http(s) URL) and calls fn for each interaction in order, with its pact's top-level
-// fields (p.Interactions is nil; one *Pact per pact file). Pact files are read twice and
-// never held whole: a first pass reads the top-level fields (consumer, provider, metadata, which
-// may come after the interactions) and what infers the specification version, a second decodes
-// the "interactions" and "messages" arrays one element at a time (encoding/json Decoder) and
-// parses each with the code Parse uses, so memory holds one interaction, not the document.
-// Interactions are yielded lean (as with LoadOptions.Lean). A file the streaming passes cannot
-// read plainly (malformed JSON, a duplicate top-level key, both "interactions" and "messages",
-// not a regular file) is read whole by Load, so errors are Load's, word for word. URL sources
-// are read whole. An error of fn stops the stream and is returned as is; errors in an
-// interaction come after fn was called for the interactions before it.
+// fields (p.Interactions is nil; one *Pact per pact file). A pact file is read into memory once
+// (at most LoadOptions.MaxBytes, as Load) but never decoded whole: after a syntax check
+// (encoding/json's Valid), a scan with sonic's lazy AST (github.com/bytedance/sonic/ast) finds the
+// top-level fields (consumer, provider, metadata, which may come after the interactions), the keys
+// that infer the specification version and the text of each element of the "interactions" or
+// "messages" array, without decoding them; each element is then decoded (into values that do not
+// point into the file's bytes) and parsed with the code Parse uses. Memory holds the file until
+// its last element is decoded, one decoded interaction and what fn keeps, never the decoded
+// document. Interactions are yielded lean (as with LoadOptions.Lean). A file the scan cannot read
+// plainly (malformed JSON, a duplicate top-level key, both "interactions" and "messages", an
+// element that is not an object, not a regular file) is parsed whole as Load does, so errors are
+// Load's, word for word. URL sources are read whole. An error of fn stops the stream and is
+// returned as is; errors in an interaction come after fn was called for the interactions before
+// it.
 func Stream(ctx context.Context, source string, opts LoadOptions, fn func(p *Pact, in *Interaction) error) error {
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = 64 << 20
@@ -68,198 +76,195 @@ func yieldAll(ctx context.Context, pacts []*Pact, fn func(*Pact, *Interaction) e
 	return nil
 }
 
-// streamFile streams one pact file, or loads it whole when the streaming passes cannot read it.
+// streamFile streams one pact file, or parses it whole when the scan cannot read it plainly.
+// Once scanned, the file's bytes are referenced only by the text of the elements not yet decoded
+// (decoded values never point into them), so they can be freed before the last interaction is
+// verified: with a 60 MB body in one interaction, the file and the provider's answer are not
+// held together.
 func streamFile(ctx context.Context, path string, opts LoadOptions, fn func(*Pact, *Interaction) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("load pact %s: %w", path, err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= opts.MaxBytes {
-		if handled, err := streamPact(ctx, f, path, fn); handled {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		p, err := loadFile(path, opts) // Load's reading and errors
+		if err != nil {
 			return err
 		}
+		return yieldAll(ctx, []*Pact{p}, fn)
 	}
-	p, err := loadFile(path, opts) // not plain: Load's reading and errors
+	data, err := readPactFile(path, opts)
 	if err != nil {
 		return err
 	}
-	return yieldAll(ctx, []*Pact{p}, fn)
+	sc, ok := scanPact(data)
+	if !ok {
+		p, err := parseOwned(data, path) // not plain: Load's parsing and errors
+		if p, err = lean(p, err, opts); err != nil {
+			return err
+		}
+		return yieldAll(ctx, []*Pact{p}, fn)
+	}
+	return sc.yield(ctx, path, fn)
 }
 
-// streamPact is Stream of one document read from r (name in errors). handled is false, with
-// nothing yielded, when the first pass finds the document not plain (see Stream); the caller
-// then parses it whole.
-func streamPact(ctx context.Context, r io.ReadSeeker, name string, fn func(*Pact, *Interaction) error) (handled bool, _ error) {
-	sc, ok := scanPact(r)
-	if !ok {
-		return false, nil
-	}
+// yield parses each scanned element (name in errors) and calls fn with it, dropping the scan's
+// reference to an element's text as soon as it is decoded.
+func (sc *pactScan) yield(ctx context.Context, name string, fn func(*Pact, *Interaction) error) error {
 	p := newHeader(name, sc.consumer, sc.provider, sc.metadata)
 	major, err := p.settleVersion(sc.hints)
 	if err != nil {
-		return true, err
+		return err
 	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return false, nil
-	}
-	dec, err := pactDecoder(r)
-	if err != nil {
-		return false, nil
-	}
-	for dec.More() {
-		tok, err := dec.Token()
+	for i := range sc.elements {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		v, err := decodeElement(sc.elements[i])
+		sc.elements[i] = ""
 		if err != nil {
-			return true, fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %s[%d]: %w", name, sc.key, i, err)
 		}
-		key, _ := tok.(string)
-		if key != "interactions" && key != "messages" {
-			if err := dec.Decode(&skipValue{}); err != nil {
-				return true, fmt.Errorf("%s: %w", name, err)
-			}
-			continue
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: %s[%d]: expected an object", name, sc.key, i)
 		}
-		if tok, err = dec.Token(); err != nil {
-			return true, fmt.Errorf("%s: %w", name, err)
+		in, err := parseInteraction(m, major, fmt.Sprintf("%s: %s[%d]", name, sc.key, i), sc.key == "messages")
+		if err != nil {
+			return err
 		}
-		if tok == nil { // null: no interactions, as Parse
-			continue
-		}
-		for i := 0; dec.More(); i++ {
-			if err := ctx.Err(); err != nil {
-				return true, err
-			}
-			var v any
-			if err := dec.Decode(&v); err != nil {
-				return true, fmt.Errorf("%s: %s[%d]: %w", name, key, i, err)
-			}
-			m, ok := v.(map[string]any)
-			if !ok {
-				return true, fmt.Errorf("%s: %s[%d]: expected an object", name, key, i)
-			}
-			in, err := parseInteraction(m, major, fmt.Sprintf("%s: %s[%d]", name, key, i), key == "messages")
-			if err != nil {
-				return true, err
-			}
-			in.dropRaw()
-			if err := fn(p, in); err != nil {
-				return true, err
-			}
-		}
-		if _, err := dec.Token(); err != nil { // ']'
-			return true, fmt.Errorf("%s: %w", name, err)
+		in.dropRaw()
+		if err := fn(p, in); err != nil {
+			return err
 		}
 	}
-	return true, nil
+	return nil
 }
 
-// pactScan is what the first pass of streamPact reads: the top-level fields but the
-// interactions, and the version hints of the interactions.
+// pactScan is what scanPact reads: the top-level fields but the interactions (decoded), which
+// array holds the interactions (key: "interactions" or "messages"), the text of its elements and
+// their version hints.
 type pactScan struct {
 	consumer, provider, metadata any
+	key                          string
+	elements                     []string
 	hints                        versionHints
 }
 
-// scanPact reads a document's top-level fields, skipping the interactions but for the keys that
-// infer the specification version. ok is false when the document is not plain: not one JSON
-// object, malformed, a duplicate top-level key, "interactions" or "messages" not an array of
-// objects (or null), or both of them present.
-func scanPact(r io.Reader) (sc pactScan, ok bool) {
-	dec, err := pactDecoder(r)
+// scanPact reads a document's top-level fields, keeping the interactions as text (pointing into
+// data, which must not be modified while the scan is used) but for the keys that infer the
+// specification version. ok is false when the document is not plain: not valid JSON
+// (encoding/json's Valid), not one JSON object, a duplicate top-level key, "interactions" or
+// "messages" not an array of objects (or null), or both of them present.
+func scanPact(data []byte) (sc pactScan, ok bool) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !json.Valid(data) {
+		return sc, false
+	}
+	root := ast.NewRaw(unsafe.String(unsafe.SliceData(data), len(data)))
+	props, err := root.Properties()
 	if err != nil {
 		return sc, false
 	}
 	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return sc, false
-		}
-		key, _ := tok.(string)
+	var pair ast.Pair
+	for props.Next(&pair) {
+		key := pair.Key
 		if seen[key] {
 			return sc, false
 		}
 		seen[key] = true
+		var err error
 		switch key {
 		case "consumer":
-			err = dec.Decode(&sc.consumer)
+			sc.consumer, err = decodeRaw(&pair.Value)
 		case "provider":
-			err = dec.Decode(&sc.provider)
+			sc.provider, err = decodeRaw(&pair.Value)
 		case "metadata":
-			err = dec.Decode(&sc.metadata)
+			sc.metadata, err = decodeRaw(&pair.Value)
 		case "interactions", "messages":
 			if seen["interactions"] && seen["messages"] {
 				return sc, false
 			}
-			err = scanInteractions(dec, &sc.hints, key == "messages")
-		default:
-			err = dec.Decode(&skipValue{})
+			sc.key = key
+			err = sc.scanElements(&pair.Value, key == "messages")
 		}
 		if err != nil {
 			return sc, false
 		}
 	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return sc, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return sc, false
-	}
-	return sc, true
+	return sc, root.Check() == nil
 }
 
-// scanInteractions reads one "interactions" or "messages" array, noting the version hints of
-// its elements without decoding their values; an error when it is not an array of objects or null.
-func scanInteractions(dec *json.Decoder, h *versionHints, messages bool) error {
-	tok, err := dec.Token()
-	if err != nil || tok == nil {
+// scanElements keeps the text of each element of one "interactions" or "messages" array and
+// notes their version hints; an error when it is not an array of objects or null.
+func (sc *pactScan) scanElements(arr *ast.Node, messages bool) error {
+	if arr.TypeSafe() == ast.V_NULL {
+		return nil
+	}
+	elems, err := arr.Values()
+	if err != nil {
 		return err
 	}
-	if d, _ := tok.(json.Delim); d != '[' {
-		return fmt.Errorf("not an array")
-	}
-	if messages {
-		h.messages = true
-	}
-	for dec.More() {
-		var keys map[string]skipValue
-		if err := dec.Decode(&keys); err != nil {
+	sc.hints.messages = sc.hints.messages || messages
+	var el ast.Node
+	for elems.Next(&el) {
+		raw, err := el.Raw()
+		if err != nil {
 			return err
 		}
-		if keys == nil {
+		if el.TypeSafe() != ast.V_OBJECT {
 			return fmt.Errorf("not an object")
 		}
+		sc.elements = append(sc.elements, raw)
 		if !messages {
-			_, typed := keys["type"]
-			_, states := keys["providerStates"]
-			h.see(typed, states)
+			obj := ast.NewRaw(raw)
+			sc.hints.see(obj.Get("type").Exists(), obj.Get("providerStates").Exists())
 		}
 	}
-	_, err = dec.Token() // ']'
-	return err
+	return arr.Check()
 }
 
-// skipValue decodes any JSON value into nothing (no copy of it is kept).
-type skipValue struct{}
-
-// UnmarshalJSON accepts any value.
-func (*skipValue) UnmarshalJSON([]byte) error { return nil }
-
-// pactDecoder returns a decoder (numbers as json.Number) positioned inside the document's
-// top-level object, after a UTF-8 byte-order mark if any.
-func pactDecoder(r io.Reader) (*json.Decoder, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
-		br.Discard(3)
-	}
-	dec := json.NewDecoder(br)
-	dec.UseNumber()
-	tok, err := dec.Token()
+// decodeRaw decodes a scanned value (numbers as json.Number) as Parse does; the value does not
+// point into the scanned text.
+func decodeRaw(n *ast.Node) (any, error) {
+	raw, err := n.Raw()
 	if err != nil {
 		return nil, err
 	}
-	if d, _ := tok.(json.Delim); d != '{' {
-		return nil, fmt.Errorf("not an object")
+	return decodeElement(raw)
+}
+
+// copyingJSON is fastJSON with every decoded string copied out of the input (sonic's
+// CopyString), so a value decoded from a pact file's text does not keep the file in memory;
+// numbers (json.Number) still point into the input: cloneNumbers copies them.
+var copyingJSON = sonic.Config{UseNumber: true, ValidateString: true, CopyString: true}.Froze()
+
+// decodeElement decodes one scanned element as decodeJSON would, into values that never point
+// into raw: sonic with CopyString on valid UTF-8, else encoding/json (its values and errors).
+func decodeElement(raw string) (any, error) {
+	if utf8.ValidString(raw) {
+		var v any
+		if err := copyingJSON.UnmarshalFromString(raw, &v); err == nil {
+			return cloneNumbers(v), nil
+		}
 	}
-	return dec, nil
+	return decodeJSONStd([]byte(raw))
+}
+
+// cloneNumbers replaces every json.Number in v (maps and arrays, in place) by a copy that does
+// not share the decoder's input, and returns v.
+func cloneNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		return json.Number(strings.Clone(string(x)))
+	case map[string]any:
+		for k, e := range x {
+			switch e.(type) {
+			case json.Number, map[string]any, []any:
+				x[k] = cloneNumbers(e)
+			}
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = cloneNumbers(e)
+		}
+	}
+	return v
 }

@@ -10,11 +10,20 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/commbench/commbench/internal/testenv"
 )
 
-// streamed collects what streamPact yields from data as one pact; handled as streamPact's.
+// streamed collects what a scan of data yields as one pact; handled is false when the scan
+// finds data not plain (Stream then parses it whole). The scanned bytes are overwritten once
+// streamed, so sameAsParse also checks that no yielded value points into the file's bytes.
 func streamed(t testing.TB, data []byte, name string) (p *Pact, handled bool, err error) {
-	handled, err = streamPact(context.Background(), bytes.NewReader(data), name, func(h *Pact, in *Interaction) error {
+	buf := bytes.Clone(data)
+	sc, ok := scanPact(buf)
+	if !ok {
+		return nil, false, nil
+	}
+	err = sc.yield(context.Background(), name, func(h *Pact, in *Interaction) error {
 		if p == nil {
 			c := *h
 			p = &c
@@ -24,7 +33,10 @@ func streamed(t testing.TB, data []byte, name string) (p *Pact, handled bool, er
 		p.Interactions = append(p.Interactions, in)
 		return nil
 	})
-	return p, handled, err
+	for i := range buf {
+		buf[i] = 'x'
+	}
+	return p, true, err
 }
 
 // sameAsParse fails unless streaming data yields what Parse reads (lean): the same top-level
@@ -66,9 +78,28 @@ func sameAsParse(t testing.TB, data []byte, name string) (handled bool) {
 
 // TestStreamSameAsParse: for every pact under testdata/pacts, Stream yields the interactions
 // Parse reads, in order, with the same top-level fields (a differential test of the two loaders).
+// Every JSON file of the shared material (real pacts, the compatibility suite's fixtures, the
+// specification's cases) is held to the same: Stream and Parse agree, whatever the document.
 func TestStreamSameAsParse(t *testing.T) {
-	root := filepath.Join("..", "testdata", "pacts")
-	n, streamedN := 0, 0
+	n, streamedN := sameAsParseUnder(t, filepath.Join("..", "testdata", "pacts"))
+	if n == 0 {
+		t.Fatal("no pact under testdata/pacts")
+	}
+	if streamedN < n*3/4 { // the fallback to a whole read must stay the exception
+		t.Fatalf("only %d of %d pacts were streamed, the others read whole", streamedN, n)
+	}
+	t.Logf("testdata: %d pacts, %d streamed", n, streamedN)
+	shared := testenv.SharedDir(t)
+	n, streamedN = sameAsParseUnder(t, shared)
+	if n < 100 {
+		t.Fatalf("only %d JSON files under %s", n, shared)
+	}
+	t.Logf("shared: %d JSON files, %d streamed", n, streamedN)
+}
+
+// sameAsParseUnder runs sameAsParse on every .json file under root: how many, and how many
+// were streamed rather than read whole.
+func sameAsParseUnder(t *testing.T, root string) (n, streamedN int) {
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
 			return err
@@ -86,13 +117,7 @@ func TestStreamSameAsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n == 0 {
-		t.Fatal("no pact under testdata/pacts")
-	}
-	if streamedN < n*3/4 { // the fallback to a whole read must stay the exception
-		t.Fatalf("only %d of %d pacts were streamed, the others read whole", streamedN, n)
-	}
-	t.Logf("%d pacts, %d streamed", n, streamedN)
+	return n, streamedN
 }
 
 // TestStreamFallsBackToLoad: documents the streaming passes do not read plainly are read whole,
@@ -144,6 +169,9 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbf{\"messages\":[{\"contents\":\"x\"}]}"))
 	f.Add([]byte(`{"interactions":[{"providerStates":[{"name":"s"}],"request":{"method":"GET","path":"/"},"response":{"status":200}}],"interactions":null}`))
 	f.Add([]byte(`{"metadata":{"pactSpecification":{"version":"9"}},"interactions":[null]}`))
+	f.Add([]byte(`{"\u0069nteractions":[{"type":"Synchronous/HTTP","description":"d","description":"e"}],"consumer":{"name":"c\u00e9"}}`))
+	f.Add([]byte("{\"interactions\":[{\"description\":\"\xff\",\"request\":{\"method\":\"GET\",\"path\":\"/\"},\"response\":{\"status\":200}}]}"))
+	f.Add([]byte(`{"interactions":[{"request":{"type":"x","providerStates":[]},"response":{"status":200}}],"provider":{"name":"p"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsParse(t, data, "fuzz.json")
 	})

@@ -14,6 +14,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -63,22 +64,81 @@ func commbenchBinary(b *testing.B) string {
 	return binPath
 }
 
-// peakRSS runs the binary with args and returns its peak RSS in MB and its exit code.
+// peakRSS runs the binary with args and returns its peak RSS in MB and its exit code; what it
+// writes on stdout goes to stdout.
+//
+// The binary is started by a launcher, a fresh child of this test binary (TestRSSLauncher):
+// Linux keeps ru_maxrss across execve and Go starts children with vfork (CLONE_VM), so a child
+// started from this process would report this process's peak (the inputs it generated, the
+// provider's 63 MB body) as its own. The launcher's own few MB are the floor of the figure.
 func peakRSS(b *testing.B, stdout io.Writer, args ...string) (float64, int) {
 	b.Helper()
-	cmd := exec.Command(commbenchBinary(b), args...)
+	dir := b.TempDir()
+	out := filepath.Join(dir, "stdout")
+	raw, err := testenv.RunChild(context.Background(), dir, "TestRSSLauncher", rssJobEnv,
+		rssJob{Bin: commbenchBinary(b), Args: args, Stdout: out})
+	if err != nil {
+		b.Fatalf("launcher: %v\n%s", err, raw)
+	}
+	_, line, ok := bytes.Cut(raw, []byte(rssResultPrefix))
+	if !ok {
+		b.Fatalf("launcher printed no result:\n%s", raw)
+	}
+	line, _, _ = bytes.Cut(line, []byte("\n"))
+	var res rssResult
+	if err := json.Unmarshal(line, &res); err != nil {
+		b.Fatalf("launcher result %q: %v", line, err)
+	}
+	if res.Code > 1 {
+		b.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	if f, err := os.Open(out); err == nil {
+		io.Copy(stdout, f)
+		f.Close()
+	}
+	return float64(res.MaxRSSKB) / 1024, res.Code // ru_maxrss is in KiB on Linux
+}
+
+const (
+	rssJobEnv       = "COMMBENCH_RSS_JOB"
+	rssResultPrefix = "RSS-RESULT "
+)
+
+// rssJob is what TestRSSLauncher runs: Bin with Args, stdout to the file Stdout.
+type rssJob struct {
+	Bin    string
+	Args   []string
+	Stdout string
+}
+
+// rssResult is what TestRSSLauncher measured: the child's ru_maxrss (KiB), exit code and stderr.
+type rssResult struct {
+	MaxRSSKB int64
+	Code     int
+	Stderr   string
+}
+
+// TestRSSLauncher runs one rssJob and prints its rssResult; it runs only as peakRSS's child.
+func TestRSSLauncher(t *testing.T) {
+	var job rssJob
+	testenv.ChildJob(t, rssJobEnv, &job)
+	out, err := os.Create(job.Stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(job.Bin, job.Args...)
 	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = stdout, &stderr
+	cmd.Stdout, cmd.Stderr = out, &stderr
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	err := cmd.Run()
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
-		b.Fatal(err)
+	if err := cmd.Run(); err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			t.Fatal(err)
+		}
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if code := cmd.ProcessState.ExitCode(); code > 1 {
-		b.Fatalf("exit %d: %s", code, stderr.String())
-	}
-	return float64(ru.Maxrss) / 1024, cmd.ProcessState.ExitCode() // ru_maxrss is in KiB on Linux
+	res, _ := json.Marshal(rssResult{MaxRSSKB: ru.Maxrss, Code: cmd.ProcessState.ExitCode(), Stderr: stderr.String()})
+	fmt.Printf("%s%s\n", rssResultPrefix, res)
 }
 
 // countingWriter counts bytes and drops them.
