@@ -41,6 +41,13 @@ type Requester interface {
 	Request(ctx context.Context, req *Message) (*Message, error)
 }
 
+// BodyCounter is a Requester that can read a response body to its end counting its bytes
+// instead of keeping them: a benchmark that judges only the status holds no body (drivers/rest).
+type BodyCounter interface {
+	// RequestCount is Request with the response's Body left nil and its length (bytes) in n.
+	RequestCount(ctx context.Context, req *Message) (resp *Message, n int64, err error)
+}
+
 // Streamer runs one streaming call (gRPC server, client or bidirectional streaming).
 type Streamer interface {
 	// Stream opens a call on req.Route with req.Headers as metadata, sends req.Body as the only

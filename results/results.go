@@ -224,7 +224,8 @@ type Totals struct {
 	// Canceled: operations still in flight when the drain period ended (or the run was
 	// aborted), cancelled by the engine; counted in Errors too, class "canceled".
 	Canceled int64 `json:"canceled,omitempty"`
-	Bytes    int64 `json:"bytes"`
+	// Bytes: request and response body bytes of the successful operations.
+	Bytes int64 `json:"bytes"`
 	// ThroughputPerS is the achieved throughput: successful operations per second over the
 	// time actually measured (DurationS), whatever the target rate.
 	ThroughputPerS float64 `json:"throughput_per_s"`

@@ -15,7 +15,7 @@ import (
 	"github.com/commbench/commbench/drivers"
 )
 
-// Check judges a response: nil for success, else an error Classify files (bench.StatusError
+// Check judges a response by its status (its Body may be nil: see Op.Do): nil for success, else an error Classify files (bench.StatusError
 // for HTTP, a gRPC status error for gRPC).
 type Check func(resp *drivers.Message) error
 
@@ -73,7 +73,9 @@ func New(conns []drivers.Requester, tmpl drivers.Message, body payload.Source, c
 }
 
 // Do sends request seq from worker w and returns the bytes moved (request body plus response
-// body). Errors: the payload's, the transport's, and the Check's.
+// body). A connection that is a drivers.BodyCounter counts the response body without holding it
+// (the Check then sees a Message without Body). Errors: the payload's, the transport's, and the
+// Check's.
 func (o *Op) Do(ctx context.Context, w int, seq uint64) (int, error) {
 	st := &o.workers[w%len(o.workers)]
 	b, err := o.body.Append(st.buf[:0], seq)
@@ -82,11 +84,20 @@ func (o *Op) Do(ctx context.Context, w int, seq uint64) (int, error) {
 	}
 	st.buf = b
 	st.msg.Body = b
-	resp, err := o.conns[w%len(o.conns)].Request(ctx, &st.msg)
+	var resp *drivers.Message
+	var got int64
+	if c, ok := o.conns[w%len(o.conns)].(drivers.BodyCounter); ok {
+		resp, got, err = c.RequestCount(ctx, &st.msg) // the body is counted, never held
+	} else {
+		resp, err = o.conns[w%len(o.conns)].Request(ctx, &st.msg)
+		if resp != nil {
+			got = int64(len(resp.Body))
+		}
+	}
 	if err != nil {
 		return len(b), err
 	}
-	n := len(b) + len(resp.Body)
+	n := len(b) + int(got)
 	if o.check != nil {
 		return n, o.check(resp)
 	}

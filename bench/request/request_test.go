@@ -21,6 +21,7 @@ import (
 // in ten with 503.
 func TestRESTWorkload(t *testing.T) {
 	var mu sync.Mutex
+	var moved int64 // request and response body bytes of the successful requests, as the server counted them
 	seen := map[string]bool{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -37,7 +38,10 @@ func TestRESTWorkload(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
-		io.WriteString(w, `{"ok":true}`)
+		m, _ := io.WriteString(w, `{"ok":true}`)
+		mu.Lock()
+		moved += int64(len(b) + m) // Totals.Bytes counts successful operations
+		mu.Unlock()
 	}))
 	defer srv.Close()
 	c, err := rest.New().Open(context.Background(), drivers.Target{Address: srv.URL})
@@ -70,6 +74,10 @@ func TestRESTWorkload(t *testing.T) {
 	}
 	if len(seen) != 500 {
 		t.Fatalf("server saw %d distinct bodies, want 500", len(seen))
+	}
+	// Response bodies are counted (drivers.BodyCounter), not held: the bytes are the server's.
+	if w.Totals.Bytes != moved {
+		t.Fatalf("bytes %d, the server moved %d", w.Totals.Bytes, moved)
 	}
 }
 

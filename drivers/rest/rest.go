@@ -198,8 +198,22 @@ func (c *Conn) Close() error {
 // error (context.DeadlineExceeded, context.Canceled) wrapped when the request timeout or ctx ends
 // it; a body larger than max_body_bytes; drivers.ErrClosed after Close.
 func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Message, error) {
+	out, _, err := c.roundTrip(ctx, req, true)
+	return out, err
+}
+
+// RequestCount is Request (drivers.BodyCounter) with the response body read to its end and
+// counted, not kept: the Message's Body is nil and n is the body's length in bytes.
+// max_body_bytes does not apply, since nothing is held. Errors are Request's.
+func (c *Conn) RequestCount(ctx context.Context, req *drivers.Message) (resp *drivers.Message, n int64, err error) {
+	return c.roundTrip(ctx, req, false)
+}
+
+// roundTrip sends req and reads the response body: kept when keep (n is then its length), else
+// counted and dropped.
+func (c *Conn) roundTrip(ctx context.Context, req *drivers.Message, keep bool) (*drivers.Message, int64, error) {
 	if c.closed.Load() {
-		return nil, fmt.Errorf("rest request: %w", drivers.ErrClosed)
+		return nil, 0, fmt.Errorf("rest request: %w", drivers.ErrClosed)
 	}
 	method := req.Method
 	if method == "" {
@@ -209,7 +223,7 @@ func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Mess
 	if route == "" {
 		route = "/"
 	} else if route[0] != '/' {
-		return nil, fmt.Errorf("rest route %q: want a path starting with '/'", route)
+		return nil, 0, fmt.Errorf("rest route %q: want a path starting with '/'", route)
 	}
 	var body io.Reader
 	if len(req.Body) > 0 {
@@ -219,7 +233,7 @@ func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Mess
 	defer cancel()
 	hr, err := http.NewRequestWithContext(ctx, method, c.base+route, body)
 	if err != nil {
-		return nil, fmt.Errorf("rest request %s %s: %w", method, route, err)
+		return nil, 0, fmt.Errorf("rest request %s %s: %w", method, route, err)
 	}
 	for k, v := range c.header { // hr.Header is the empty map NewRequest made
 		hr.Header[k] = v
@@ -239,15 +253,24 @@ func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Mess
 	}
 	resp, err := c.tr.RoundTrip(hr)
 	if err != nil {
-		return nil, c.wrap(ctx, method, route, err)
+		return nil, 0, c.wrap(ctx, method, route, err)
 	}
 	defer resp.Body.Close()
 	var b []byte
-	if method != http.MethodHead { // a HEAD response's Content-Length describes a body it does not carry
+	var n int64
+	switch {
+	case method == http.MethodHead: // a HEAD response's Content-Length describes a body it does not carry
+	case keep:
 		b, err = readBody(resp, c.maxBody)
+		n = int64(len(b))
+	default:
+		n, err = io.Copy(io.Discard, resp.Body)
+		if err != nil {
+			err = fmt.Errorf("read response body: %w", err)
+		}
 	}
 	if err != nil {
-		return nil, c.wrap(ctx, method, route, err)
+		return nil, n, c.wrap(ctx, method, route, err)
 	}
 	out := &drivers.Message{
 		Route:       route,
@@ -258,7 +281,7 @@ func (c *Conn) Request(ctx context.Context, req *drivers.Message) (*drivers.Mess
 		Status:      resp.StatusCode,
 	}
 	_, out.StatusMessage, _ = strings.Cut(resp.Status, " ")
-	return out, nil
+	return out, n, nil
 }
 
 // wrap classifies a request error: context end, unreachable target, or other.
