@@ -29,12 +29,20 @@ KEEP=${FUZZKEEP:-1}      # 1: copy the corpus found into testdata/fuzz
 module=$($GO list -m)
 cache=$($GO env GOCACHE)/fuzz
 failed=()
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 while IFS=: read -r file name; do
   pkgdir=$(dirname "${file#./}")
   [[ $name =~ $FUZZ && $pkgdir =~ $FUZZPKG ]] || continue
   echo "== $pkgdir $name ($FUZZTIME)"
-  if ! $GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINTIME" "./$pkgdir"; then
-    failed+=("$pkgdir $name")
+  if ! $GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINTIME" "./$pkgdir" 2>&1 | tee "$out"; then
+    # Go before 1.27 may fail a run at its time limit with a bare "context deadline exceeded"
+    # and no failing input (a race in its coordinator, https://go.dev/issue/75804): not a finding.
+    if ! grep -q 'Failing input written to' "$out" && grep -A1 -- "^--- FAIL: $name " "$out" | grep -qx '    context deadline exceeded'; then
+      echo "fuzz: $pkgdir $name: ended at its time limit with Go's spurious \"context deadline exceeded\" (go.dev/issue/75804), no failing input: not counted as a failure"
+    else
+      failed+=("$pkgdir $name")
+    fi
   fi
   src="$cache/$module/$pkgdir/$name"
   if [[ $KEEP == 1 && -d $src ]]; then
