@@ -7,7 +7,8 @@ package generators
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // Generator is one generator, e.g. {"type": "RandomInt", "min": 0, "max": 10}.
@@ -28,18 +29,14 @@ type Category struct {
 type Set map[string]*Category
 
 // Parse reads a generators object {category: {key: generator}} or {category: generator} for
-// single-valued categories. where names the location for errors.
+// single-valued categories. where names the location for errors; categories and keys are read in
+// sorted order, so an object with several faults always gets the error of the same one.
 func Parse(raw map[string]any, where string) (Set, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
 	out := Set{}
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		obj, ok := raw[k].(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("%s: generators.%s: expected an object", where, k)
@@ -51,8 +48,8 @@ func Parse(raw map[string]any, where string) (Set, error) {
 			continue
 		}
 		c.Entries = map[string]Generator{}
-		for key, v := range obj {
-			g, ok := v.(map[string]any)
+		for _, key := range slices.Sorted(maps.Keys(obj)) {
+			g, ok := obj[key].(map[string]any)
 			if !ok {
 				return nil, fmt.Errorf("%s: generators.%s[%q]: expected an object", where, k, key)
 			}

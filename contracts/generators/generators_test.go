@@ -95,3 +95,20 @@ func TestApplyJSON(t *testing.T) {
 		t.Errorf("name = %q", s)
 	}
 }
+
+// TestParseErrorDeterministic: with several faulty entries Parse names the first key in sorted
+// order every time, not whichever Go's map iteration meets first (FuzzStream compares the error
+// of two reads of one pact).
+func TestParseErrorDeterministic(t *testing.T) {
+	raw := map[string]any{"path": map[string]any{}, "body": map[string]any{}}
+	for _, k := range []string{"h", "c", "g", "a", "f", "b", "e", "d"} {
+		raw["path"].(map[string]any)[k] = 1.0
+		raw["body"].(map[string]any)["$."+k] = map[string]any{"min": 1.0}
+	}
+	for i := 0; i < 50; i++ {
+		_, err := Parse(raw, "req")
+		if err == nil || err.Error() != `req: generators.body["$.a"]: generator has no "type"` {
+			t.Fatalf("run %d: error %v", i, err)
+		}
+	}
+}
