@@ -93,12 +93,11 @@ func Parse(expr string) (Path, error) {
 			}
 			switch c := expr[i]; {
 			case c == '\'' || c == '"':
-				end := strings.IndexByte(expr[i+1:], c)
-				if end < 0 {
+				name, n, ok := quotedName(expr[i:])
+				if !ok {
 					return p, fmt.Errorf("jsonpath %q: unterminated quoted name at offset %d", expr, i)
 				}
-				name := expr[i+1 : i+1+end]
-				i += end + 2
+				i += n
 				if i >= len(expr) || expr[i] != ']' {
 					return p, fmt.Errorf("jsonpath %q: expected ']' at offset %d", expr, i)
 				}
@@ -136,6 +135,30 @@ func Parse(expr string) (Path, error) {
 		}
 	}
 	return p, nil
+}
+
+// quotedName reads the quoted name at the start of s (s[0] is its quote, ' or "): the name, with
+// \\ and a backslash before the quote read as the character they escape (as Format writes them),
+// and the bytes it spans, closing quote included. ok is false when the quote is not closed.
+//
+// pact-reference's reader (pact_models path_exp.rs, string_path) ends a name at the first quote,
+// so it cannot read back a key with ' that its own write_obj_key_for_path escapes as \'; this
+// reader reads what both writers write.
+func quotedName(s string) (name string, n int, ok bool) {
+	q := s[0]
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == q:
+			return b.String(), i + 1, true
+		case c == '\\' && i+1 < len(s) && (s[i+1] == q || s[i+1] == '\\'):
+			b.WriteByte(s[i+1])
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", 0, false
 }
 
 func fieldToken(name string) Token {

@@ -1,6 +1,7 @@
 package jsonpath
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,6 +97,46 @@ func TestFormat(t *testing.T) {
 			t.Errorf("Format(%q) = %s, want %s", tt.segs, got, tt.want)
 		}
 	}
+}
+
+// TestFormatParses: what Format writes, Parse reads back to the same segments, whatever the
+// keys hold (quotes and backslashes are escaped by Format and read by Parse).
+func TestFormatParses(t *testing.T) {
+	for _, segs := range [][]string{
+		{"$", "it's", `back\slash`, `a\'b`, `"q"`, "'", `\`, "b c"},
+		{"$", "$", "'"}, // FuzzParse's pact: a rule keyed "$.$.'" written as $['$']['\'']
+	} {
+		expr := Format(segs)
+		p, err := Parse(expr)
+		if err != nil {
+			t.Fatalf("Parse(Format(%q) = %s): %v", segs, expr, err)
+		}
+		var got []string
+		for _, tok := range p.Tokens[1:] {
+			got = append(got, tok.Name)
+		}
+		if !slices.Equal(got, segs[1:]) {
+			t.Errorf("Parse(%s) = %q, want %q", expr, got, segs[1:])
+		}
+	}
+}
+
+// FuzzFormatParses: Parse reads back every path Format writes.
+func FuzzFormatParses(f *testing.F) {
+	f.Add("it's", `a\b`)
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if a == "" || b == "" || a == "*" || b == "*" || isIndex(a) || isIndex(b) {
+			return // empty names, stars and indexes are not field keys Format can write
+		}
+		expr := Format([]string{"$", a, b})
+		p, err := Parse(expr)
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", expr, err)
+		}
+		if len(p.Tokens) != 3 || p.Tokens[1].Name != a || p.Tokens[2].Name != b {
+			t.Fatalf("Parse(%s) = %+v, want %q, %q", expr, p.Tokens, a, b)
+		}
+	})
 }
 
 func FuzzParse(f *testing.F) {
