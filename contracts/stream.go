@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -116,8 +117,15 @@ func (sc *pactScan) yield(ctx context.Context, name string, fn func(*Pact, *Inte
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		v, err := decodeElement(sc.elements[i])
+		raw := sc.elements[i]
 		sc.elements[i] = ""
+		v, err := decodeElement(raw)
+		if i == len(sc.elements)-1 && sc.size >= releaseBytes {
+			// The file is now unreferenced; collect it before the last (possibly only, and
+			// large) interaction is verified, so it and the provider's answer are not held at
+			// once: GOGC would let the heap double over the file and the decoded interaction first.
+			runtime.GC()
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %s[%d]: %w", name, sc.key, i, err)
 		}
@@ -145,7 +153,12 @@ type pactScan struct {
 	key                          string
 	elements                     []string
 	hints                        versionHints
+	size                         int // of the document, in bytes
 }
+
+// releaseBytes is the size of a pact file (16 MiB) from which Stream collects it explicitly once
+// its last element is decoded (see pactScan.yield); smaller files are left to the GC's pacing.
+const releaseBytes = 16 << 20
 
 // scanPact reads a document's top-level fields, keeping the interactions as text (pointing into
 // data, which must not be modified while the scan is used) but for the keys that infer the
@@ -157,6 +170,7 @@ func scanPact(data []byte) (sc pactScan, ok bool) {
 	if !json.Valid(data) {
 		return sc, false
 	}
+	sc.size = len(data)
 	root := ast.NewRaw(unsafe.String(unsafe.SliceData(data), len(data)))
 	props, err := root.Properties()
 	if err != nil {
@@ -182,8 +196,12 @@ func scanPact(data []byte) (sc pactScan, ok bool) {
 			if seen["interactions"] && seen["messages"] {
 				return sc, false
 			}
-			sc.key = key
-			err = sc.scanElements(&pair.Value, key == "messages")
+			messages := key == "messages"
+			sc.key = "interactions" // a constant, not key: key points into the file and would keep it
+			if messages {
+				sc.key = "messages"
+			}
+			err = sc.scanElements(&pair.Value, messages)
 		}
 		if err != nil {
 			return sc, false

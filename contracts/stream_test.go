@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commbench/commbench/internal/testenv"
 )
@@ -175,4 +177,51 @@ func FuzzStream(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsParse(t, data, "fuzz.json")
 	})
+}
+
+// TestStreamReleasesTheFile: once a file's last element is decoded, nothing Stream keeps points
+// into the file's bytes (not the scan, the pact header, the interaction or its keys), so the
+// file can be collected while fn verifies that interaction: a 63 MB pact and the provider's 63 MB
+// answer are then not held at once.
+func TestStreamReleasesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.json")
+	body := strings.Repeat("a line of the body\\n", 1<<16)
+	doc := `{"consumer":{"name":"web"},"provider":{"name":"orders"},"metadata":{"pactSpecification":{"version":"3.0.0"}},` +
+		`"interactions":[{"description":"big","providerStates":[{"name":"s","params":{"id":42}}],` +
+		`"request":{"method":"POST","path":"/big","headers":{"Content-Type":"text/plain"}},` +
+		`"response":{"status":200,"headers":{"Content-Type":"text/plain"},"body":"` + body + `"}}]}`
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, err := readPactFile(path, LoadOptions{MaxBytes: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	runtime.SetFinalizer(&data[0], func(*byte) { close(released) })
+	sc, ok := scanPact(data)
+	if !ok {
+		t.Fatal("not plain")
+	}
+	data = nil
+	calls := 0
+	err = sc.yield(context.Background(), path, func(p *Pact, in *Interaction) error {
+		calls++
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+			runtime.GC()
+			select {
+			case <-released:
+				if in.Response == nil || string(in.Response.Body.Content) != strings.Repeat("a line of the body\n", 1<<16) || p.Consumer != "web" {
+					t.Errorf("interaction or header wrong: consumer %q, body %d bytes", p.Consumer, len(in.Response.Body.Content))
+				}
+				return nil
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		t.Error("the file's bytes are still referenced while its last interaction is handled")
+		return nil
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("yield: %v after %d calls", err, calls)
+	}
 }
