@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/commbench/commbench/contracts"
 	"github.com/commbench/commbench/drivers"
 	"github.com/commbench/commbench/drivers/rest"
+	"github.com/commbench/commbench/results"
 )
 
 // TestSentRequestRecorded: each HTTP interaction's result carries the request sent (method, path
@@ -17,23 +19,10 @@ import (
 func TestSentRequestRecorded(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }))
 	defer srv.Close()
-	p, err := contracts.Parse([]byte(`{"consumer":{"name":"c"},"provider":{"name":"p"},
-		"interactions":[{"description":"create","request":{"method":"post","path":"/orders","query":"dry=1",
+	v := verifyV2(t, srv.URL, Config{Headers: map[string]string{"X-Api-Canary": "c4nary-value", "X-Trace": "from-config"}},
+		`{"description":"create","request":{"method":"post","path":"/orders","query":"dry=1",
 		"headers":{"Authorization":"Bearer s3cret","X-Trace":"t-1","Content-Type":"application/json"},"body":{"sku":"A"}},
-		"response":{"status":201}}],
-		"metadata":{"pactSpecification":{"version":"2.0.0"}}}`), "sent.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := rest.New().Open(context.Background(), drivers.Target{Address: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	v, err := Verify(context.Background(), Config{HTTP: conn.(drivers.Requester), Headers: map[string]string{"X-Api-Canary": "c4nary-value", "X-Trace": "from-config"}}, []*contracts.Pact{p})
-	if err != nil {
-		t.Fatal(err)
-	}
+		"response":{"status":201}}`)
 	r := v.Interactions[0].Request
 	if r == nil {
 		t.Fatal("no request recorded")
@@ -66,22 +55,9 @@ func TestSentRequestNotKeptOnPass(t *testing.T) {
 		w.WriteHeader(200)
 	}))
 	defer srv.Close()
-	p, err := contracts.Parse([]byte(`{"consumer":{"name":"c"},"provider":{"name":"p"},
-		"interactions":[{"description":"pass","request":{"method":"GET","path":"/ok"},"response":{"status":200}},
-		{"description":"fail","request":{"method":"GET","path":"/fail"},"response":{"status":200}}],
-		"metadata":{"pactSpecification":{"version":"2.0.0"}}}`), "pass.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := rest.New().Open(context.Background(), drivers.Target{Address: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	v, err := Verify(context.Background(), Config{HTTP: conn.(drivers.Requester)}, []*contracts.Pact{p})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := verifyV2(t, srv.URL, Config{},
+		`{"description":"pass","request":{"method":"GET","path":"/ok"},"response":{"status":200}}`,
+		`{"description":"fail","request":{"method":"GET","path":"/fail"},"response":{"status":200}}`)
 	if len(v.Interactions) != 2 || v.Interactions[0].Status != "passed" || v.Interactions[1].Status != "failed" {
 		t.Fatalf("interactions %+v", v.Interactions)
 	}
@@ -91,4 +67,26 @@ func TestSentRequestNotKeptOnPass(t *testing.T) {
 	if r := v.Interactions[1].Request; r == nil || r.Path != "/fail" {
 		t.Errorf("failed interaction's request %+v, want GET /fail", r)
 	}
+}
+
+// verifyV2 verifies a V2 pact holding interactions (JSON objects) against the provider at url
+// with cfg (its HTTP connection set here).
+func verifyV2(t *testing.T, url string, cfg Config, interactions ...string) *results.Verification {
+	t.Helper()
+	p, err := contracts.Parse([]byte(`{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[`+
+		strings.Join(interactions, ",")+`],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`), "sent.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := rest.New().Open(context.Background(), drivers.Target{Address: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	cfg.HTTP = conn.(drivers.Requester)
+	v, err := Verify(context.Background(), cfg, []*contracts.Pact{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
