@@ -207,7 +207,8 @@ func Uint(v any, bits int) (uint64, bool) {
 
 // Float converts a number of the value model to a float of bits (32 or 64) bits: json.Number,
 // numeric strings, "NaN", "Infinity", "-Infinity" (as protojson writes them), Go numbers. ok is
-// false for anything else and for finite values beyond the float32 range when bits is 32.
+// false for anything else and, when bits is 32, for finite values that do not round to a finite
+// float32.
 func Float(v any, bits int) (float64, bool) {
 	var f float64
 	switch x := v.(type) {
@@ -240,7 +241,9 @@ func Float(v any, bits int) (float64, bool) {
 		}
 		f = float64(n)
 	}
-	if bits == 32 && !math.IsInf(f, 0) && math.Abs(f) > math.MaxFloat32 {
+	if bits == 32 && !math.IsInf(f, 0) && math.IsInf(float64(float32(f)), 0) {
+		// Beyond the float32 range: what rounds to a finite float32 is in it, as
+		// strconv.ParseFloat(s, 32) reads "-3.4028235e+38" (FloatNumber's text of -MaxFloat32).
 		return 0, false
 	}
 	return f, true
