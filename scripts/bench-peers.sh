@@ -4,7 +4,8 @@
 # long run. Prints a Markdown table with the ratio commbench/peer, and beside req/s the requests per
 # CPU-second of each load generator (user + system time of its process, /usr/bin/time): the target
 # shares the CPUs, so req/s alone favours the lighter tool. Records the load average before and
-# after: figures are comparable only from a quiet machine (load < 1). Run by `make bench-peers`.
+# after: figures are comparable only from a machine quiet before the rounds (load < 1; the rounds
+# themselves raise it to 2-3). Run by `make bench-peers`.
 #
 # Environment (defaults):
 #   CONNS=50          connections / concurrency of every tool
@@ -87,7 +88,7 @@ load_before=$(load1)
 declare -A samples per_cpu
 for r in $(seq "$ROUNDS"); do
 	for t in wrk cb-rest hey ghz cb-grpc; do
-		v=$(run_tool "$t")
+		v=$(run_tool "$t" | awk '{printf "%.0f", $1}') # req/s, whole requests
 		# requests per CPU-second of the generator: req/s x duration / (user + system seconds)
 		pc=$(awk -v rate="$v" -v d="$DURATION" '{c = $1 + $2} END {if (c > 0) printf "%.0f", rate * d / c; else print "nan"}' "$work/cpu.txt")
 		samples[$t]="${samples[$t]:-} $v"
@@ -118,7 +119,8 @@ verdict() { awk -v a="$1" -v b="$2" -v min="$3" 'BEGIN { print (a / b >= min) ? 
 cat <<EOF
 
 commbench vs peers: $CONNS connections, ${DURATION}s per run, median of $ROUNDS interleaved rounds, $(nproc) CPUs,
-load average (1 min) $load_before before, $load_after after$(awk -v a="$load_before" -v b="$load_after" 'BEGIN { if (a >= 1 || b >= 1) print " -- NOT a quiet machine (load >= 1): do not publish these figures" }')
+load average (1 min) $load_before before, $load_after after (the runs themselves keep both CPUs busy, so "after" is
+about 2 to 3 on 2 CPUs)$(awk -v a="$load_before" 'BEGIN { if (a >= 1) print " -- NOT a quiet machine (load >= 1 before the rounds): do not publish these figures" }')
 
 | workload | peer | peer req/s | commbench req/s | commbench/peer | peer req/CPU-s | commbench req/CPU-s | commbench/peer per CPU-s | target | |
 |---|---|---:|---:|---:|---:|---:|---:|---:|---|
