@@ -15,8 +15,8 @@ import (
 	"github.com/commbench/commbench/drivers"
 )
 
-// Check judges a response by its status (its Body may be nil: see Op.Do): nil for success, else an error Classify files (bench.StatusError
-// for HTTP, a gRPC status error for gRPC).
+// Check judges a response by its status (its Body may be nil: see Op.Do): nil for success, else
+// an error Classify files (bench.StatusError for HTTP, a gRPC status error for gRPC).
 type Check func(resp *drivers.Message) error
 
 // HTTPStatus fails responses with an HTTP status of 400 or more (class "http_4xx", "http_5xx").
@@ -38,6 +38,7 @@ func GRPCStatus(resp *drivers.Message) error {
 // Op is a bench.Operation sending requests. Build it with New.
 type Op struct {
 	conns   []drivers.Requester
+	counts  []drivers.BodyCounter // conns[i] as a BodyCounter, nil where it is not one
 	tmpl    drivers.Message
 	body    payload.Source
 	check   Check
@@ -65,7 +66,10 @@ func New(conns []drivers.Requester, tmpl drivers.Message, body payload.Source, c
 	if body == nil {
 		body = payload.Static(tmpl.Body)
 	}
-	o := &Op{conns: conns, tmpl: tmpl, body: body, check: check, workers: make([]worker, workers)}
+	o := &Op{conns: conns, counts: make([]drivers.BodyCounter, len(conns)), tmpl: tmpl, body: body, check: check, workers: make([]worker, workers)}
+	for i, c := range conns {
+		o.counts[i], _ = c.(drivers.BodyCounter)
+	}
 	for i := range o.workers {
 		o.workers[i].msg = tmpl
 	}
@@ -86,13 +90,10 @@ func (o *Op) Do(ctx context.Context, w int, seq uint64) (int, error) {
 	st.msg.Body = b
 	var resp *drivers.Message
 	var got int64
-	if c, ok := o.conns[w%len(o.conns)].(drivers.BodyCounter); ok {
+	if c := o.counts[w%len(o.conns)]; c != nil {
 		resp, got, err = c.RequestCount(ctx, &st.msg) // the body is counted, never held
-	} else {
-		resp, err = o.conns[w%len(o.conns)].Request(ctx, &st.msg)
-		if resp != nil {
-			got = int64(len(resp.Body))
-		}
+	} else if resp, err = o.conns[w%len(o.conns)].Request(ctx, &st.msg); err == nil {
+		got = int64(len(resp.Body))
 	}
 	if err != nil {
 		return len(b), err
